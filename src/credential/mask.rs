@@ -1,0 +1,189 @@
+//! Masking of secrets inside free text and URLs before they are stored.
+//!
+//! Server messages, URLs and response bodies can quote a credential
+//! (`?api_key=…`, `invalid token: eyJ…`, `Authorization: Basic …`). They are
+//! masked once, at parse time, so nothing downstream can leak them.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::{fingerprint, is_key_query_param};
+
+/// The mask put where a secret was: shows a fingerprint so equal secrets
+/// stay recognisable.
+fn redacted(secret: &str) -> String {
+    format!("[redacted:{}]", fingerprint(secret.as_bytes()))
+}
+
+/// Query parameter names whose values are secrets, beyond API keys.
+pub fn is_secret_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    is_key_query_param(&n)
+        || matches!(
+            n.as_str(),
+            "password"
+                | "passwd"
+                | "pwd"
+                | "pass"
+                | "secret"
+                | "code"
+                | "refresh_token"
+                | "client_assertion"
+                | "sig"
+                | "signature"
+                | "x-amz-signature"
+                | "x-amz-security-token"
+                | "x-amz-credential"
+                | "session"
+                | "sessionid"
+                | "session_id"
+                | "state"
+                | "otp"
+                | "ticket"
+                | "saml"
+                | "samlresponse"
+                | "samlrequest"
+        )
+        || n.contains("password")
+        || n.contains("secret")
+        || n.contains("token")
+}
+
+/// Mask the values of secret-bearing query parameters in a URL (or in a
+/// path with a query), leaving everything else byte for byte.
+pub fn mask_url(url: &str) -> String {
+    let (before_fragment, fragment) = match url.find('#') {
+        Some(i) => (&url[..i], Some(&url[i + 1..])),
+        None => (url, None),
+    };
+    let mut out = match before_fragment.find('?') {
+        None => mask_text(before_fragment),
+        Some(q) => {
+            let mut out = String::with_capacity(url.len());
+            out.push_str(&mask_text(&before_fragment[..q]));
+            out.push('?');
+            out.push_str(&mask_query(&before_fragment[q + 1..]));
+            out
+        }
+    };
+    if let Some(fragment) = fragment {
+        out.push('#');
+        // OAuth implicit flow puts tokens in the fragment.
+        out.push_str(&mask_query(fragment));
+    }
+    out
+}
+
+fn mask_query(query: &str) -> String {
+    let mut out = String::with_capacity(query.len());
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((name, value)) => {
+                let decoded_name = percent_decode(name);
+                if is_secret_param(&decoded_name) && !value.is_empty() {
+                    out.push_str(name);
+                    out.push('=');
+                    out.push_str(&redacted(&percent_decode(value)));
+                } else {
+                    out.push_str(name);
+                    out.push('=');
+                    out.push_str(&mask_text(value));
+                }
+            }
+            None => out.push_str(&mask_text(pair)),
+        }
+    }
+    out
+}
+
+/// Lenient percent-decoding (invalid escapes are kept as they are).
+pub fn percent_decode(s: &str) -> String {
+    let plus = s.replace('+', " ");
+    percent_encoding_decode(&plus)
+}
+
+fn percent_encoding_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hi = (bytes[i + 1] as char).to_digit(16);
+            let lo = (bytes[i + 2] as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hi, lo) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn secret_patterns() -> &'static [(Regex, usize)] {
+    static PATTERNS: OnceLock<Vec<(Regex, usize)>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        // (pattern, capture group holding the secret). The patterns are
+        // literals checked by the tests below, so compiling them cannot fail.
+        let specs: [(&str, usize); 5] = [
+            // JWTs anywhere (also inside JSON or after "token:").
+            (r"eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_\-]*", 0),
+            // Scheme + credential, e.g. in a quoted header dump.
+            (
+                r"(?i)\b(?:bearer|basic|token|digest|negotiate|ntlm|apikey)[ \t]+([A-Za-z0-9._~+/=\-]{6,})",
+                1,
+            ),
+            // key=value pairs whose key names a secret.
+            (
+                r#"(?i)\b[\w.-]*(?:api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|secret|password|passwd|pwd|session[_-]?id|sessionid|auth)["']?\s*[:=]\s*["']?([^"'\s&,;}]{4,})"#,
+                1,
+            ),
+            // Cookie / Set-Cookie header dumps.
+            (r"(?i)\b(?:set-)?cookie:\s*([^\r\n]+)", 1),
+            // Authorization header dumps.
+            (r"(?i)\bauthorization:\s*([^\r\n,]+)", 1),
+        ];
+        specs
+            .iter()
+            .filter_map(|(p, g)| Regex::new(p).ok().map(|r| (r, *g)))
+            .collect()
+    })
+}
+
+/// Mask anything that looks like a secret inside free text.
+pub fn mask_secrets(text: &str) -> String {
+    let mut current = text.to_string();
+    for (re, group) in secret_patterns() {
+        if !re.is_match(&current) {
+            continue;
+        }
+        let mut out = String::with_capacity(current.len());
+        let mut last = 0;
+        for caps in re.captures_iter(&current) {
+            let Some(m) = caps.get(*group) else { continue };
+            if m.as_str().starts_with("[redacted:") {
+                continue;
+            }
+            out.push_str(&current[last..m.start()]);
+            out.push_str(&redacted(m.as_str()));
+            last = m.end();
+        }
+        out.push_str(&current[last..]);
+        current = out;
+    }
+    current
+}
+
+fn mask_text(s: &str) -> String {
+    if s.contains("eyJ") {
+        mask_secrets(s)
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,111 @@
+use super::*;
+
+// header {"alg":"HS256","typ":"JWT"} . payload {"iss":"https://idp.example","aud":"api","exp":1700000000,"scope":"read write"} . sig
+const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2lkcC5leGFtcGxlIiwiYXVkIjoiYXBpIiwiZXhwIjoxNzAwMDAwMDAwLCJzY29wZSI6InJlYWQgd3JpdGUifQ.c2lnbmF0dXJl";
+
+#[test]
+fn bearer_jwt_claims_are_decoded() {
+    let c = parse_authorization(&format!("Bearer {JWT}"));
+    assert_eq!(c.kind, CredentialKind::BearerJwt);
+    assert!(c.defects.is_empty(), "{:?}", c.defects);
+    let jwt = c.jwt.expect("claims");
+    assert_eq!(jwt.iss.as_deref(), Some("https://idp.example"));
+    assert_eq!(jwt.aud, ["api"]);
+    assert_eq!(jwt.exp, Some(1_700_000_000));
+    assert_eq!(jwt.scopes, ["read", "write"]);
+    assert_eq!(jwt.alg, "HS256");
+    assert_eq!(c.fingerprint.len(), 12);
+    assert_ne!(c.fingerprint, JWT[..12]);
+}
+
+#[test]
+fn placeholders_and_empty_values_are_defects() {
+    for v in ["Bearer undefined", "Bearer null", "Bearer [object Object]"] {
+        let c = parse_authorization(v);
+        assert!(matches!(c.defects[0], Defect::Placeholder(_)), "{v}: {:?}", c.defects);
+    }
+    assert_eq!(parse_authorization("Bearer").defects, [Defect::EmptyValue]);
+    assert_eq!(parse_authorization("Bearer ").defects, [Defect::EmptyValue]);
+    assert_eq!(parse_authorization("").defects, [Defect::EmptyValue]);
+}
+
+#[test]
+fn quoted_doubled_space_and_tab_are_defects() {
+    assert!(parse_authorization(&format!("Bearer \"{JWT}\"")).defects.contains(&Defect::Quoted));
+    assert!(parse_authorization(&format!("Bearer  {JWT}")).defects.contains(&Defect::Whitespace));
+    let tab = format!("Bearer {}\t{}", &JWT[..20], &JWT[20..]);
+    assert!(parse_authorization(&tab).defects.contains(&Defect::Whitespace));
+}
+
+#[test]
+fn jwt_structure_defects() {
+    let two = JWT.rsplit_once('.').unwrap().0;
+    assert!(parse_authorization(&format!("Bearer {two}"))
+        .defects
+        .contains(&Defect::JwtSegments(2)));
+    let cut = format!("{two}.");
+    assert!(parse_authorization(&format!("Bearer {cut}"))
+        .defects
+        .contains(&Defect::JwtMissingSignature));
+    assert!(matches!(
+        parse_authorization("Bearer eyJub3Rqc29u.eyJhIjoxfQ.c2ln").defects[0],
+        Defect::JwtNotJson("header")
+    ));
+}
+
+#[test]
+fn bare_token_has_no_scheme() {
+    let c = parse_authorization(JWT);
+    assert_eq!(c.kind, CredentialKind::BareToken);
+    assert_eq!(c.defects[0], Defect::MissingScheme);
+    assert!(c.jwt.is_some());
+}
+
+#[test]
+fn basic_values() {
+    // alice:secret
+    let ok = parse_authorization("Basic YWxpY2U6c2VjcmV0");
+    assert_eq!(ok.kind, CredentialKind::Basic);
+    assert!(ok.defects.is_empty());
+    // "alicesecret" has no colon
+    assert_eq!(parse_authorization("Basic YWxpY2VzZWNyZXQ=").defects, [Defect::BasicNoColon]);
+    assert_eq!(parse_authorization("Basic %%%notbase64").defects, [Defect::BasicNotBase64]);
+}
+
+#[test]
+fn other_schemes() {
+    assert_eq!(parse_authorization(&format!("Token {JWT}")).kind, CredentialKind::OtherScheme);
+    assert_eq!(parse_authorization("Negotiate YIIabc=").kind, CredentialKind::Negotiate);
+    assert_eq!(parse_authorization("NTLM TlRMTVNTUAABAAAA").kind, CredentialKind::Ntlm);
+    assert_eq!(parse_authorization("Bearer abc123opaque").kind, CredentialKind::BearerOpaque);
+}
+
+#[test]
+fn fingerprints_are_stable_and_distinct() {
+    let a = parse_authorization(&format!("Bearer {JWT}"));
+    let b = parse_authorization(&format!("bearer {JWT}"));
+    assert_eq!(a.fingerprint, b.fingerprint);
+    assert_ne!(a.fingerprint, parse_authorization("Bearer other").fingerprint);
+}
+
+#[test]
+fn api_key_names() {
+    assert!(is_api_key_header("x-api-key"));
+    assert!(is_api_key_header("x-partner-key"));
+    assert!(!is_api_key_header("sec-websocket-key"));
+    assert!(is_key_query_param("api_key"));
+    assert!(is_key_query_param("partner_key"));
+    assert!(!is_key_query_param("case"));
+}
+
+#[test]
+fn masking_urls_and_text() {
+    let url = mask_url("https://h/x?case=t1&api_key=SUPERSECRETKEY&page=2");
+    assert!(!url.contains("SUPERSECRETKEY"), "{url}");
+    assert!(url.contains("case=t1") && url.contains("page=2"));
+    let text = mask_secrets(&format!("invalid token {JWT} from Basic YWxpY2U6c2VjcmV0 password=hunter22"));
+    for secret in [JWT, "YWxpY2U6c2VjcmV0", "hunter22"] {
+        assert!(!text.contains(secret), "{text}");
+    }
+    assert!(text.contains("[redacted:"));
+}

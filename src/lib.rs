@@ -1,0 +1,14 @@
+//! authlens explains HTTP 401 Unauthorized failures in bulk.
+//!
+//! The pipeline runs in one direction: `input` finds and opens files,
+//! `har` and `logs` reduce them to [`model::RequestView`] and
+//! [`model::ServerEvent`] records, `correlate` joins the two views,
+//! `classify` decides a cause per 401, `aggregate` groups and trends, and
+//! `report` writes every output from the same aggregate.
+
+pub mod challenge;
+pub mod classify;
+pub mod credential;
+pub mod logs;
+pub mod model;
+pub mod time;
