@@ -7,8 +7,18 @@
 //! `report` writes every output from the same aggregate.
 
 pub mod challenge;
+pub mod cli;
+pub mod cmd;
 pub mod classify;
+pub mod correlate;
 pub mod credential;
+pub mod aggregate;
+pub mod analysis;
+pub mod envconfig;
+pub mod har;
+pub mod input;
 pub mod logs;
 pub mod model;
+pub mod report;
+pub mod requestid;
 pub mod time;

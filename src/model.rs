@@ -75,6 +75,9 @@ pub struct RequestView {
     /// True when the request had a `Cookie` header or cookies at all
     /// (session cookies are also in `credentials`).
     pub sent_cookies: bool,
+    /// A credential header was present but its value was replaced by a
+    /// sanitizer (`[REDACTED]`…): the request was authenticated, we can't see how.
+    pub credential_redacted: bool,
     /// Parsed `WWW-Authenticate` challenges of the response.
     pub challenges: Vec<Challenge>,
     /// A short message read from a small 401/403 response body (JSON `message`,

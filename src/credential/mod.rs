@@ -16,8 +16,8 @@ use base64::Engine;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use jwt::{decode_jwt, looks_like_jwt, JwtInfo};
-pub use mask::{is_secret_param, mask_secrets, mask_url};
+pub use jwt::{decode_jwt, looks_like_jwt, JwtInfo, SignatureCheck};
+pub use mask::{is_secret_param, mask_secrets, mask_url, percent_decode};
 
 /// What kind of credential was sent. `Display` gives the stable ids used in
 /// the `credential` output column.
@@ -411,6 +411,17 @@ fn analyse_basic(value: &str) -> Credential {
         jwt: None,
         defects,
     }
+}
+
+/// Values that sanitizers (Chrome's "sanitized" export, Cloudflare's
+/// har-sanitizer, hand redaction) put where a secret was.
+pub fn is_redaction_marker(value: &str) -> bool {
+    let v = value.trim();
+    let token = v.rsplit([' ', '\t']).next().unwrap_or(v).trim_matches(|c| c == '[' || c == ']' || c == '<' || c == '>' || c == '"');
+    let t = token.to_ascii_lowercase();
+    matches!(t.as_str(), "redacted" | "removed" | "sanitized" | "scrubbed" | "hidden" | "filtered" | "masked" | "***" | "****" | "*****" | "xxx" | "xxxx" | "xxxxx")
+        || t.starts_with("redacted")
+        || (t.len() >= 3 && t.bytes().all(|b| b == b'*'))
 }
 
 /// Header names that carry API keys or tokens outside `Authorization`.

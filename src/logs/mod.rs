@@ -23,3 +23,38 @@ impl fmt::Display for LogFormat {
         })
     }
 }
+
+// Placeholder interface until the parsers land (branch `logs`).
+pub struct LogOptions {
+    pub custom_format: Option<regex::Regex>,
+    pub max_line_bytes: usize,
+}
+impl Default for LogOptions {
+    fn default() -> Self {
+        LogOptions { custom_format: None, max_line_bytes: 1 << 20 }
+    }
+}
+#[derive(Debug, Default)]
+pub struct LogSummary {
+    pub format: Option<LogFormat>,
+    pub lines: u64,
+    pub requests: u64,
+    pub status_401: u64,
+    pub status_403: u64,
+    pub auth_failures: u64,
+    pub unmatched: u64,
+    pub errors: Vec<crate::model::InputError>,
+}
+pub fn detect(_head: &[u8]) -> Option<LogFormat> {
+    None
+}
+pub fn read_log<R: std::io::BufRead>(
+    _file: &std::sync::Arc<str>,
+    _reader: R,
+    _opts: &LogOptions,
+    _sink: &mut dyn FnMut(crate::model::ServerEvent),
+) -> LogSummary {
+    LogSummary::default()
+}
+pub struct FormatInfo { pub id: &'static str, pub description: &'static str, pub fields: &'static str }
+pub fn describe_formats() -> Vec<FormatInfo> { Vec::new() }

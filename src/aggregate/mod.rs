@@ -1,0 +1,153 @@
+//! Aggregation: counts by cause, by endpoint and by time bucket, onsets and
+//! spikes. Every writer reads this one [`Summary`]; none recomputes.
+
+pub mod template;
+pub mod trend;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::analysis::Finding;
+use crate::classify::Cause;
+use crate::model::Timestamp;
+pub use trend::{Spike, Trend};
+
+#[derive(Debug, Clone)]
+pub struct CauseStats {
+    pub cause: Cause,
+    pub count: u64,
+    pub share: f64,
+    pub confidence_mean: f64,
+    pub first_seen: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
+    pub distinct_credentials: u64,
+    pub distinct_endpoints: u64,
+    pub top_endpoint: String,
+    /// A few request ids (or origins) to look at.
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EndpointStats {
+    pub host: String,
+    pub endpoint: String,
+    pub cause: Cause,
+    pub count: u64,
+    pub first_seen: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub status_401: u64,
+    pub benign_challenges: u64,
+    /// Causes by count, descending; ties by id.
+    pub causes: Vec<CauseStats>,
+    pub endpoints: Vec<EndpointStats>,
+    pub trend: Trend,
+    pub spikes: Vec<Spike>,
+}
+
+impl Summary {
+    pub fn by_cause(&self) -> BTreeMap<Cause, u64> {
+        self.causes.iter().map(|c| (c.cause, c.count)).collect()
+    }
+
+    /// The top cause that is a failure (not a benign handshake).
+    pub fn top_failure(&self) -> Option<&CauseStats> {
+        self.causes.iter().find(|c| !c.cause.is_benign())
+    }
+}
+
+/// How many example ids each cause keeps.
+const EXAMPLES: usize = 5;
+
+pub fn summarize(findings: &[Finding], bucket: Option<i64>) -> Summary {
+    let total = findings.len() as u64;
+    #[derive(Default)]
+    struct Acc {
+        count: u64,
+        conf: f64,
+        first: Option<Timestamp>,
+        last: Option<Timestamp>,
+        creds: BTreeSet<String>,
+        endpoints: BTreeMap<(String, String), u64>,
+        examples: Vec<String>,
+    }
+    let mut acc: BTreeMap<Cause, Acc> = BTreeMap::new();
+    let mut endpoints: HashMap<(String, String, Cause), EndpointStats> = HashMap::new();
+    for f in findings {
+        let a = acc.entry(f.cause()).or_default();
+        a.count += 1;
+        a.conf += f.diagnosis.confidence;
+        if let Some(t) = f.time {
+            a.first = Some(a.first.map_or(t, |x| x.min(t)));
+            a.last = Some(a.last.map_or(t, |x| x.max(t)));
+        }
+        if !f.credential_fp.is_empty() {
+            a.creds.insert(f.credential_fp.clone());
+        }
+        *a.endpoints.entry((f.host.clone(), f.endpoint.clone())).or_default() += 1;
+        if a.examples.len() < EXAMPLES {
+            a.examples.push(if f.request_id.is_empty() {
+                f.origin.clone()
+            } else {
+                f.request_id.clone()
+            });
+        }
+        let e = endpoints
+            .entry((f.host.clone(), f.endpoint.clone(), f.cause()))
+            .or_insert_with(|| EndpointStats {
+                host: f.host.clone(),
+                endpoint: f.endpoint.clone(),
+                cause: f.cause(),
+                count: 0,
+                first_seen: None,
+                last_seen: None,
+            });
+        e.count += 1;
+        if let Some(t) = f.time {
+            e.first_seen = Some(e.first_seen.map_or(t, |x| x.min(t)));
+            e.last_seen = Some(e.last_seen.map_or(t, |x| x.max(t)));
+        }
+    }
+    let mut causes: Vec<CauseStats> = acc
+        .into_iter()
+        .map(|(cause, a)| {
+            let top = a
+                .endpoints
+                .iter()
+                .max_by(|x, y| x.1.cmp(y.1).then_with(|| y.0.cmp(x.0)))
+                .map(|((h, e), _)| format!("{h}{e}"))
+                .unwrap_or_default();
+            CauseStats {
+                cause,
+                count: a.count,
+                share: if total > 0 { a.count as f64 / total as f64 } else { 0.0 },
+                confidence_mean: if a.count > 0 { a.conf / a.count as f64 } else { 0.0 },
+                first_seen: a.first,
+                last_seen: a.last,
+                distinct_credentials: a.creds.len() as u64,
+                distinct_endpoints: a.endpoints.len() as u64,
+                top_endpoint: top,
+                examples: a.examples,
+            }
+        })
+        .collect();
+    causes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.cause.cmp(&b.cause)));
+    let mut endpoints: Vec<EndpointStats> = endpoints.into_values().collect();
+    endpoints.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| (&a.host, &a.endpoint, a.cause).cmp(&(&b.host, &b.endpoint, b.cause)))
+    });
+    let trend = Trend::build(findings, bucket);
+    let spikes = trend.spikes();
+    Summary {
+        status_401: total,
+        benign_challenges: findings.iter().filter(|f| f.cause().is_benign()).count() as u64,
+        causes,
+        endpoints,
+        trend,
+        spikes,
+    }
+}

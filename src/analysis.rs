@@ -1,0 +1,451 @@
+//! The `analyze` pipeline as a library call: inputs → records → cases →
+//! findings, with per-input reports. Writers live in `report`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::aggregate::template::endpoint_template;
+use crate::classify::catalog::Catalog;
+use crate::classify::{primary_credential, CaptureContext, Cause, Classifier, Diagnosis};
+use crate::correlate::{correlate, Case, CorrelateOptions, Join};
+use crate::envconfig::EnvConfig;
+use crate::har::{read_har, HarOptions};
+use crate::input::{self, InputFile, Sniffed};
+use crate::logs::{self, LogOptions};
+use crate::model::{InputError, InputKind, RequestView, ServerEvent, Timestamp};
+
+/// Everything `analyze` needs, resolved from the command line once.
+pub struct Config {
+    pub inputs: Vec<PathBuf>,
+    pub threads: usize,
+    pub env: Option<EnvConfig>,
+    pub catalog: Catalog,
+    pub log_options: LogOptions,
+    pub correlate: CorrelateOptions,
+    pub redact_subjects: bool,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+/// What happened to one input file.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputReport {
+    pub path: String,
+    pub kind: Option<InputKind>,
+    pub format: String,
+    pub bytes: u64,
+    pub records: u64,
+    pub status_401: u64,
+    pub status_403: u64,
+    pub errors: Vec<InputError>,
+    /// Nothing usable came out of this input.
+    #[serde(skip)]
+    pub unreadable: bool,
+}
+
+/// Where a finding's views came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Sources {
+    Har,
+    Log,
+    HarAndLog,
+}
+
+impl Sources {
+    pub fn id(self) -> &'static str {
+        match self {
+            Sources::Har => "har",
+            Sources::Log => "log",
+            Sources::HarAndLog => "har+log",
+        }
+    }
+}
+
+/// One explained 401: a row of failures.csv.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub request_id: String,
+    pub time: Option<Timestamp>,
+    pub method: String,
+    pub url: String,
+    pub host: String,
+    pub path: String,
+    pub endpoint: String,
+    pub status: u16,
+    pub diagnosis: Diagnosis,
+    pub sources: Sources,
+    pub join: Join,
+    pub credential: String,
+    pub credential_fp: String,
+    pub jwt_iss: String,
+    pub jwt_aud: String,
+    pub jwt_exp: Option<i64>,
+    pub jwt_sub: String,
+    pub challenge: String,
+    pub server_message: String,
+    pub origin: String,
+    pub client_addr: String,
+    /// The HAR entry, for `explain` and curl commands (masked).
+    pub request: Option<RequestView>,
+    pub events: Vec<ServerEvent>,
+}
+
+impl Finding {
+    pub fn cause(&self) -> Cause {
+        self.diagnosis.cause
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CorrelationStats {
+    pub by_request_id: u64,
+    pub by_fallback: u64,
+    pub har_only: u64,
+    pub log_only: u64,
+}
+
+/// The result of one `analyze` run.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub inputs: Vec<InputReport>,
+    pub findings: Vec<Finding>,
+    /// HAR entries plus logged requests.
+    pub requests: u64,
+    pub correlation: CorrelationStats,
+    pub warnings: Vec<String>,
+}
+
+impl Analysis {
+    pub fn unreadable_inputs(&self) -> usize {
+        self.inputs.iter().filter(|i| i.unreadable).count()
+    }
+}
+
+struct FileOutput {
+    report: InputReport,
+    requests: Vec<RequestView>,
+    events: Vec<ServerEvent>,
+}
+
+fn read_one(file: &InputFile, config: &Config, threads: usize) -> FileOutput {
+    let mut report = InputReport {
+        path: file.label.to_string(),
+        kind: None,
+        format: String::new(),
+        bytes: file.bytes,
+        records: 0,
+        status_401: 0,
+        status_403: 0,
+        errors: Vec::new(),
+        unreadable: false,
+    };
+    let fail = |mut report: InputReport, message: String| {
+        report.errors.push(InputError {
+            at: "file".into(),
+            message,
+        });
+        report.unreadable = true;
+        FileOutput {
+            report,
+            requests: Vec::new(),
+            events: Vec::new(),
+        }
+    };
+    if let Some(p) = &file.path {
+        if p.is_dir() {
+            return fail(report, "is a directory".into());
+        }
+    }
+    let opened = match input::open(file) {
+        Ok(o) => o,
+        Err(e) => return fail(report, format!("cannot read: {e}")),
+    };
+    match opened.sniffed {
+        Sniffed::Har => {
+            report.kind = Some(InputKind::Har);
+            let har = read_har(
+                &file.label,
+                opened.reader,
+                &HarOptions {
+                    threads,
+                    keys: config.env.as_ref(),
+                    jsonp: false,
+                },
+            );
+            report.format = match (&har.creator, &har.version) {
+                (Some(c), Some(v)) => format!("har {v} ({c})"),
+                (Some(c), None) => format!("har ({c})"),
+                (None, Some(v)) => format!("har {v}"),
+                (None, None) => "har".into(),
+            };
+            report.records = har.requests.len() as u64;
+            report.status_401 = har.requests.iter().filter(|r| r.status == 401).count() as u64;
+            report.status_403 = har.requests.iter().filter(|r| r.status == 403).count() as u64;
+            report.errors = har.errors;
+            report.unreadable = har.fatal && har.requests.is_empty();
+            if har.truncated {
+                if let Some(last) = report.errors.iter_mut().find(|e| e.message.contains("end of file")) {
+                    last.message = format!(
+                        "{} — the {} entries before this point were kept",
+                        last.message,
+                        har.requests.len()
+                    );
+                }
+            }
+            FileOutput {
+                report,
+                requests: har.requests,
+                events: Vec::new(),
+            }
+        }
+        Sniffed::JsonpHar => fail(
+            report,
+            "a JSONP-wrapped HAR (HARP, e.g. 'onInputData({...})'): remove the callback wrapper to get plain HAR JSON".into(),
+        ),
+        Sniffed::OtherJson => fail(
+            report,
+            "JSON but not a HAR (no top-level \"log\" object) and not JSON-lines logs".into(),
+        ),
+        Sniffed::Empty => fail(report, "empty file".into()),
+        Sniffed::Binary => fail(
+            report,
+            "binary data or UTF-16 text: not a HAR or a text log (convert UTF-16 with `iconv -f UTF-16 -t UTF-8`)".into(),
+        ),
+        Sniffed::Log(_) => {
+            report.kind = Some(InputKind::Log);
+            let mut events = Vec::new();
+            let summary = logs::read_log(&file.label, opened.reader, &config.log_options, &mut |e| {
+                events.push(e)
+            });
+            report.format = summary
+                .format
+                .map(|f| f.to_string())
+                .unwrap_or_else(|| "unrecognized".into());
+            report.records = summary.requests;
+            report.status_401 = summary.status_401;
+            report.status_403 = summary.status_403;
+            report.errors = summary.errors;
+            if summary.unmatched > 0 {
+                report.errors.push(InputError {
+                    at: "file".into(),
+                    message: format!(
+                        "{} of {} lines matched no known log format (see `authlens formats`, or give --log-format)",
+                        summary.unmatched, summary.lines
+                    ),
+                });
+            }
+            if summary.format.is_none() && summary.lines > 0 && events.is_empty() {
+                report.unreadable = true;
+            }
+            FileOutput {
+                report,
+                requests: Vec::new(),
+                events,
+            }
+        }
+    }
+}
+
+fn in_range(t: Option<Timestamp>, config: &Config) -> bool {
+    match t {
+        None => true,
+        Some(t) => config.since.is_none_or(|s| t >= s) && config.until.is_none_or(|u| t < u),
+    }
+}
+
+/// Run the whole pipeline.
+pub fn analyze(config: &Config) -> Analysis {
+    let (files, problems) = input::expand(&config.inputs);
+    let mut analysis = Analysis::default();
+    for p in problems {
+        analysis.inputs.push(InputReport {
+            path: p.path,
+            kind: None,
+            format: String::new(),
+            bytes: 0,
+            records: 0,
+            status_401: 0,
+            status_403: 0,
+            errors: vec![InputError {
+                at: "path".into(),
+                message: p.message,
+            }],
+            unreadable: true,
+        });
+    }
+    let threads = config.threads.max(1);
+    // Many files: one thread each; few big files: threads inside each.
+    let per_file = (threads / files.len().max(1)).max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+    let read_all = || -> Vec<FileOutput> {
+        files
+            .par_iter()
+            .map(|f| read_one(f, config, per_file))
+            .collect()
+    };
+    let outputs = match pool {
+        Ok(pool) => pool.install(read_all),
+        Err(_) => files.iter().map(|f| read_one(f, config, per_file)).collect(),
+    };
+    let mut requests: Vec<RequestView> = Vec::new();
+    let mut events: Vec<ServerEvent> = Vec::new();
+    for out in outputs {
+        analysis.inputs.push(out.report);
+        requests.extend(out.requests.into_iter().filter(|r| in_range(r.time, config)));
+        events.extend(out.events.into_iter().filter(|e| in_range(e.time, config)));
+    }
+    analysis.requests = requests.len() as u64
+        + analysis
+            .inputs
+            .iter()
+            .filter(|i| i.kind == Some(InputKind::Log))
+            .map(|i| i.records)
+            .sum::<u64>();
+
+    let context = CaptureContext::build(&requests, &events);
+    for file in &context.sanitized_files {
+        analysis.warnings.push(format!(
+            "{file}: the capture looks sanitized (credentials removed or redacted on export); missing_credentials findings there have low confidence"
+        ));
+    }
+    let cases = correlate(&requests, &events, config.correlate);
+    let classifier = Classifier {
+        requests: &requests,
+        events: &events,
+        context: &context,
+        catalog: &config.catalog,
+        env: config.env.as_ref(),
+    };
+    let mut findings: Vec<Finding> = cases
+        .par_iter()
+        .filter(|c| classifier.is_401(c))
+        .map(|case| {
+            let d = classifier.classify(case);
+            finding(case, d, &requests, &events, config)
+        })
+        .collect();
+    for f in &findings {
+        match (f.sources, f.join) {
+            (Sources::HarAndLog, Join::RequestId) => analysis.correlation.by_request_id += 1,
+            (Sources::HarAndLog, _) => analysis.correlation.by_fallback += 1,
+            (Sources::Har, _) => analysis.correlation.har_only += 1,
+            (Sources::Log, _) => analysis.correlation.log_only += 1,
+        }
+    }
+    // Deterministic order whatever the thread count: time, then origin.
+    findings.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.origin.cmp(&b.origin)));
+    analysis.findings = findings;
+    analysis
+}
+
+fn finding(case: &Case, d: Diagnosis, requests: &[RequestView], events: &[ServerEvent], config: &Config) -> Finding {
+    let client = case.client.map(|i| &requests[i]);
+    let evs: Vec<&ServerEvent> = case.server.iter().map(|&i| &events[i]).collect();
+    let sources = match (client.is_some(), !evs.is_empty()) {
+        (true, true) => Sources::HarAndLog,
+        (true, false) => Sources::Har,
+        _ => Sources::Log,
+    };
+    let lead = evs.iter().find(|e| e.status == Some(401)).or(evs.first()).copied();
+    let request_id = client
+        .and_then(|r| r.request_ids.first().cloned())
+        .or_else(|| evs.iter().find_map(|e| e.request_ids.first().cloned()))
+        .unwrap_or_default();
+    let (method, url, host, path, time, origin) = match client {
+        Some(r) => (
+            r.method.clone(),
+            r.url.clone(),
+            r.host.clone(),
+            r.path.clone(),
+            r.time,
+            r.origin.to_string(),
+        ),
+        None => {
+            let e = lead;
+            let url = e.and_then(|e| e.url.clone()).unwrap_or_default();
+            let host = evs.iter().find_map(|e| e.host.clone()).unwrap_or_default();
+            let path = url.split('?').next().unwrap_or("").to_string();
+            let full = if host.is_empty() || url.contains("://") {
+                url.clone()
+            } else {
+                format!("http://{host}{url}")
+            };
+            (
+                evs.iter().find_map(|e| e.method.clone()).unwrap_or_default(),
+                full,
+                host,
+                path,
+                evs.iter().find_map(|e| e.time),
+                e.and_then(|e| e.origin.as_ref().map(|o| o.to_string())).unwrap_or_default(),
+            )
+        }
+    };
+    let cred = client.and_then(primary_credential);
+    let jwt = cred.and_then(|c| c.jwt.as_ref());
+    let challenge = client
+        .map(|r| r.challenges.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "))
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            evs.iter().find_map(|e| {
+                e.www_authenticate.as_ref().map(|w| {
+                    crate::challenge::parse_www_authenticate(w)
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+            })
+        })
+        .unwrap_or_default();
+    let server_message = evs
+        .iter()
+        .filter_map(|e| e.message.clone())
+        .collect::<Vec<_>>()
+        .join(" | ");
+    Finding {
+        request_id,
+        time,
+        method,
+        endpoint: endpoint_template(&path),
+        url,
+        host,
+        path,
+        status: 401,
+        diagnosis: d,
+        sources,
+        join: case.join,
+        credential: match (client, cred) {
+            (_, Some(c)) => c.kind.id().to_string(),
+            (Some(r), None) if r.credential_redacted => "redacted".into(),
+            (Some(_), None) => "none".into(),
+            (None, _) => {
+                if evs.iter().any(|e| e.remote_user_present) {
+                    "basic".into()
+                } else {
+                    String::new()
+                }
+            }
+        },
+        credential_fp: cred.map(|c| c.fingerprint.clone()).unwrap_or_default(),
+        jwt_iss: jwt.and_then(|j| j.iss.clone()).unwrap_or_default(),
+        jwt_aud: jwt.map(|j| j.aud.join(" ")).unwrap_or_default(),
+        jwt_exp: jwt.and_then(|j| j.exp),
+        jwt_sub: if config.redact_subjects {
+            String::new()
+        } else {
+            jwt.and_then(|j| j.sub.clone()).unwrap_or_default()
+        },
+        challenge,
+        server_message,
+        origin,
+        client_addr: evs.iter().find_map(|e| e.client_addr.clone()).unwrap_or_default(),
+        request: client.cloned(),
+        events: evs.into_iter().cloned().collect(),
+    }
+}
+
+/// Shared label type for summary inputs.
+pub type Label = Arc<str>;

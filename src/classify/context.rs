@@ -1,0 +1,162 @@
+//! What the whole capture says, computed once before any 401 is judged:
+//! which issuers, audiences, schemes and key placements each host accepts,
+//! where each credential fingerprint succeeded, which requests redirected
+//! where, and whether a HAR looks sanitized.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::aggregate::template::endpoint_template;
+use crate::correlate::path_and_query;
+use crate::credential::{CredentialKind, Location};
+use crate::model::{RequestView, ServerEvent, Timestamp};
+
+/// A successful or failed use of one credential fingerprint.
+#[derive(Debug, Clone, Copy)]
+pub struct Use {
+    pub request: usize,
+    pub time: Option<Timestamp>,
+    pub success: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct CaptureContext {
+    /// Per host: issuers/audiences of JWTs that got a 2xx.
+    pub accepted_iss: HashMap<String, HashSet<String>>,
+    pub accepted_aud: HashMap<String, HashSet<String>>,
+    pub accepted_iss_any: HashSet<String>,
+    pub accepted_aud_any: HashSet<String>,
+    /// Per host: lower-cased Authorization schemes that got a 2xx.
+    pub accepted_schemes: HashMap<String, HashSet<String>>,
+    /// Per host: where successful API keys were carried.
+    pub accepted_key_locations: HashMap<String, HashSet<Location>>,
+    /// Per fingerprint: every use in time order.
+    pub uses: HashMap<String, Vec<Use>>,
+    /// Fingerprint → locations where it succeeded.
+    pub success_locations: HashMap<String, HashSet<Location>>,
+    /// (host, endpoint) → fingerprints that succeeded there.
+    pub endpoint_successes: HashMap<(String, String), HashSet<String>>,
+    /// Masked target URL of a 3xx → the redirecting requests.
+    pub redirects_to: HashMap<String, Vec<usize>>,
+    /// (METHOD, masked URL) → 2xx requests, for challenge handshakes.
+    pub successes_by_url: HashMap<(String, String), Vec<usize>>,
+    /// HAR files in which no request carries any credential although some
+    /// requests look authenticated: exported with sanitization.
+    pub sanitized_files: HashSet<Arc<str>>,
+    /// (METHOD, path?query) → 2xx log events, for log-only handshakes.
+    pub log_successes: HashMap<(String, String), Vec<usize>>,
+}
+
+fn is_success(status: i32) -> bool {
+    (200..300).contains(&status) || status == 304
+}
+
+impl CaptureContext {
+    pub fn build(requests: &[RequestView], events: &[ServerEvent]) -> CaptureContext {
+        let mut ctx = CaptureContext::default();
+        let mut file_has_credential: HashMap<Arc<str>, bool> = HashMap::new();
+        let mut file_has_401: HashMap<Arc<str>, bool> = HashMap::new();
+        for (i, r) in requests.iter().enumerate() {
+            let has_cred = !r.credentials.is_empty() || r.credential_redacted || r.sent_cookies;
+            *file_has_credential.entry(r.origin.file.clone()).or_default() |= has_cred && !r.credential_redacted;
+            if r.credential_redacted {
+                ctx.sanitized_files.insert(r.origin.file.clone());
+            }
+            *file_has_401.entry(r.origin.file.clone()).or_default() |= r.status == 401;
+
+            let success = (200..300).contains(&r.status) || r.status == 304;
+            for c in &r.credentials {
+                ctx.uses.entry(c.fingerprint.clone()).or_default().push(Use {
+                    request: i,
+                    time: r.time,
+                    success,
+                });
+            }
+            if let Some(target) = &r.redirect_url {
+                if (300..400).contains(&r.status) {
+                    ctx.redirects_to.entry(absolute(target, r)).or_default().push(i);
+                }
+            }
+            if !success {
+                continue;
+            }
+            ctx.successes_by_url
+                .entry((r.method.clone(), r.url.clone()))
+                .or_default()
+                .push(i);
+            let endpoint = endpoint_template(&r.path);
+            for c in &r.credentials {
+                ctx.success_locations
+                    .entry(c.fingerprint.clone())
+                    .or_default()
+                    .insert(c.location.clone());
+                ctx.endpoint_successes
+                    .entry((r.host.clone(), endpoint.clone()))
+                    .or_default()
+                    .insert(c.fingerprint.clone());
+                if c.kind.is_authorization() {
+                    if let Some(s) = &c.scheme {
+                        ctx.accepted_schemes
+                            .entry(r.host.clone())
+                            .or_default()
+                            .insert(s.to_ascii_lowercase());
+                    }
+                }
+                if matches!(c.kind, CredentialKind::ApiKeyHeader | CredentialKind::ApiKeyQuery) {
+                    ctx.accepted_key_locations
+                        .entry(r.host.clone())
+                        .or_default()
+                        .insert(c.location.clone());
+                }
+                if let Some(jwt) = &c.jwt {
+                    if !c.defects.is_empty() {
+                        continue;
+                    }
+                    if let Some(iss) = &jwt.iss {
+                        ctx.accepted_iss.entry(r.host.clone()).or_default().insert(iss.clone());
+                        ctx.accepted_iss_any.insert(iss.clone());
+                    }
+                    for aud in &jwt.aud {
+                        ctx.accepted_aud.entry(r.host.clone()).or_default().insert(aud.clone());
+                        ctx.accepted_aud_any.insert(aud.clone());
+                    }
+                }
+            }
+        }
+        for (file, has) in file_has_credential {
+            if !has && file_has_401.get(&file).copied().unwrap_or(false) {
+                ctx.sanitized_files.insert(file);
+            }
+        }
+        for (i, e) in events.iter().enumerate() {
+            if let (Some(s), Some(url)) = (e.status, &e.url) {
+                if is_success(i32::from(s)) {
+                    let m = e.method.clone().unwrap_or_default().to_ascii_uppercase();
+                    ctx.log_successes
+                        .entry((m, path_and_query(url).to_string()))
+                        .or_default()
+                        .push(i);
+                }
+            }
+        }
+        ctx
+    }
+}
+
+/// A redirect target made absolute against the redirecting request.
+pub fn absolute(target: &str, from: &RequestView) -> String {
+    if target.contains("://") {
+        target.to_string()
+    } else if let Some(rest) = target.strip_prefix("//") {
+        let scheme = from.url.split("://").next().unwrap_or("https");
+        format!("{scheme}://{rest}")
+    } else {
+        let scheme = from.url.split("://").next().unwrap_or("https");
+        let path = if target.starts_with('/') {
+            target.to_string()
+        } else {
+            format!("/{target}")
+        };
+        format!("{scheme}://{}{path}", from.host)
+    }
+}

@@ -1,0 +1,175 @@
+//! `authlens analyze`: resolve the configuration, run the pipeline, write
+//! the outputs, print the ranked table, and pick the exit code.
+
+use std::path::Path;
+
+use crate::aggregate::{summarize, trend::parse_duration, Summary};
+use crate::analysis::{analyze, Analysis, Config};
+use crate::classify::catalog::Catalog;
+use crate::classify::Cause;
+use crate::cli::{AnalyzeArgs, CommonArgs};
+use crate::cmd::{Exit, UserError};
+use crate::correlate::CorrelateOptions;
+use crate::envconfig::EnvConfig;
+use crate::logs::LogOptions;
+use crate::report::{self, json::RunMeta};
+use crate::time::{format_rfc3339, parse_iso8601};
+
+/// Build the library configuration from the common flags.
+pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
+    let env = match &args.env_config {
+        Some(p) => Some(EnvConfig::load(p).map_err(|e| UserError(e.to_string()))?),
+        None => None,
+    };
+    let mut catalog = Catalog::builtin();
+    if let Some(p) = &args.rules {
+        catalog = catalog.with_rules_file(p).map_err(|e| UserError(e.to_string()))?;
+    }
+    let custom_format = match &args.log_format {
+        Some(re) => Some(regex::Regex::new(re).map_err(|e| {
+            UserError(format!("--log-format is not a valid regex: {e}"))
+        })?),
+        None => None,
+    };
+    let window = parse_duration(&args.window).ok_or_else(|| {
+        UserError(format!("--window '{}': expected a duration such as 2s or 1m", args.window))
+    })?;
+    let time_arg = |name: &str, v: &Option<String>| -> Result<_, UserError> {
+        v.as_deref()
+            .map(|s| {
+                parse_iso8601(s).ok_or_else(|| {
+                    UserError(format!("--{name} '{s}': expected an RFC 3339 time such as 2026-11-23T09:00:00Z"))
+                })
+            })
+            .transpose()
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    if threads == 0 {
+        return Err(UserError("--threads must be at least 1".into()));
+    }
+    Ok(Config {
+        inputs: args.inputs.clone(),
+        threads,
+        env,
+        catalog,
+        log_options: LogOptions {
+            custom_format,
+            ..LogOptions::default()
+        },
+        correlate: CorrelateOptions {
+            window: chrono::Duration::seconds(window),
+        },
+        redact_subjects: args.redact_subjects,
+        since: time_arg("since", &args.since)?,
+        until: time_arg("until", &args.until)?,
+    })
+}
+
+/// One `--fail-on` threshold: a cause (or `any`) and the count it may not exceed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    pub cause: Option<Cause>,
+    pub max: u64,
+}
+
+pub fn parse_fail_on(spec: &str) -> Result<Vec<Threshold>, UserError> {
+    spec.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|part| {
+            let (name, n) = part.split_once('>').ok_or_else(|| {
+                UserError(format!("--fail-on '{part}': expected CAUSE>COUNT, e.g. token_expired>100 or any>1000"))
+            })?;
+            let max: u64 = n.trim().parse().map_err(|_| {
+                UserError(format!("--fail-on '{part}': '{}' is not a count", n.trim()))
+            })?;
+            let name = name.trim();
+            let cause = if name == "any" {
+                None
+            } else {
+                Some(name.parse::<Cause>().map_err(|e| UserError(format!("--fail-on: {e}")))?)
+            };
+            Ok(Threshold { cause, max })
+        })
+        .collect()
+}
+
+/// Thresholds crossed, as sentences.
+pub fn crossed(thresholds: &[Threshold], summary: &Summary) -> Vec<String> {
+    let by = summary.by_cause();
+    thresholds
+        .iter()
+        .filter_map(|t| {
+            let (name, n) = match t.cause {
+                None => ("any".to_string(), summary.status_401 - summary.benign_challenges),
+                Some(c) => (c.to_string(), by.get(&c).copied().unwrap_or(0)),
+            };
+            (n > t.max).then(|| format!("{name}: {n} > {}", t.max))
+        })
+        .collect()
+}
+
+pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
+    let config = config(&args.common)?;
+    let bucket = match &args.bucket {
+        Some(b) => Some(parse_duration(b).ok_or_else(|| {
+            UserError(format!("--bucket '{b}': expected a duration such as 5m or 1h"))
+        })?),
+        None => None,
+    };
+    let thresholds = match &args.fail_on {
+        Some(spec) => parse_fail_on(spec)?,
+        None => Vec::new(),
+    };
+    let analysis = analyze(&config);
+    let summary = summarize(&analysis.findings, bucket);
+    report_errors(&analysis);
+    if let Some(dir) = &args.output {
+        write_outputs(dir, &analysis, &summary)?;
+    }
+    if !args.quiet {
+        print!("{}", report::table::render(&analysis, &summary));
+    }
+    let unreadable = analysis.unreadable_inputs();
+    if unreadable == analysis.inputs.len() {
+        return Err(UserError(format!(
+            "none of the {} input(s) could be read (see the errors above)",
+            analysis.inputs.len()
+        )));
+    }
+    let crossed = crossed(&thresholds, &summary);
+    for c in &crossed {
+        eprintln!("authlens: threshold crossed: {c}");
+    }
+    Ok(if !crossed.is_empty() {
+        Exit::Threshold
+    } else if unreadable > 0 {
+        Exit::Partial
+    } else {
+        Exit::Ok
+    })
+}
+
+fn write_outputs(dir: &Path, analysis: &Analysis, summary: &Summary) -> Result<(), UserError> {
+    let meta = RunMeta {
+        generated_at: format_rfc3339(&chrono::Utc::now()),
+    };
+    report::write_all(dir, analysis, summary, &meta)
+        .map(|_| ())
+        .map_err(|e| UserError(format!("cannot write outputs to {}: {e}", dir.display())))
+}
+
+/// Per-input problems on stderr, each naming the file and position.
+fn report_errors(analysis: &Analysis) {
+    for input in &analysis.inputs {
+        for e in &input.errors {
+            eprintln!(
+                "authlens: {}: {}: {}",
+                crate::report::escape::terminal(&input.path),
+                e.at,
+                crate::report::escape::terminal(&e.message)
+            );
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! The join of client and server views: which log events describe which
+//! HAR request, and which log events describe the same server-side request.
+//!
+//! First by request id (X-Request-ID, traceparent trace id, vendor ids);
+//! then, for what shares no id, by method + path and query + a time window,
+//! marked as weaker. The fallback is also what stops two access logs of the
+//! same traffic (one with ids, one without) from becoming two rows.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::Duration;
+use serde::Serialize;
+
+use crate::model::{RequestView, ServerEvent, Timestamp};
+
+/// How a case's views were joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Join {
+    /// A request id shared by the HAR entry and a log event, or by log events.
+    RequestId,
+    /// Method + path + time window only.
+    Fallback,
+    /// Only one view, or one event.
+    Single,
+}
+
+/// One request as both views saw it.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Index into the requests slice.
+    pub client: Option<usize>,
+    /// Indices into the events slice, in time order.
+    pub server: Vec<usize>,
+    pub join: Join,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CorrelateOptions {
+    /// Half-width of the fallback time window.
+    pub window: Duration,
+}
+
+impl Default for CorrelateOptions {
+    fn default() -> Self {
+        CorrelateOptions {
+            window: Duration::seconds(2),
+        }
+    }
+}
+
+/// Path and query of a URL (the part logs record).
+pub fn path_and_query(url: &str) -> &str {
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            match rest.find('/') {
+                Some(p) => &rest[p..],
+                None => "/",
+            }
+        }
+        None => url,
+    }
+}
+
+fn strip_fragment(s: &str) -> &str {
+    s.split('#').next().unwrap_or(s)
+}
+
+/// Key for fallback matching: METHOD + path?query. Methods are absent on
+/// some auxiliary lines; those match on the path alone.
+fn url_key(url: &str) -> String {
+    strip_fragment(path_and_query(url)).to_string()
+}
+
+fn status_compatible(a: Option<i32>, b: Option<i32>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
+fn within(a: Option<Timestamp>, b: Option<Timestamp>, window: Duration) -> Option<i64> {
+    let (a, b) = (a?, b?);
+    let d = (a - b).num_milliseconds().abs();
+    (d <= window.num_milliseconds()).then_some(d)
+}
+
+fn host_compatible(har_host: &str, event_host: Option<&str>) -> bool {
+    match event_host {
+        None => true,
+        Some(h) if h.is_empty() => true,
+        Some(h) => {
+            let h = h.to_ascii_lowercase();
+            h == har_host
+                || crate::envconfig::strip_port(&h) == har_host
+                || crate::envconfig::strip_port(har_host) == h
+        }
+    }
+}
+
+/// Join every HAR request and log event into cases. Every request becomes
+/// exactly one case; every event lands in exactly one case.
+pub fn correlate(requests: &[RequestView], events: &[ServerEvent], opts: CorrelateOptions) -> Vec<Case> {
+    let mut cases: Vec<Case> = (0..requests.len())
+        .map(|i| Case {
+            client: Some(i),
+            server: Vec::new(),
+            join: Join::Single,
+        })
+        .collect();
+    let mut assigned: Vec<Option<usize>> = vec![None; events.len()];
+
+    // Events by id.
+    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        for id in &e.request_ids {
+            by_id.entry(id.as_str()).or_default().push(i);
+        }
+    }
+    // HAR requests by id, to know when an id is shared by several requests
+    // (a redirect hop and its follow-up carry the same X-Request-ID).
+    let mut har_by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in requests.iter().enumerate() {
+        for id in &r.request_ids {
+            har_by_id.entry(id.as_str()).or_default().push(i);
+        }
+    }
+
+    // Pass 1: id + compatible status + compatible host.
+    for (ri, r) in requests.iter().enumerate() {
+        for id in &r.request_ids {
+            let Some(list) = by_id.get(id.as_str()) else { continue };
+            for &ei in list {
+                if assigned[ei].is_some() {
+                    continue;
+                }
+                let e = &events[ei];
+                if status_compatible(Some(r.status), e.status.map(i32::from))
+                    && host_compatible(&r.host, e.host.as_deref())
+                {
+                    assigned[ei] = Some(ri);
+                    cases[ri].server.push(ei);
+                    cases[ri].join = Join::RequestId;
+                }
+            }
+        }
+    }
+    // Pass 2: an id shared with exactly one HAR request binds whatever
+    // status the log recorded (the app may log its own status).
+    for (id, list) in &by_id {
+        let Some(hars) = har_by_id.get(id) else { continue };
+        if hars.len() != 1 {
+            continue;
+        }
+        let ri = hars[0];
+        for &ei in list {
+            if assigned[ei].is_none() {
+                assigned[ei] = Some(ri);
+                cases[ri].server.push(ei);
+                cases[ri].join = Join::RequestId;
+            }
+        }
+    }
+
+    // Remaining events: group those that share an id (gateway line + app line).
+    let mut group_of: Vec<Option<usize>> = vec![None; events.len()];
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut order: Vec<usize> = (0..events.len()).filter(|&i| assigned[i].is_none()).collect();
+    order.sort_by_key(|&i| (events[i].time, i));
+    for &ei in &order {
+        if group_of[ei].is_some() {
+            continue;
+        }
+        let gi = groups.len();
+        let mut members = vec![ei];
+        group_of[ei] = Some(gi);
+        let mut k = 0;
+        while k < members.len() {
+            let m = members[k];
+            for id in &events[m].request_ids {
+                if let Some(list) = by_id.get(id.as_str()) {
+                    for &other in list {
+                        if assigned[other].is_none() && group_of[other].is_none() {
+                            group_of[other] = Some(gi);
+                            members.push(other);
+                        }
+                    }
+                }
+            }
+            k += 1;
+        }
+        groups.push(members);
+    }
+
+    // Fallback index over cases: (method, url key) -> case indices.
+    let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (ci, case) in cases.iter().enumerate() {
+        if let Some(ri) = case.client {
+            let r = &requests[ri];
+            index
+                .entry((r.method.clone(), url_key(&r.url)))
+                .or_default()
+                .push(ci);
+        }
+    }
+    let case_files = |case: &Case| -> Vec<Arc<str>> {
+        case.server
+            .iter()
+            .filter_map(|&e| events[e].origin.as_ref().map(|o| o.file.clone()))
+            .collect()
+    };
+
+    for members in groups {
+        // The group's representative: the first event with a URL.
+        let rep = members
+            .iter()
+            .copied()
+            .find(|&e| events[e].url.is_some())
+            .unwrap_or(members[0]);
+        let e = &events[rep];
+        let group_files: Vec<Arc<str>> = members
+            .iter()
+            .filter_map(|&m| events[m].origin.as_ref().map(|o| o.file.clone()))
+            .collect();
+        let group_status = members.iter().find_map(|&m| events[m].status.map(i32::from));
+        let mut best: Option<(i64, usize)> = None;
+        if let Some(url) = &e.url {
+            let key_url = url_key(url);
+            let methods: Vec<String> = match &e.method {
+                Some(m) => vec![m.to_ascii_uppercase()],
+                None => vec!["GET".into(), "POST".into(), "PUT".into(), "DELETE".into(), "PATCH".into(), "HEAD".into(), "OPTIONS".into()],
+            };
+            for m in methods {
+                let Some(candidates) = index.get(&(m, key_url.clone())) else { continue };
+                for &ci in candidates {
+                    let case = &cases[ci];
+                    let (case_time, case_status, case_host) = case_view(case, requests, events);
+                    if !status_compatible(case_status, group_status) {
+                        continue;
+                    }
+                    if let Some(h) = &case_host {
+                        if !host_compatible(h, e.host.as_deref()) {
+                            continue;
+                        }
+                    }
+                    // One case holds at most one line per log file.
+                    let files = case_files(case);
+                    if files.iter().any(|f| group_files.contains(f)) {
+                        continue;
+                    }
+                    let Some(d) = within(case_time, e.time, opts.window) else { continue };
+                    if best.is_none_or(|(bd, _)| d < bd) {
+                        best = Some((d, ci));
+                    }
+                }
+            }
+        }
+        match best {
+            Some((_, ci)) => {
+                cases[ci].server.extend(members.iter().copied());
+                if cases[ci].join == Join::Single {
+                    cases[ci].join = Join::Fallback;
+                }
+            }
+            None => {
+                let join = if members.len() > 1 { Join::RequestId } else { Join::Single };
+                let ci = cases.len();
+                if let (Some(url), Some(m)) = (&e.url, &e.method) {
+                    index
+                        .entry((m.to_ascii_uppercase(), url_key(url)))
+                        .or_default()
+                        .push(ci);
+                }
+                cases.push(Case {
+                    client: None,
+                    server: members,
+                    join,
+                });
+            }
+        }
+    }
+    for case in &mut cases {
+        case.server.sort_by_key(|&e| (events[e].time, e));
+    }
+    cases
+}
+
+/// Time, status and host of a case as its strongest view has them.
+pub fn case_view(case: &Case, requests: &[RequestView], events: &[ServerEvent]) -> (Option<Timestamp>, Option<i32>, Option<String>) {
+    if let Some(ri) = case.client {
+        let r = &requests[ri];
+        return (r.time, Some(r.status), Some(r.host.clone()));
+    }
+    let time = case.server.iter().find_map(|&e| events[e].time);
+    let status = case.server.iter().find_map(|&e| events[e].status.map(i32::from));
+    let host = case.server.iter().find_map(|&e| events[e].host.clone());
+    (time, status, host)
+}

@@ -1,0 +1,487 @@
+//! One HAR entry, deserialized with borrowed strings and reduced to a
+//! [`RequestView`]. Only the fields classification needs are read; bodies
+//! stay raw (`RawValue`) and are decoded only for small 4xx responses.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use base64::Engine;
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::challenge::{parse_www_authenticate, Challenge};
+use crate::credential::{
+    self, api_key_header, api_key_query, is_api_key_header, is_key_query_param, is_session_cookie,
+    mask_secrets, mask_url, parse_authorization, session_cookie, Credential,
+};
+use crate::envconfig::EnvConfig;
+use crate::model::{InputKind, Origin, RequestView};
+use crate::requestid;
+use crate::time::{parse_http_date, parse_iso8601};
+
+/// A string-ish JSON value: producers write numbers, booleans and nulls
+/// where the spec says string. Objects and arrays become `None`.
+#[derive(Debug, Default)]
+pub struct Lenient<'a>(pub Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Lenient<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Lenient<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Lenient(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Lenient(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Lenient(Some(Cow::Owned(v))))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Lenient(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Lenient(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Lenient(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Lenient(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Lenient(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Lenient(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Lenient(None))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Lenient(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Lenient<'_> {
+    fn as_str(&self) -> &str {
+        self.0.as_deref().unwrap_or("")
+    }
+}
+
+/// A list that may be null or absent.
+fn nullable_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+#[derive(Deserialize, Default)]
+pub struct RawEntry<'a> {
+    #[serde(rename = "startedDateTime", borrow, default)]
+    started: Lenient<'a>,
+    #[serde(borrow, default)]
+    request: Option<RawRequest<'a>>,
+    #[serde(borrow, default)]
+    response: Option<RawResponse<'a>>,
+    #[serde(default)]
+    cache: Option<RawCache<'a>>,
+    #[serde(rename = "_fromCache", borrow, default)]
+    from_cache: Lenient<'a>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawCache<'a> {
+    #[serde(rename = "beforeRequest", borrow, default)]
+    before_request: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawRequest<'a> {
+    #[serde(borrow, default)]
+    method: Lenient<'a>,
+    #[serde(borrow, default)]
+    url: Lenient<'a>,
+    #[serde(borrow, default, deserialize_with = "nullable_vec")]
+    headers: Vec<RawPair<'a>>,
+    #[serde(rename = "queryString", borrow, default, deserialize_with = "nullable_vec")]
+    query_string: Vec<RawPair<'a>>,
+    #[serde(borrow, default, deserialize_with = "nullable_vec")]
+    cookies: Vec<RawPair<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawResponse<'a> {
+    #[serde(borrow, default)]
+    status: Lenient<'a>,
+    #[serde(borrow, default, deserialize_with = "nullable_vec")]
+    headers: Vec<RawPair<'a>>,
+    #[serde(borrow, default)]
+    content: Option<RawContent<'a>>,
+    #[serde(rename = "redirectURL", borrow, default)]
+    redirect_url: Lenient<'a>,
+    #[serde(rename = "_transferSize", borrow, default)]
+    transfer_size: Lenient<'a>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawContent<'a> {
+    #[serde(borrow, default)]
+    text: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    encoding: Lenient<'a>,
+    #[serde(rename = "mimeType", borrow, default)]
+    mime_type: Lenient<'a>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawPair<'a> {
+    #[serde(borrow, default)]
+    name: Lenient<'a>,
+    #[serde(borrow, default)]
+    value: Lenient<'a>,
+}
+
+/// Response bodies larger than this are not read for a message: auth
+/// errors are short, and big bodies are pages, not diagnoses.
+const MAX_MESSAGE_BODY: usize = 16 * 1024;
+
+/// Reduce one parsed entry to the client view.
+pub fn reduce(raw: RawEntry<'_>, file: &Arc<str>, index: u64, keys: Option<&EnvConfig>) -> RequestView {
+    let request = raw.request.unwrap_or_default();
+    let response = raw.response.unwrap_or_default();
+    let raw_url = request.url.as_str();
+    let (host, path, query_pairs) = split_url(raw_url);
+
+    let mut credentials: Vec<Credential> = Vec::new();
+    let mut request_ids: Vec<String> = Vec::new();
+    let mut sent_cookies = !request.cookies.is_empty();
+    let mut is_preflight_header = false;
+    let mut origin_header = None;
+    let mut host_header = None;
+    let mut credential_redacted = false;
+
+    for h in &request.headers {
+        let name = h.name.as_str().to_ascii_lowercase();
+        let value = h.value.as_str();
+        match name.as_str() {
+            "authorization" => {
+                if credential::is_redaction_marker(value) {
+                    credential_redacted = true;
+                    continue;
+                }
+                let mut cred = parse_authorization(value);
+                if let (Some(keys), Some(jwt)) = (keys, cred.jwt.as_mut()) {
+                    let token = value.split_once([' ', '\t']).map_or(value, |(_, t)| t).trim();
+                    jwt.signature = keys.verify(token, host_for_keys(&host), jwt);
+                }
+                credentials.insert(0, cred);
+            }
+            "cookie" => {
+                sent_cookies = true;
+                if credential::is_redaction_marker(value) {
+                    credential_redacted = true;
+                    continue;
+                }
+                if request.cookies.is_empty() {
+                    for pair in value.split(';') {
+                        if let Some((n, v)) = pair.trim().split_once('=') {
+                            if is_session_cookie(n, v) {
+                                credentials.push(session_cookie(n, v));
+                            }
+                        }
+                    }
+                }
+            }
+            "origin" => origin_header = Some(value.to_string()),
+            "host" | ":authority" => host_header = Some(value.to_string()),
+            "access-control-request-method" => is_preflight_header = true,
+            _ => {
+                if is_api_key_header(&name) {
+                    if credential::is_redaction_marker(value) {
+                        credential_redacted = true;
+                    } else {
+                        credentials.push(api_key_header(&name, value));
+                    }
+                } else if let Some(id) = requestid::from_header(&name, value) {
+                    push_unique(&mut request_ids, id);
+                }
+            }
+        }
+    }
+    for c in &request.cookies {
+        let (n, v) = (c.name.as_str(), c.value.as_str());
+        if credential::is_redaction_marker(v) {
+            credential_redacted = true;
+        } else if is_session_cookie(n, v) {
+            credentials.push(session_cookie(n, v));
+        }
+    }
+    // Query parameters: the HAR's own list when present, else the URL's.
+    let pairs: Vec<(String, String)> = if request.query_string.is_empty() {
+        query_pairs
+    } else {
+        request
+            .query_string
+            .iter()
+            .map(|p| (p.name.as_str().to_string(), p.value.as_str().to_string()))
+            .collect()
+    };
+    for (name, value) in &pairs {
+        if is_key_query_param(name) && !value.is_empty() {
+            credentials.push(api_key_query(name, value));
+        }
+    }
+
+    let mut challenges: Vec<Challenge> = Vec::new();
+    let mut server_date = None;
+    let mut location = None;
+    let mut age: Option<u64> = None;
+    for h in &response.headers {
+        let name = h.name.as_str().to_ascii_lowercase();
+        let value = h.value.as_str();
+        match name.as_str() {
+            "www-authenticate" => {
+                // Some producers join repeated headers with a newline.
+                for line in value.split('\n') {
+                    challenges.extend(parse_www_authenticate(line));
+                }
+            }
+            "date" => server_date = parse_http_date(value),
+            "location" => location = Some(value.to_string()),
+            "age" => age = value.trim().parse().ok(),
+            _ => {
+                if let Some(id) = requestid::from_header(&name, value) {
+                    push_unique(&mut request_ids, id);
+                }
+            }
+        }
+    }
+    let status: i32 = response.status.as_str().trim().parse::<f64>().map(|s| s as i32).unwrap_or(0);
+    let method = request.method.as_str().to_ascii_uppercase();
+
+    let response_message = if (400..500).contains(&status) {
+        response.content.as_ref().and_then(body_message)
+    } else {
+        None
+    };
+    let redirect = response.redirect_url.as_str();
+    let redirect_url = if !redirect.is_empty() {
+        Some(mask_url(redirect))
+    } else {
+        location.map(|l| mask_url(&l))
+    };
+    let transfer_zero = response.transfer_size.as_str().trim() == "0";
+    let from_cache = {
+        let marker = raw.from_cache.as_str();
+        let cache_hit = !marker.is_empty() && marker != "false";
+        let before = raw
+            .cache
+            .as_ref()
+            .and_then(|c| c.before_request)
+            .is_some_and(|v| v.get() != "null" && v.get() != "{}");
+        cache_hit || before || (age.unwrap_or(0) > 0 && transfer_zero)
+    };
+
+    RequestView {
+        origin: Origin {
+            file: file.clone(),
+            position: index,
+            kind: InputKind::Har,
+        },
+        time: parse_iso8601(raw.started.as_str()),
+        is_preflight: method == "OPTIONS" && is_preflight_header,
+        method,
+        url: mask_url(raw_url),
+        host: if host.is_empty() {
+            host_header.unwrap_or_default()
+        } else {
+            host
+        },
+        path,
+        status,
+        request_ids,
+        credentials,
+        sent_cookies,
+        credential_redacted,
+        challenges,
+        response_message,
+        server_date,
+        redirect_url,
+        from_cache,
+        origin_header,
+    }
+}
+
+fn host_for_keys(host: &str) -> &str {
+    host
+}
+
+fn push_unique(ids: &mut Vec<String>, id: String) {
+    if !ids.contains(&id) {
+        ids.push(id);
+    }
+}
+
+/// Split a URL into host (with port), path, and decoded query pairs.
+pub fn split_url(url: &str) -> (String, String, Vec<(String, String)>) {
+    let without_fragment = url.split('#').next().unwrap_or("");
+    let (before_query, query) = match without_fragment.split_once('?') {
+        Some((b, q)) => (b, q),
+        None => (without_fragment, ""),
+    };
+    let (host, path) = match before_query.find("://") {
+        Some(i) => {
+            let rest = &before_query[i + 3..];
+            match rest.find('/') {
+                Some(p) => (&rest[..p], &rest[p..]),
+                None => (rest, "/"),
+            }
+        }
+        None => ("", before_query),
+    };
+    // Strip userinfo (`user:pass@host`): it is a credential, never shown.
+    let host = host.rsplit('@').next().unwrap_or(host).to_ascii_lowercase();
+    let pairs = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (n, v) = p.split_once('=').unwrap_or((p, ""));
+            (
+                credential::percent_decode(n),
+                credential::percent_decode(v),
+            )
+        })
+        .collect();
+    let path = if path.is_empty() { "/" } else { path };
+    (host, path.to_string(), pairs)
+}
+
+/// A short message from a small error body: JSON fields that auth stacks
+/// use, or the text itself when it is short and textual.
+fn body_message(content: &RawContent<'_>) -> Option<String> {
+    let raw = content.text?;
+    if raw.get().len() > MAX_MESSAGE_BODY * 2 {
+        return None;
+    }
+    let text: String = serde_json::from_str(raw.get()).ok()?;
+    let decoded: String = if content.encoding.as_str().eq_ignore_ascii_case("base64") {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim().as_bytes())
+            .ok()?;
+        String::from_utf8(bytes).ok()?
+    } else {
+        text
+    };
+    let trimmed = decoded.trim();
+    if trimmed.is_empty() || trimmed.len() > MAX_MESSAGE_BODY {
+        return None;
+    }
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(trimmed) {
+            let mut parts = Vec::new();
+            collect_messages(&value, &mut parts, 0);
+            if !parts.is_empty() {
+                parts.dedup();
+                return Some(mask_secrets(&truncate(&parts.join("; "), 300)));
+            }
+            return None;
+        }
+    }
+    let mime = content.mime_type.as_str().to_ascii_lowercase();
+    if mime.contains("html") || trimmed.starts_with('<') {
+        // An HTML error page: its <title> or <h1> is the message.
+        return html_title(trimmed).map(|t| mask_secrets(&truncate(&t, 200)));
+    }
+    if trimmed.len() <= 300 && !trimmed.contains('\0') {
+        return Some(mask_secrets(trimmed));
+    }
+    None
+}
+
+/// JSON keys that hold an auth error's words, in the order they are tried.
+const MESSAGE_KEYS: &[&str] = &[
+    "error_description",
+    "message",
+    "msg",
+    "detail",
+    "error",
+    "errors",
+    "title",
+    "reason",
+    "description",
+    "code",
+];
+
+fn collect_messages(value: &serde_json::Value, out: &mut Vec<String>, depth: usize) {
+    if depth > 3 || out.len() >= 4 {
+        return;
+    }
+    match value {
+        serde_json::Value::Object(map) => {
+            for key in MESSAGE_KEYS {
+                if let Some(v) = map.get(*key) {
+                    match v {
+                        serde_json::Value::String(s) if !s.trim().is_empty() => {
+                            out.push(s.trim().to_string())
+                        }
+                        serde_json::Value::Object(_) | serde_json::Value::Array(_) => {
+                            collect_messages(v, out, depth + 1)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items.iter().take(3) {
+                match item {
+                    serde_json::Value::String(s) => out.push(s.trim().to_string()),
+                    _ => collect_messages(item, out, depth + 1),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn html_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    for tag in ["title", "h1"] {
+        let open = format!("<{tag}>");
+        let close = format!("</{tag}>");
+        if let (Some(a), Some(b)) = (lower.find(&open), lower.find(&close)) {
+            let start = a + open.len();
+            if b > start {
+                return Some(html[start..b].trim().to_string());
+            }
+        }
+    }
+    None
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}

@@ -1,0 +1,415 @@
+//! A structural scanner over a HAR document that finds the byte range of
+//! each `log.entries[]` element without building a DOM.
+//!
+//! It reads big chunks into one buffer and tracks only what JSON structure
+//! needs (strings, escapes, nesting depth); string bodies are skipped with
+//! `memchr2`, so megabyte response bodies cost a few vector compares. Each
+//! entry's bytes are then handed whole to `serde_json::from_slice`, which can
+//! run on another thread. Memory is bounded by the largest single entry,
+//! not the file.
+
+use std::io::{self, Read};
+
+/// Why the document could not be scanned further.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanError {
+    /// Absolute byte offset in the (decompressed) input.
+    pub offset: u64,
+    pub message: String,
+}
+
+/// Read chunk size: large enough that syscalls are noise, small enough to
+/// keep peak memory far below the 100 MB budget.
+const CHUNK: usize = 4 * 1024 * 1024;
+
+/// Nesting deeper than this is rejected: no real HAR comes close, and
+/// serde_json's own recursion limit (128) would refuse the entry anyway.
+pub const MAX_DEPTH: usize = 512;
+
+pub struct Scanner<R> {
+    reader: R,
+    buf: Vec<u8>,
+    /// Next unread byte in `buf`.
+    pos: usize,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+}
+
+impl<R: Read> Scanner<R> {
+    pub fn new(reader: R) -> Self {
+        Scanner {
+            reader,
+            buf: Vec::with_capacity(CHUNK),
+            pos: 0,
+            base: 0,
+            eof: false,
+        }
+    }
+
+    /// Absolute offset of the next unread byte.
+    pub fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    pub fn offset_of(&self, index: usize) -> u64 {
+        self.base + index as u64
+    }
+
+    pub fn bytes(&self, start: usize, end: usize) -> &[u8] {
+        &self.buf[start..end]
+    }
+
+    /// Drop consumed bytes; only call when no index into `buf` is held.
+    pub fn compact(&mut self) {
+        if self.pos > CHUNK / 2 || (self.pos > 0 && self.pos == self.buf.len()) {
+            self.buf.drain(..self.pos);
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+    }
+
+    /// Read more bytes; false at end of input.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        let old = self.buf.len();
+        self.buf.resize(old + CHUNK, 0);
+        let mut filled = old;
+        // Keep reading until some bytes arrive or EOF (decoders return short reads).
+        loop {
+            match self.reader.read(&mut self.buf[filled..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => {
+                    filled += n;
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(e);
+                }
+            }
+        }
+        self.buf.truncate(filled);
+        Ok(filled > old)
+    }
+
+    fn err(&self, at: usize, message: impl Into<String>) -> ScanError {
+        ScanError {
+            offset: self.offset_of(at),
+            message: message.into(),
+        }
+    }
+
+    fn io_err(&self, e: io::Error) -> ScanError {
+        ScanError {
+            offset: self.offset_of(self.buf.len()),
+            message: format!("read error: {e}"),
+        }
+    }
+
+    /// Next non-whitespace byte, without consuming it.
+    pub fn peek_non_ws(&mut self) -> Result<Option<u8>, ScanError> {
+        loop {
+            while self.pos < self.buf.len() {
+                let b = self.buf[self.pos];
+                if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+                    self.pos += 1;
+                } else {
+                    return Ok(Some(b));
+                }
+            }
+            if !self.fill().map_err(|e| self.io_err(e))? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Consume the expected structural byte (after whitespace).
+    pub fn expect(&mut self, byte: u8, what: &str) -> Result<(), ScanError> {
+        match self.peek_non_ws()? {
+            Some(b) if b == byte => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(b) => Err(self.err(
+                self.pos,
+                format!("expected {what}, found '{}'", printable(b)),
+            )),
+            None => Err(self.err(self.pos, format!("unexpected end of file, expected {what}"))),
+        }
+    }
+
+    /// Skip a UTF-8 byte-order mark at the very start.
+    pub fn skip_bom(&mut self) -> Result<(), ScanError> {
+        while self.buf.len() < 3 && !self.eof {
+            if !self.fill().map_err(|e| self.io_err(e))? {
+                break;
+            }
+        }
+        if self.buf.starts_with(b"\xEF\xBB\xBF") {
+            self.pos = 3;
+        }
+        Ok(())
+    }
+
+    /// Skip the JSONP callback prefix `name(`; returns true when found.
+    pub fn skip_jsonp_prefix(&mut self) -> Result<bool, ScanError> {
+        self.peek_non_ws()?;
+        let window = &self.buf[self.pos..self.buf.len().min(self.pos + 256)];
+        if let Some(p) = window.iter().position(|&b| b == b'(') {
+            if window[..p]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.'))
+                && p > 0
+            {
+                self.pos += p + 1;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Read an object key (a JSON string) and the following colon; returns
+    /// the key decoded. Keys are short; escapes in keys are decoded.
+    pub fn key(&mut self) -> Result<String, ScanError> {
+        match self.peek_non_ws()? {
+            Some(b'"') => {}
+            Some(b) => {
+                return Err(self.err(
+                    self.pos,
+                    format!("expected an object key string, found '{}'", printable(b)),
+                ))
+            }
+            None => return Err(self.err(self.pos, "unexpected end of file, expected a key")),
+        }
+        let start = self.pos;
+        let end = self.value_end(start)?;
+        let raw = &self.buf[start..end];
+        let key: String = serde_json::from_slice(raw)
+            .map_err(|e| self.err(start, format!("invalid key: {e}")))?;
+        self.pos = end;
+        self.expect(b':', "':' after a key")?;
+        Ok(key)
+    }
+
+    /// Scan one JSON value starting at the next non-whitespace byte.
+    /// Returns (start, end) indices into the buffer; the value is consumed.
+    pub fn value(&mut self) -> Result<(usize, usize), ScanError> {
+        if self.peek_non_ws()?.is_none() {
+            return Err(self.err(self.pos, "unexpected end of file, expected a value"));
+        }
+        let start = self.pos;
+        let end = self.value_end(start)?;
+        self.pos = end;
+        Ok((start, end))
+    }
+
+    /// After a member: `,` (more follow → true) or the closing byte (→ false).
+    pub fn comma_or(&mut self, close: u8, what: &str) -> Result<bool, ScanError> {
+        match self.peek_non_ws()? {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(b) => Err(self.err(
+                self.pos,
+                format!("expected ',' or '{}' in {what}, found '{}'", close as char, printable(b)),
+            )),
+            None => Err(self.err(
+                self.pos,
+                format!("unexpected end of file inside {what} (truncated file?)"),
+            )),
+        }
+    }
+
+    /// Is the next byte this one (after whitespace)? Consumes it if so.
+    pub fn eat(&mut self, byte: u8) -> Result<bool, ScanError> {
+        if self.peek_non_ws()? == Some(byte) {
+            self.pos += 1;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// Find the end (exclusive) of the value starting at `start`, reading
+    /// more input as needed. Indices stay valid: the buffer only grows.
+    fn value_end(&mut self, start: usize) -> Result<usize, ScanError> {
+        let mut i = start;
+        let first = self.buf[i];
+        match first {
+            b'"' => {
+                i += 1;
+                self.string_end(i, start)
+            }
+            b'{' | b'[' => {
+                let mut depth: usize = 0;
+                loop {
+                    if i >= self.buf.len() && !self.fill().map_err(|e| self.io_err(e))? {
+                        return Err(self.err(
+                            start,
+                            "unexpected end of file inside this value (truncated file?)",
+                        ));
+                    }
+                    let b = self.buf[i];
+                    match b {
+                        b'"' => {
+                            i = self.string_end(i + 1, i)?;
+                            continue;
+                        }
+                        b'{' | b'[' => {
+                            depth += 1;
+                            if depth > MAX_DEPTH {
+                                return Err(self.err(
+                                    i,
+                                    format!("JSON nested deeper than {MAX_DEPTH} levels"),
+                                ));
+                            }
+                        }
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Ok(i + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            _ => {
+                // Scalar: up to the next delimiter.
+                loop {
+                    if i >= self.buf.len() && !self.fill().map_err(|e| self.io_err(e))? {
+                        return Ok(i);
+                    }
+                    let b = self.buf[i];
+                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+                        if i == start {
+                            return Err(self.err(
+                                i,
+                                format!("expected a value, found '{}'", printable(b)),
+                            ));
+                        }
+                        return Ok(i);
+                    }
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// `i` is just after an opening quote; returns the index after the closing one.
+    fn string_end(&mut self, mut i: usize, open: usize) -> Result<usize, ScanError> {
+        loop {
+            match memchr::memchr2(b'"', b'\\', &self.buf[i.min(self.buf.len())..]) {
+                Some(rel) => {
+                    let at = i + rel;
+                    if self.buf[at] == b'"' {
+                        return Ok(at + 1);
+                    }
+                    // Backslash: skip it and the escaped byte.
+                    i = at + 2;
+                    while i > self.buf.len() {
+                        if !self.fill().map_err(|e| self.io_err(e))? {
+                            return Err(self.err(open, "unterminated string (truncated file?)"));
+                        }
+                    }
+                }
+                None => {
+                    i = self.buf.len();
+                    if !self.fill().map_err(|e| self.io_err(e))? {
+                        return Err(self.err(open, "unterminated string (truncated file?)"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bytes after the document's end that are not whitespace (or a JSONP `);`).
+    pub fn trailing_garbage(&mut self, jsonp: bool) -> Result<Option<u64>, ScanError> {
+        if jsonp {
+            self.eat(b')')?;
+            self.eat(b';')?;
+        }
+        match self.peek_non_ws()? {
+            None => Ok(None),
+            Some(_) => Ok(Some(self.offset())),
+        }
+    }
+}
+
+pub fn printable(b: u8) -> String {
+    if b.is_ascii_graphic() {
+        (b as char).to_string()
+    } else {
+        format!("\\x{b:02x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(doc: &str) -> Vec<String> {
+        // A tiny reader with 3-byte reads to exercise refills mid-token.
+        struct Slow<'a>(&'a [u8]);
+        impl Read for Slow<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(3).min(out.len());
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut s = Scanner::new(Slow(doc.as_bytes()));
+        s.expect(b'[', "[").unwrap();
+        let mut out = Vec::new();
+        if !s.eat(b']').unwrap() {
+            loop {
+                let (a, b) = s.value().unwrap();
+                out.push(String::from_utf8(s.bytes(a, b).to_vec()).unwrap());
+                if !s.comma_or(b']', "array").unwrap() {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn splits_values_across_tiny_reads() {
+        let v = values(r#"[ {"a": "x\"}]" , "b": [1, {"c": null}]}, "s\\", 12.5e3 , true, []]"#);
+        assert_eq!(
+            v,
+            [r#"{"a": "x\"}]" , "b": [1, {"c": null}]}"#, r#""s\\""#, "12.5e3", "true", "[]"]
+        );
+    }
+
+    #[test]
+    fn truncation_is_an_error_with_offset() {
+        let mut s = Scanner::new(&b"[{\"a\": \"unterminated"[..]);
+        s.expect(b'[', "[").unwrap();
+        let e = s.value().unwrap_err();
+        assert_eq!(e.offset, 7);
+        assert!(e.message.contains("unterminated"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let doc = "[".repeat(100_000);
+        let mut s = Scanner::new(doc.as_bytes());
+        let e = s.value().unwrap_err();
+        assert!(e.message.contains("nested deeper"), "{}", e.message);
+    }
+}

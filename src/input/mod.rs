@@ -1,0 +1,311 @@
+//! Inputs: walking paths, opening files, decompressing, and telling a HAR
+//! from a log by content.
+//!
+//! Directories are walked recursively in sorted order (so output does not
+//! depend on the file system's order), symlink loops are detected, `-` is
+//! stdin, and gzip/zstd are recognised by their magic bytes rather than the
+//! file name. A file that cannot be opened is reported, never fatal.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::logs::{self, LogFormat};
+
+/// One input to analyze.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// The path as the user will recognise it (`-` for stdin).
+    pub label: Arc<str>,
+    pub path: Option<PathBuf>,
+    /// Size on disk (compressed size for .gz/.zst); 0 for stdin.
+    pub bytes: u64,
+}
+
+/// A path that could not be turned into inputs (missing, unreadable, loop).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathProblem {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// What a file's first bytes say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Har,
+    /// A HAR wrapped in a JSONP callback (`onInputData({...})`, HARP).
+    JsonpHar,
+    Log(Option<LogFormat>),
+    /// JSON that is not a HAR and not JSON lines.
+    OtherJson,
+    Binary,
+    Empty,
+}
+
+/// Expand the user's paths into files, walking directories recursively.
+pub fn expand(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<PathProblem>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            files.push(InputFile {
+                label: Arc::from("-"),
+                path: None,
+                bytes: 0,
+            });
+            continue;
+        }
+        let mut visited = HashSet::new();
+        walk(path, &mut visited, &mut files, &mut problems, 0);
+    }
+    (files, problems)
+}
+
+/// Directory depth beyond which walking stops (a guard against pathological trees).
+const MAX_DEPTH: usize = 64;
+
+fn walk(
+    path: &Path,
+    visited: &mut HashSet<PathBuf>,
+    files: &mut Vec<InputFile>,
+    problems: &mut Vec<PathProblem>,
+    depth: usize,
+) {
+    let label = path.display().to_string();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            let message = match e.kind() {
+                io::ErrorKind::NotFound => "no such file or directory".to_string(),
+                io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ if e.raw_os_error() == Some(40) => "symlink loop".to_string(),
+                _ => e.to_string(),
+            };
+            problems.push(PathProblem {
+                path: label,
+                message,
+            });
+            return;
+        }
+    };
+    if meta.is_dir() {
+        if depth > MAX_DEPTH {
+            problems.push(PathProblem {
+                path: label,
+                message: format!("directory nesting deeper than {MAX_DEPTH}; not walked"),
+            });
+            return;
+        }
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !visited.insert(canonical) {
+            problems.push(PathProblem {
+                path: label,
+                message: "directory already visited (symlink loop); skipped".to_string(),
+            });
+            return;
+        }
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                problems.push(PathProblem {
+                    path: label,
+                    message: format!("cannot list directory: {e}"),
+                });
+                return;
+            }
+        };
+        entries.sort();
+        for entry in entries {
+            // Hidden files (.DS_Store, .git) are never inputs.
+            let hidden = entry
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if !hidden {
+                walk(&entry, visited, files, problems, depth + 1);
+            }
+        }
+    } else if meta.is_file() || meta.file_type().is_fifo_like() {
+        files.push(InputFile {
+            label: Arc::from(label.as_str()),
+            path: Some(path.to_path_buf()),
+            bytes: meta.len(),
+        });
+    } else {
+        files.push(InputFile {
+            label: Arc::from(label.as_str()),
+            path: Some(path.to_path_buf()),
+            bytes: 0,
+        });
+    }
+}
+
+trait FifoLike {
+    fn is_fifo_like(&self) -> bool;
+}
+
+impl FifoLike for std::fs::FileType {
+    #[cfg(unix)]
+    fn is_fifo_like(&self) -> bool {
+        use std::os::unix::fs::FileTypeExt;
+        self.is_fifo() || self.is_char_device()
+    }
+    #[cfg(not(unix))]
+    fn is_fifo_like(&self) -> bool {
+        false
+    }
+}
+
+/// How many bytes are read up front to sniff a file.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// An opened, decompressed input: its sniffed head is replayed before the rest.
+pub struct Opened {
+    pub reader: Box<dyn BufRead + Send>,
+    pub compression: Compression,
+    pub sniffed: Sniffed,
+}
+
+/// Open an input, decompress it by magic bytes, and sniff what it is.
+pub fn open(input: &InputFile) -> io::Result<Opened> {
+    let raw: Box<dyn Read + Send> = match &input.path {
+        None => Box::new(io::stdin()),
+        Some(p) => Box::new(File::open(p)?),
+    };
+    let mut raw = BufReader::with_capacity(256 * 1024, raw);
+    let magic = {
+        let buf = raw.fill_buf()?;
+        buf.get(..4).map(|m| [m[0], m[1], m[2], m[3]])
+    };
+    let (decoded, compression): (Box<dyn Read + Send>, Compression) = match magic {
+        Some([0x1f, 0x8b, _, _]) => (
+            Box::new(flate2::read::MultiGzDecoder::new(raw)),
+            Compression::Gzip,
+        ),
+        Some([0x28, 0xb5, 0x2f, 0xfd]) => (
+            Box::new(zstd::stream::read::Decoder::with_buffer(raw)?),
+            Compression::Zstd,
+        ),
+        _ => (Box::new(raw), Compression::None),
+    };
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    let mut decoded = decoded;
+    (&mut decoded).take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
+    let sniffed = sniff(&head);
+    let reader = Box::new(BufReader::with_capacity(
+        1024 * 1024,
+        Cursor::new(head).chain(decoded),
+    ));
+    Ok(Opened {
+        reader,
+        compression,
+        sniffed,
+    })
+}
+
+fn skip_bom_and_ws(head: &[u8]) -> &[u8] {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    &head[start..]
+}
+
+/// Decide from the first bytes whether this is a HAR, a log, or neither.
+pub fn sniff(head: &[u8]) -> Sniffed {
+    if head.is_empty() || skip_bom_and_ws(head).is_empty() {
+        return Sniffed::Empty;
+    }
+    // UTF-16 (with BOM) is not something any producer writes for HAR or
+    // logs; reported as binary with the reason given by the caller.
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Sniffed::Binary;
+    }
+    let body = skip_bom_and_ws(head);
+    if body[0] == b'{' {
+        if top_level_key_is_log(body) {
+            return Sniffed::Har;
+        }
+        // A one-line JSON object followed by more lines is JSON lines.
+        if let Some(format) = logs::detect(head) {
+            return Sniffed::Log(Some(format));
+        }
+        let first_line_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&body[..first_line_end]).is_ok() {
+            return Sniffed::Log(None);
+        }
+        if memchr::memmem::find(body, b"\"entries\"").is_some() {
+            return Sniffed::Har;
+        }
+        return Sniffed::OtherJson;
+    }
+    if body[0] == b'[' {
+        return Sniffed::OtherJson;
+    }
+    if let Some(paren) = memchr::memchr(b'(', &body[..body.len().min(256)]) {
+        let name = &body[..paren];
+        if !name.is_empty()
+            && name
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.'))
+            && top_level_key_is_log(skip_bom_and_ws(&body[paren + 1..]))
+        {
+            return Sniffed::JsonpHar;
+        }
+    }
+    let sample = &head[..head.len().min(4096)];
+    let binary = sample
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x09) || (0x0e..0x20).contains(&b) && b != 0x1b)
+        .count();
+    if binary * 20 > sample.len() {
+        return Sniffed::Binary;
+    }
+    Sniffed::Log(logs::detect(head))
+}
+
+/// `{ "log" :` — allowing whitespace — at the start of a JSON document.
+fn top_level_key_is_log(body: &[u8]) -> bool {
+    let rest = skip_bom_and_ws(body);
+    let Some(rest) = rest.strip_prefix(b"{") else {
+        return false;
+    };
+    let rest = skip_bom_and_ws(rest);
+    rest.starts_with(b"\"log\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_har_variants() {
+        assert_eq!(sniff(b"{\n  \"log\": {\"version\": \"1.2\""), Sniffed::Har);
+        assert_eq!(sniff(b"\xEF\xBB\xBF{\"log\":{}}"), Sniffed::Har);
+        // Fiddler 2 writes entries before version, still under "log".
+        assert_eq!(sniff(b"{\"log\":{\"entries\":["), Sniffed::Har);
+        assert_eq!(sniff(b"onInputData({\n \"log\":{"), Sniffed::JsonpHar);
+        assert_eq!(sniff(b""), Sniffed::Empty);
+        assert_eq!(sniff(b"  \n "), Sniffed::Empty);
+        assert_eq!(sniff(b"\xFF\xFE{\0\"\0"), Sniffed::Binary);
+    }
+
+    #[test]
+    fn sniffs_non_har_json() {
+        assert_eq!(sniff(b"[1,2,3]"), Sniffed::OtherJson);
+        assert!(matches!(
+            sniff(b"{\"level\":30,\"msg\":\"x\"}\n{\"level\":30}\n"),
+            Sniffed::Log(_)
+        ));
+    }
+}

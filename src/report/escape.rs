@@ -1,0 +1,69 @@
+//! Neutralizing input strings for each output: CSV cells a spreadsheet
+//! would run as formulas, terminal control sequences, Markdown table cells.
+
+/// Prefix a cell that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab,
+/// CR at the start) with a single quote, the OWASP-recommended defence.
+/// Plain negative numbers are left alone: they are data, not formulas.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    if risky && s.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Remove terminal control characters (ESC sequences, BEL, backspace…) so
+/// a crafted URL cannot repaint the user's terminal.
+pub fn terminal(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() && c != '\n' && c != '\t' { '�' } else { c })
+        .collect()
+}
+
+/// A Markdown table cell: pipes, backticks and newlines escaped, control
+/// characters dropped.
+pub fn markdown_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '`' => out.push_str("\\`"),
+            '\n' | '\r' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' | '_' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("+1+1"), "'+1+1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("\tx"), "'\tx");
+        assert_eq!(csv_cell("-12.5"), "-12.5");
+        assert_eq!(csv_cell("/users/{id}"), "/users/{id}");
+    }
+
+    #[test]
+    fn terminal_escapes_are_stripped() {
+        assert_eq!(terminal("a\u{1b}[31mred\u{7}"), "a�[31mred�");
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_tables() {
+        assert_eq!(markdown_cell("a|b\n`c`"), "a\\|b \\`c\\`");
+    }
+}

@@ -1,0 +1,130 @@
+//! summary.json (OUTPUTS.md), `schema_version` 1.
+
+use std::collections::BTreeMap;
+use std::io;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::aggregate::Summary;
+use crate::analysis::Analysis;
+use crate::time::format_rfc3339;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Facts about the run that are not derived from inputs.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunMeta {
+    pub generated_at: String,
+}
+
+fn t(x: Option<crate::model::Timestamp>) -> Value {
+    x.as_ref().map(|t| Value::String(format_rfc3339(t))).unwrap_or(Value::Null)
+}
+
+pub fn summary_value(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> Value {
+    let inputs: Vec<Value> = analysis
+        .inputs
+        .iter()
+        .map(|i| {
+            json!({
+                "path": i.path,
+                "kind": i.kind.map(|k| k.to_string()),
+                "format": i.format,
+                "bytes": i.bytes,
+                "records": i.records,
+                "status_401": i.status_401,
+                "status_403": i.status_403,
+                "errors": i.errors,
+            })
+        })
+        .collect();
+    let by_cause: BTreeMap<String, u64> = summary
+        .causes
+        .iter()
+        .map(|c| (c.cause.to_string(), c.count))
+        .collect();
+    let causes: Vec<Value> = summary
+        .causes
+        .iter()
+        .map(|c| {
+            json!({
+                "cause": c.cause.to_string(),
+                "count": c.count,
+                "share": (c.share * 10000.0).round() / 10000.0,
+                "confidence_mean": (c.confidence_mean * 100.0).round() / 100.0,
+                "first_seen": t(c.first_seen),
+                "last_seen": t(c.last_seen),
+                "distinct_credentials": c.distinct_credentials,
+                "distinct_endpoints": c.distinct_endpoints,
+                "top_endpoint": c.top_endpoint,
+                "remediation": c.cause.remediation(),
+                "examples": c.examples,
+            })
+        })
+        .collect();
+    let endpoints: Vec<Value> = summary
+        .endpoints
+        .iter()
+        .map(|e| {
+            json!({
+                "host": e.host, "endpoint": e.endpoint, "cause": e.cause.to_string(),
+                "count": e.count, "first_seen": t(e.first_seen), "last_seen": t(e.last_seen),
+            })
+        })
+        .collect();
+    let tr = &summary.trend;
+    let series: BTreeMap<String, Vec<Value>> = tr
+        .series
+        .iter()
+        .map(|(c, v)| {
+            let points = v
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| json!([t(tr.bucket_start(i)), n]))
+                .collect();
+            (c.to_string(), points)
+        })
+        .collect();
+    let onsets: BTreeMap<String, Value> = tr
+        .onsets()
+        .into_iter()
+        .map(|(c, at)| (c.to_string(), t(Some(at))))
+        .collect();
+    let spikes: Vec<Value> = summary
+        .spikes
+        .iter()
+        .map(|s| {
+            json!({"cause": s.cause.to_string(), "bucket_start": t(Some(s.bucket_start)),
+                   "count": s.count, "baseline": s.baseline})
+        })
+        .collect();
+    let correlated = analysis.correlation.by_request_id + analysis.correlation.by_fallback;
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "authlens", "version": env!("CARGO_PKG_VERSION")},
+        "generated_at": meta.generated_at,
+        "inputs": inputs,
+        "totals": {
+            "requests": analysis.requests,
+            "status_401": summary.status_401,
+            "correlated": correlated,
+            "benign_challenges": summary.benign_challenges,
+            "by_cause": by_cause,
+        },
+        "correlation": analysis.correlation,
+        "causes": causes,
+        "endpoints": endpoints,
+        "trend": {"bucket_seconds": tr.bucket_seconds, "onsets": onsets, "series": series},
+        "spikes": spikes,
+        "warnings": analysis.warnings,
+    })
+}
+
+pub fn summary(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> io::Result<Vec<u8>> {
+    let mut out = serde_json::to_vec_pretty(&summary_value(analysis, summary, meta))
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    out.push(b'\n');
+    Ok(out)
+}

@@ -1,0 +1,51 @@
+//! The short ranked table printed on stdout after `analyze`.
+
+use crate::aggregate::Summary;
+use crate::analysis::Analysis;
+use crate::report::escape::terminal;
+
+pub fn render(analysis: &Analysis, summary: &Summary) -> String {
+    let mut out = String::new();
+    let readable = analysis.inputs.len() - analysis.unreadable_inputs();
+    out.push_str(&format!(
+        "authlens: {} requests in {} input(s), {} 401s ({} benign challenge legs)\n",
+        analysis.requests,
+        readable,
+        summary.status_401,
+        summary.benign_challenges
+    ));
+    if summary.causes.is_empty() {
+        out.push_str("no 401 responses found\n");
+    } else {
+        let width = summary
+            .causes
+            .iter()
+            .map(|c| c.cause.id().len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        out.push_str(&format!("\n{:<width$}  {:>6}  {:>6}  fix\n", "cause", "count", "share"));
+        for c in &summary.causes {
+            out.push_str(&format!(
+                "{:<width$}  {:>6}  {:>5.1}%  {}\n",
+                c.cause.id(),
+                c.count,
+                c.share * 100.0,
+                c.cause.remediation()
+            ));
+        }
+    }
+    for s in &summary.spikes {
+        out.push_str(&format!(
+            "spike: {} {} in the bucket at {} (baseline {:.1})\n",
+            s.count,
+            s.cause,
+            crate::time::format_rfc3339(&s.bucket_start),
+            s.baseline
+        ));
+    }
+    for w in &analysis.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    terminal(&out)
+}
