@@ -44,6 +44,9 @@ pub struct InputReport {
     /// Nothing usable came out of this input.
     #[serde(skip)]
     pub unreadable: bool,
+    /// Part of the input was read; a fault stopped the rest.
+    #[serde(skip)]
+    pub partial: bool,
 }
 
 /// Where a finding's views came from.
@@ -122,6 +125,11 @@ impl Analysis {
     pub fn unreadable_inputs(&self) -> usize {
         self.inputs.iter().filter(|i| i.unreadable).count()
     }
+
+    /// Inputs read only in part (a truncated HAR, say).
+    pub fn partial_inputs(&self) -> usize {
+        self.inputs.iter().filter(|i| i.partial).count()
+    }
 }
 
 struct FileOutput {
@@ -141,6 +149,7 @@ fn read_one(file: &InputFile, config: &Config, threads: usize) -> FileOutput {
         status_403: 0,
         errors: Vec::new(),
         unreadable: false,
+        partial: false,
     };
     let fail = |mut report: InputReport, message: String| {
         report.errors.push(InputError {
@@ -185,7 +194,10 @@ fn read_one(file: &InputFile, config: &Config, threads: usize) -> FileOutput {
             report.status_401 = har.requests.iter().filter(|r| r.status == 401).count() as u64;
             report.status_403 = har.requests.iter().filter(|r| r.status == 403).count() as u64;
             report.errors = har.errors;
-            report.unreadable = har.fatal && har.requests.is_empty();
+            // Unusable when the document broke before a single entry was read;
+            // a fault after some entries leaves a partial (but used) input.
+            report.unreadable = har.requests.is_empty() && (har.fatal || har.failed);
+            report.partial = har.failed && !har.requests.is_empty();
             if har.truncated {
                 if let Some(last) = report.errors.iter_mut().find(|e| e.message.contains("end of file")) {
                     last.message = format!(
@@ -204,6 +216,10 @@ fn read_one(file: &InputFile, config: &Config, threads: usize) -> FileOutput {
         Sniffed::JsonpHar => fail(
             report,
             "a JSONP-wrapped HAR (HARP, e.g. 'onInputData({...})'): remove the callback wrapper to get plain HAR JSON".into(),
+        ),
+        Sniffed::BareEntry => fail(
+            report,
+            "not a HAR: the document is a single HAR entry without the {\"log\": {\"entries\": [...]}} wrapper".into(),
         ),
         Sniffed::OtherJson => fail(
             report,
@@ -274,6 +290,7 @@ pub fn analyze(config: &Config) -> Analysis {
                 message: p.message,
             }],
             unreadable: true,
+            partial: false,
         });
     }
     let threads = config.threads.max(1);
@@ -288,13 +305,20 @@ pub fn analyze(config: &Config) -> Analysis {
     };
     let outputs = match pool {
         Ok(pool) => pool.install(read_all),
-        Err(_) => files.iter().map(|f| read_one(f, config, per_file)).collect(),
+        Err(_) => files
+            .iter()
+            .map(|f| read_one(f, config, per_file))
+            .collect(),
     };
     let mut requests: Vec<RequestView> = Vec::new();
     let mut events: Vec<ServerEvent> = Vec::new();
     for out in outputs {
         analysis.inputs.push(out.report);
-        requests.extend(out.requests.into_iter().filter(|r| in_range(r.time, config)));
+        requests.extend(
+            out.requests
+                .into_iter()
+                .filter(|r| in_range(r.time, config)),
+        );
         events.extend(out.events.into_iter().filter(|e| in_range(e.time, config)));
     }
     analysis.requests = requests.len() as u64
@@ -341,7 +365,13 @@ pub fn analyze(config: &Config) -> Analysis {
     analysis
 }
 
-fn finding(case: &Case, d: Diagnosis, requests: &[RequestView], events: &[ServerEvent], config: &Config) -> Finding {
+fn finding(
+    case: &Case,
+    d: Diagnosis,
+    requests: &[RequestView],
+    events: &[ServerEvent],
+    config: &Config,
+) -> Finding {
     let client = case.client.map(|i| &requests[i]);
     let evs: Vec<&ServerEvent> = case.server.iter().map(|&i| &events[i]).collect();
     let sources = match (client.is_some(), !evs.is_empty()) {
@@ -349,7 +379,11 @@ fn finding(case: &Case, d: Diagnosis, requests: &[RequestView], events: &[Server
         (true, false) => Sources::Har,
         _ => Sources::Log,
     };
-    let lead = evs.iter().find(|e| e.status == Some(401)).or(evs.first()).copied();
+    let lead = evs
+        .iter()
+        .find(|e| e.status == Some(401))
+        .or(evs.first())
+        .copied();
     let request_id = client
         .and_then(|r| r.request_ids.first().cloned())
         .or_else(|| evs.iter().find_map(|e| e.request_ids.first().cloned()))
@@ -374,19 +408,28 @@ fn finding(case: &Case, d: Diagnosis, requests: &[RequestView], events: &[Server
                 format!("http://{host}{url}")
             };
             (
-                evs.iter().find_map(|e| e.method.clone()).unwrap_or_default(),
+                evs.iter()
+                    .find_map(|e| e.method.clone())
+                    .unwrap_or_default(),
                 full,
                 host,
                 path,
                 evs.iter().find_map(|e| e.time),
-                e.and_then(|e| e.origin.as_ref().map(|o| o.to_string())).unwrap_or_default(),
+                e.and_then(|e| e.origin.as_ref().map(|o| o.to_string()))
+                    .unwrap_or_default(),
             )
         }
     };
     let cred = client.and_then(primary_credential);
     let jwt = cred.and_then(|c| c.jwt.as_ref());
     let challenge = client
-        .map(|r| r.challenges.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "))
+        .map(|r| {
+            r.challenges
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
         .filter(|s| !s.is_empty())
         .or_else(|| {
             evs.iter().find_map(|e| {
@@ -441,7 +484,10 @@ fn finding(case: &Case, d: Diagnosis, requests: &[RequestView], events: &[Server
         challenge,
         server_message,
         origin,
-        client_addr: evs.iter().find_map(|e| e.client_addr.clone()).unwrap_or_default(),
+        client_addr: evs
+            .iter()
+            .find_map(|e| e.client_addr.clone())
+            .unwrap_or_default(),
         request: client.cloned(),
         events: evs.into_iter().cloned().collect(),
     }

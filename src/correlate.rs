@@ -102,7 +102,11 @@ fn host_compatible(har_host: &str, event_host: Option<&str>) -> bool {
 
 /// Join every HAR request and log event into cases. Every request becomes
 /// exactly one case; every event lands in exactly one case.
-pub fn correlate(requests: &[RequestView], events: &[ServerEvent], opts: CorrelateOptions) -> Vec<Case> {
+pub fn correlate(
+    requests: &[RequestView],
+    events: &[ServerEvent],
+    opts: CorrelateOptions,
+) -> Vec<Case> {
     let mut cases: Vec<Case> = (0..requests.len())
         .map(|i| Case {
             client: Some(i),
@@ -131,7 +135,9 @@ pub fn correlate(requests: &[RequestView], events: &[ServerEvent], opts: Correla
     // Pass 1: id + compatible status + compatible host.
     for (ri, r) in requests.iter().enumerate() {
         for id in &r.request_ids {
-            let Some(list) = by_id.get(id.as_str()) else { continue };
+            let Some(list) = by_id.get(id.as_str()) else {
+                continue;
+            };
             for &ei in list {
                 if assigned[ei].is_some() {
                     continue;
@@ -150,7 +156,9 @@ pub fn correlate(requests: &[RequestView], events: &[ServerEvent], opts: Correla
     // Pass 2: an id shared with exactly one HAR request binds whatever
     // status the log recorded (the app may log its own status).
     for (id, list) in &by_id {
-        let Some(hars) = har_by_id.get(id) else { continue };
+        let Some(hars) = har_by_id.get(id) else {
+            continue;
+        };
         if hars.len() != 1 {
             continue;
         }
@@ -167,7 +175,9 @@ pub fn correlate(requests: &[RequestView], events: &[ServerEvent], opts: Correla
     // Remaining events: group those that share an id (gateway line + app line).
     let mut group_of: Vec<Option<usize>> = vec![None; events.len()];
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut order: Vec<usize> = (0..events.len()).filter(|&i| assigned[i].is_none()).collect();
+    let mut order: Vec<usize> = (0..events.len())
+        .filter(|&i| assigned[i].is_none())
+        .collect();
     order.sort_by_key(|&i| (events[i].time, i));
     for &ei in &order {
         if group_of[ei].is_some() {
@@ -224,16 +234,28 @@ pub fn correlate(requests: &[RequestView], events: &[ServerEvent], opts: Correla
             .iter()
             .filter_map(|&m| events[m].origin.as_ref().map(|o| o.file.clone()))
             .collect();
-        let group_status = members.iter().find_map(|&m| events[m].status.map(i32::from));
+        let group_status = members
+            .iter()
+            .find_map(|&m| events[m].status.map(i32::from));
         let mut best: Option<(i64, usize)> = None;
         if let Some(url) = &e.url {
             let key_url = url_key(url);
             let methods: Vec<String> = match &e.method {
                 Some(m) => vec![m.to_ascii_uppercase()],
-                None => vec!["GET".into(), "POST".into(), "PUT".into(), "DELETE".into(), "PATCH".into(), "HEAD".into(), "OPTIONS".into()],
+                None => vec![
+                    "GET".into(),
+                    "POST".into(),
+                    "PUT".into(),
+                    "DELETE".into(),
+                    "PATCH".into(),
+                    "HEAD".into(),
+                    "OPTIONS".into(),
+                ],
             };
             for m in methods {
-                let Some(candidates) = index.get(&(m, key_url.clone())) else { continue };
+                let Some(candidates) = index.get(&(m, key_url.clone())) else {
+                    continue;
+                };
                 for &ci in candidates {
                     let case = &cases[ci];
                     let (case_time, case_status, case_host) = case_view(case, requests, events);
@@ -250,7 +272,9 @@ pub fn correlate(requests: &[RequestView], events: &[ServerEvent], opts: Correla
                     if files.iter().any(|f| group_files.contains(f)) {
                         continue;
                     }
-                    let Some(d) = within(case_time, e.time, opts.window) else { continue };
+                    let Some(d) = within(case_time, e.time, opts.window) else {
+                        continue;
+                    };
                     if best.is_none_or(|(bd, _)| d < bd) {
                         best = Some((d, ci));
                     }
@@ -265,7 +289,11 @@ pub fn correlate(requests: &[RequestView], events: &[ServerEvent], opts: Correla
                 }
             }
             None => {
-                let join = if members.len() > 1 { Join::RequestId } else { Join::Single };
+                let join = if members.len() > 1 {
+                    Join::RequestId
+                } else {
+                    Join::Single
+                };
                 let ci = cases.len();
                 if let (Some(url), Some(m)) = (&e.url, &e.method) {
                     index
@@ -288,13 +316,20 @@ pub fn correlate(requests: &[RequestView], events: &[ServerEvent], opts: Correla
 }
 
 /// Time, status and host of a case as its strongest view has them.
-pub fn case_view(case: &Case, requests: &[RequestView], events: &[ServerEvent]) -> (Option<Timestamp>, Option<i32>, Option<String>) {
+pub fn case_view(
+    case: &Case,
+    requests: &[RequestView],
+    events: &[ServerEvent],
+) -> (Option<Timestamp>, Option<i32>, Option<String>) {
     if let Some(ri) = case.client {
         let r = &requests[ri];
         return (r.time, Some(r.status), Some(r.host.clone()));
     }
     let time = case.server.iter().find_map(|&e| events[e].time);
-    let status = case.server.iter().find_map(|&e| events[e].status.map(i32::from));
+    let status = case
+        .server
+        .iter()
+        .find_map(|&e| events[e].status.map(i32::from));
     let host = case.server.iter().find_map(|&e| events[e].host.clone());
     (time, status, host)
 }

@@ -154,8 +154,9 @@ impl EnvConfig {
                 let file = base.join(jwks);
                 let text = std::fs::read_to_string(&file)
                     .map_err(|e| key_err(format!("cannot read JWKS {}: {e}", file.display())))?;
-                let set: JwkSet = serde_json::from_str(&text)
-                    .map_err(|e| key_err(format!("JWKS {} is not a JWK set: {e}", file.display())))?;
+                let set: JwkSet = serde_json::from_str(&text).map_err(|e| {
+                    key_err(format!("JWKS {} is not a JWK set: {e}", file.display()))
+                })?;
                 for jwk in &set.keys {
                     let key = DecodingKey::from_jwk(jwk).map_err(|e| {
                         key_err(format!("JWKS {}: unusable key: {e}", file.display()))
@@ -173,12 +174,16 @@ impl EnvConfig {
                 let key = DecodingKey::from_rsa_pem(&bytes)
                     .or_else(|_| DecodingKey::from_ec_pem(&bytes))
                     .or_else(|_| DecodingKey::from_ed_pem(&bytes))
-                    .map_err(|e| key_err(format!("PEM {} is not a public key: {e}", file.display())))?;
+                    .map_err(|e| {
+                        key_err(format!("PEM {} is not a public key: {e}", file.display()))
+                    })?;
                 keys.push(VerifyKey { kid: None, key });
             }
             if let Some(var) = &env.hmac_secret_env {
                 let secret = std::env::var(var).map_err(|_| {
-                    key_err(format!("environment variable {var} (hmac_secret_env) is not set"))
+                    key_err(format!(
+                        "environment variable {var} (hmac_secret_env) is not set"
+                    ))
                 })?;
                 keys.push(VerifyKey {
                     kid: None,
@@ -221,7 +226,11 @@ impl EnvConfig {
         };
         let candidates: Vec<&VerifyKey> = match &jwt.kid {
             Some(kid) if env.keys.iter().any(|k| k.kid.is_some()) => {
-                let found: Vec<_> = env.keys.iter().filter(|k| k.kid.as_deref() == Some(kid)).collect();
+                let found: Vec<_> = env
+                    .keys
+                    .iter()
+                    .filter(|k| k.kid.as_deref() == Some(kid))
+                    .collect();
                 if found.is_empty() {
                     return Some(SignatureCheck::UnknownKey);
                 }
@@ -235,9 +244,9 @@ impl EnvConfig {
         validation.validate_aud = false;
         validation.required_spec_claims.clear();
         validation.algorithms = vec![alg];
-        let valid = candidates.iter().any(|k| {
-            jsonwebtoken::decode::<serde_json::Value>(token, &k.key, &validation).is_ok()
-        });
+        let valid = candidates
+            .iter()
+            .any(|k| jsonwebtoken::decode::<serde_json::Value>(token, &k.key, &validation).is_ok());
         Some(if valid {
             SignatureCheck::Valid
         } else {
@@ -245,4 +254,3 @@ impl EnvConfig {
         })
     }
 }
-

@@ -6,14 +6,14 @@
 //! `classify` decides a cause per 401, `aggregate` groups and trends, and
 //! `report` writes every output from the same aggregate.
 
-pub mod challenge;
-pub mod cli;
-pub mod cmd;
-pub mod classify;
-pub mod correlate;
-pub mod credential;
 pub mod aggregate;
 pub mod analysis;
+pub mod challenge;
+pub mod classify;
+pub mod cli;
+pub mod cmd;
+pub mod correlate;
+pub mod credential;
 pub mod envconfig;
 pub mod har;
 pub mod input;

@@ -9,9 +9,17 @@ pub fn header_rank(name_lower: &str) -> Option<u8> {
     Some(match name_lower {
         "x-request-id" | "request-id" | "x-req-id" => 0,
         "x-correlation-id" | "correlation-id" | "x-correlationid" => 1,
-        "x-kong-request-id" | "x-amzn-requestid" | "x-amz-request-id" | "apigw-requestid"
-        | "x-github-request-id" | "cf-ray" | "x-ms-request-id" | "audit-id" | "x-vercel-id"
-        | "fly-request-id" | "x-envoy-request-id" => 2,
+        "x-kong-request-id"
+        | "x-amzn-requestid"
+        | "x-amz-request-id"
+        | "apigw-requestid"
+        | "x-github-request-id"
+        | "cf-ray"
+        | "x-ms-request-id"
+        | "audit-id"
+        | "x-vercel-id"
+        | "fly-request-id"
+        | "x-envoy-request-id" => 2,
         "x-amzn-trace-id" => 3,
         "traceparent" | "x-b3-traceid" | "x-cloud-trace-context" | "uber-trace-id" => 4,
         _ => return None,
@@ -33,7 +41,8 @@ pub fn trace_id_of_traceparent(value: &str) -> Option<String> {
     let mut parts = value.trim().split('-');
     let _version = parts.next()?;
     let trace = parts.next()?;
-    if trace.len() == 32 && trace.bytes().all(|b| b.is_ascii_hexdigit()) && trace != "0".repeat(32) {
+    if trace.len() == 32 && trace.bytes().all(|b| b.is_ascii_hexdigit()) && trace != "0".repeat(32)
+    {
         Some(trace.to_ascii_lowercase())
     } else {
         None
@@ -71,16 +80,30 @@ mod tests {
 
     #[test]
     fn extracts_ids_from_headers() {
-        assert_eq!(from_header("x-request-id", " ABC-1 ").as_deref(), Some("abc-1"));
         assert_eq!(
-            from_header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").as_deref(),
+            from_header("x-request-id", " ABC-1 ").as_deref(),
+            Some("abc-1")
+        );
+        assert_eq!(
+            from_header(
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            )
+            .as_deref(),
             Some("4bf92f3577b34da6a3ce929d0e0e4736")
         );
         assert_eq!(
-            from_header("x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1").as_deref(),
+            from_header(
+                "x-amzn-trace-id",
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+            )
+            .as_deref(),
             Some("1-5759e988-bd862e3fe1be46a994272793")
         );
-        assert_eq!(from_header("cf-ray", "7d1c2a3b4c5d6e7f-AMS").as_deref(), Some("7d1c2a3b4c5d6e7f"));
+        assert_eq!(
+            from_header("cf-ray", "7d1c2a3b4c5d6e7f-AMS").as_deref(),
+            Some("7d1c2a3b4c5d6e7f")
+        );
         assert_eq!(from_header("x-request-id", "-"), None);
         assert_eq!(from_header("content-type", "x"), None);
         assert_eq!(from_header("traceparent", "garbage"), None);

@@ -86,7 +86,9 @@ pub fn summarize(findings: &[Finding], bucket: Option<i64>) -> Summary {
         if !f.credential_fp.is_empty() {
             a.creds.insert(f.credential_fp.clone());
         }
-        *a.endpoints.entry((f.host.clone(), f.endpoint.clone())).or_default() += 1;
+        *a.endpoints
+            .entry((f.host.clone(), f.endpoint.clone()))
+            .or_default() += 1;
         if a.examples.len() < EXAMPLES {
             a.examples.push(if f.request_id.is_empty() {
                 f.origin.clone()
@@ -122,8 +124,16 @@ pub fn summarize(findings: &[Finding], bucket: Option<i64>) -> Summary {
             CauseStats {
                 cause,
                 count: a.count,
-                share: if total > 0 { a.count as f64 / total as f64 } else { 0.0 },
-                confidence_mean: if a.count > 0 { a.conf / a.count as f64 } else { 0.0 },
+                share: if total > 0 {
+                    a.count as f64 / total as f64
+                } else {
+                    0.0
+                },
+                confidence_mean: if a.count > 0 {
+                    a.conf / a.count as f64
+                } else {
+                    0.0
+                },
                 first_seen: a.first,
                 last_seen: a.last,
                 distinct_credentials: a.creds.len() as u64,

@@ -32,7 +32,10 @@ fn segment(seg: &str) -> &str {
     if is_uuid(seg) {
         return "{uuid}";
     }
-    if seg.len() >= 8 && bytes.iter().all(u8::is_ascii_hexdigit) && bytes.iter().any(u8::is_ascii_digit) {
+    if seg.len() >= 8
+        && bytes.iter().all(u8::is_ascii_hexdigit)
+        && bytes.iter().any(u8::is_ascii_digit)
+    {
         return "{hex}";
     }
     if seg.contains('@') && seg.contains('.') {
@@ -48,7 +51,9 @@ fn segment(seg: &str) -> &str {
     if seg.len() >= 16
         && digits >= 3
         && letters > 0
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'='))
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'='))
     {
         return "{token}";
     }
@@ -89,7 +94,10 @@ mod tests {
     fn collapses_ids() {
         assert_eq!(t("/users/123"), "/users/{id}");
         assert_eq!(t("/v2/shipments/4401?case=t1"), "/v2/shipments/{id}");
-        assert_eq!(t("/o/3f2b8c1e-1234-4abc-9def-0123456789ab/items"), "/o/{uuid}/items");
+        assert_eq!(
+            t("/o/3f2b8c1e-1234-4abc-9def-0123456789ab/items"),
+            "/o/{uuid}/items"
+        );
         assert_eq!(t("/blobs/9f1c2ab34de5"), "/blobs/{hex}");
         assert_eq!(t("/u/alice@example.com"), "/u/{email}");
         assert_eq!(t("/reports/2026-11-23"), "/reports/{date}");

@@ -15,7 +15,21 @@ use crate::model::Timestamp;
 
 /// Widths a bucket may take, in seconds.
 const WIDTHS: &[i64] = &[
-    1, 5, 10, 30, 60, 300, 600, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400,
+    1,
+    5,
+    10,
+    30,
+    60,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    3 * 3600,
+    6 * 3600,
+    12 * 3600,
+    86400,
+    7 * 86400,
 ];
 
 /// At most this many buckets: enough resolution for a chart, few enough for a sparkline.
@@ -69,7 +83,10 @@ fn choose_width(span: i64) -> i64 {
 
 impl Trend {
     pub fn build(findings: &[Finding], bucket: Option<i64>) -> Trend {
-        let times: Vec<(Timestamp, Cause)> = findings.iter().filter_map(|f| f.time.map(|t| (t, f.cause()))).collect();
+        let times: Vec<(Timestamp, Cause)> = findings
+            .iter()
+            .filter_map(|f| f.time.map(|t| (t, f.cause())))
+            .collect();
         let (Some(min), Some(max)) = (
             times.iter().map(|(t, _)| *t).min(),
             times.iter().map(|(t, _)| *t).max(),
@@ -140,7 +157,11 @@ impl Trend {
                 }
             }
         }
-        out.sort_by(|a, b| a.bucket_start.cmp(&b.bucket_start).then(a.cause.cmp(&b.cause)));
+        out.sort_by(|a, b| {
+            a.bucket_start
+                .cmp(&b.bucket_start)
+                .then(a.cause.cmp(&b.cause))
+        });
         out
     }
 }

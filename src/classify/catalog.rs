@@ -21,18 +21,32 @@ pub struct Catalog {
 }
 impl Catalog {
     pub fn builtin() -> Catalog {
-        let r = |p: &str, v: Verdict| Rule { stack: "x".into(), pattern: p.into(), verdict: v, source: String::new() };
+        let r = |p: &str, v: Verdict| Rule {
+            stack: "x".into(),
+            pattern: p.into(),
+            verdict: v,
+            source: String::new(),
+        };
         Catalog {
             rules: vec![
                 r("jwt expired", Verdict::Cause(Cause::TokenExpired)),
                 r("invalid signature", Verdict::Cause(Cause::InvalidSignature)),
-                r("no authorization token was found", Verdict::Ambiguous(&[Cause::MissingCredentials, Cause::HeaderStripped])),
+                r(
+                    "no authorization token was found",
+                    Verdict::Ambiguous(&[Cause::MissingCredentials, Cause::HeaderStripped]),
+                ),
             ],
         }
     }
     pub fn find(&self, text: &str) -> Option<CatalogMatch<'_>> {
         let t = text.to_ascii_lowercase();
-        self.rules.iter().find(|r| t.contains(&r.pattern)).map(|rule| CatalogMatch { rule, matched: rule.pattern.clone() })
+        self.rules
+            .iter()
+            .find(|r| t.contains(&r.pattern))
+            .map(|rule| CatalogMatch {
+                rule,
+                matched: rule.pattern.clone(),
+            })
     }
     pub fn find_code(&self, code: &str) -> Option<CatalogMatch<'_>> {
         self.find(code)

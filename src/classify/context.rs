@@ -58,7 +58,9 @@ impl CaptureContext {
         let mut file_has_401: HashMap<Arc<str>, bool> = HashMap::new();
         for (i, r) in requests.iter().enumerate() {
             let has_cred = !r.credentials.is_empty() || r.credential_redacted || r.sent_cookies;
-            *file_has_credential.entry(r.origin.file.clone()).or_default() |= has_cred && !r.credential_redacted;
+            *file_has_credential
+                .entry(r.origin.file.clone())
+                .or_default() |= has_cred && !r.credential_redacted;
             if r.credential_redacted {
                 ctx.sanitized_files.insert(r.origin.file.clone());
             }
@@ -66,15 +68,21 @@ impl CaptureContext {
 
             let success = (200..300).contains(&r.status) || r.status == 304;
             for c in &r.credentials {
-                ctx.uses.entry(c.fingerprint.clone()).or_default().push(Use {
-                    request: i,
-                    time: r.time,
-                    success,
-                });
+                ctx.uses
+                    .entry(c.fingerprint.clone())
+                    .or_default()
+                    .push(Use {
+                        request: i,
+                        time: r.time,
+                        success,
+                    });
             }
             if let Some(target) = &r.redirect_url {
                 if (300..400).contains(&r.status) {
-                    ctx.redirects_to.entry(absolute(target, r)).or_default().push(i);
+                    ctx.redirects_to
+                        .entry(absolute(target, r))
+                        .or_default()
+                        .push(i);
                 }
             }
             if !success {
@@ -102,7 +110,10 @@ impl CaptureContext {
                             .insert(s.to_ascii_lowercase());
                     }
                 }
-                if matches!(c.kind, CredentialKind::ApiKeyHeader | CredentialKind::ApiKeyQuery) {
+                if matches!(
+                    c.kind,
+                    CredentialKind::ApiKeyHeader | CredentialKind::ApiKeyQuery
+                ) {
                     ctx.accepted_key_locations
                         .entry(r.host.clone())
                         .or_default()
@@ -113,11 +124,17 @@ impl CaptureContext {
                         continue;
                     }
                     if let Some(iss) = &jwt.iss {
-                        ctx.accepted_iss.entry(r.host.clone()).or_default().insert(iss.clone());
+                        ctx.accepted_iss
+                            .entry(r.host.clone())
+                            .or_default()
+                            .insert(iss.clone());
                         ctx.accepted_iss_any.insert(iss.clone());
                     }
                     for aud in &jwt.aud {
-                        ctx.accepted_aud.entry(r.host.clone()).or_default().insert(aud.clone());
+                        ctx.accepted_aud
+                            .entry(r.host.clone())
+                            .or_default()
+                            .insert(aud.clone());
                         ctx.accepted_aud_any.insert(aud.clone());
                     }
                 }

@@ -95,8 +95,23 @@ const HANDSHAKE_WINDOW_SECS: i64 = 30;
 
 /// Environment words found in issuer/audience/host names.
 const ENV_LABELS: &[&str] = &[
-    "staging", "stage", "stg", "dev", "development", "test", "testing", "qa", "uat", "sandbox", "preprod",
-    "preview", "local", "localhost", "demo", "int", "integration",
+    "staging",
+    "stage",
+    "stg",
+    "dev",
+    "development",
+    "test",
+    "testing",
+    "qa",
+    "uat",
+    "sandbox",
+    "preprod",
+    "preview",
+    "local",
+    "localhost",
+    "demo",
+    "int",
+    "integration",
 ];
 
 impl<'a> Classifier<'a> {
@@ -122,8 +137,10 @@ impl<'a> Classifier<'a> {
         let mut d = decide(client, &signals, &statements);
         if case.join == Join::Fallback {
             d.confidence -= 0.05;
-            d.evidence
-                .push("client and server views joined by method, path and time (no shared request id)".into());
+            d.evidence.push(
+                "client and server views joined by method, path and time (no shared request id)"
+                    .into(),
+            );
         }
         d.confidence = (d.confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0;
         d
@@ -168,7 +185,9 @@ impl<'a> Classifier<'a> {
                 );
             }
         }
-        if r.credentials.iter().any(|c| matches!(c.kind, CredentialKind::Ntlm | CredentialKind::Negotiate))
+        if r.credentials
+            .iter()
+            .any(|c| matches!(c.kind, CredentialKind::Ntlm | CredentialKind::Negotiate))
             && r.challenges.iter().any(|c| c.token68.is_some())
         {
             push(
@@ -195,11 +214,17 @@ impl<'a> Classifier<'a> {
                     "no credential in the request, but the capture looks sanitized (no Authorization or Cookie anywhere), so it may have been removed on export".into(),
                 );
             } else {
-                let cookie_note = if r.sent_cookies { " (cookies were sent, none looks like a session)" } else { "" };
+                let cookie_note = if r.sent_cookies {
+                    " (cookies were sent, none looks like a session)"
+                } else {
+                    ""
+                };
                 push(
                     Cause::MissingCredentials,
                     Strength::Strong,
-                    format!("no Authorization header, API key or session cookie was sent{cookie_note}"),
+                    format!(
+                        "no Authorization header, API key or session cookie was sent{cookie_note}"
+                    ),
                 );
             }
         }
@@ -233,11 +258,15 @@ impl<'a> Classifier<'a> {
                     Strength::Strong,
                     format!(
                         "challenge says error=\"insufficient_scope\"{}",
-                        ch.param("scope").map(|s| format!(" (scope \"{s}\" required)")).unwrap_or_default()
+                        ch.param("scope")
+                            .map(|s| format!(" (scope \"{s}\" required)"))
+                            .unwrap_or_default()
                     ),
                 );
             }
-            if let (Some(required), Some(jwt)) = (ch.param("scope"), auth.and_then(|c| c.jwt.as_ref())) {
+            if let (Some(required), Some(jwt)) =
+                (ch.param("scope"), auth.and_then(|c| c.jwt.as_ref()))
+            {
                 let missing: Vec<&str> = required
                     .split_whitespace()
                     .filter(|s| !jwt.scopes.iter().any(|t| t == s))
@@ -266,7 +295,11 @@ impl<'a> Classifier<'a> {
         push: &mut dyn FnMut(Cause, Strength, String),
     ) {
         let scheme = c.scheme.clone().unwrap_or_default();
-        let structural: Vec<&Defect> = c.defects.iter().filter(|d| **d != Defect::MissingScheme).collect();
+        let structural: Vec<&Defect> = c
+            .defects
+            .iter()
+            .filter(|d| **d != Defect::MissingScheme)
+            .collect();
         if c.defects.contains(&Defect::MissingScheme) && !key_misplaced {
             push(
                 Cause::MalformedCredentials,
@@ -284,9 +317,13 @@ impl<'a> Classifier<'a> {
         }
         // Scheme against the challenge, else against what the host accepts.
         if !scheme.is_empty() && !key_misplaced {
-            let challenge_schemes: Vec<&str> = r.challenges.iter().map(|ch| ch.scheme.as_str()).collect();
+            let challenge_schemes: Vec<&str> =
+                r.challenges.iter().map(|ch| ch.scheme.as_str()).collect();
             if !challenge_schemes.is_empty() {
-                if !challenge_schemes.iter().any(|s| s.eq_ignore_ascii_case(&scheme)) {
+                if !challenge_schemes
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(&scheme))
+                {
                     push(
                         Cause::WrongScheme,
                         Strength::Strong,
@@ -308,7 +345,10 @@ impl<'a> Classifier<'a> {
                             "sent scheme '{}' but successful requests to {} use {}",
                             scheme,
                             r.host,
-                            list.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                            list.iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     );
                 }
@@ -337,7 +377,10 @@ impl<'a> Classifier<'a> {
                     push(
                         Cause::WrongEnvironment,
                         Strength::Strong,
-                        format!("JWT iss '{iss}' is not accepted by environment '{}' of host {}{other}", env.name, r.host),
+                        format!(
+                            "JWT iss '{iss}' is not accepted by environment '{}' of host {}{other}",
+                            env.name, r.host
+                        ),
                     );
                     env_flagged = true;
                 }
@@ -346,7 +389,11 @@ impl<'a> Classifier<'a> {
                 push(
                     Cause::WrongEnvironment,
                     Strength::Strong,
-                    format!("JWT aud '{}' is not accepted by environment '{}'", jwt.aud.join(" "), env.name),
+                    format!(
+                        "JWT aud '{}' is not accepted by environment '{}'",
+                        jwt.aud.join(" "),
+                        env.name
+                    ),
                 );
                 env_flagged = true;
             }
@@ -355,7 +402,10 @@ impl<'a> Classifier<'a> {
             let host_aud = self.context.accepted_aud.get(&r.host);
             let (iss_set, iss_scope) = match host_iss {
                 Some(s) if !s.is_empty() => (Some(s), r.host.as_str()),
-                _ => (Some(&self.context.accepted_iss_any).filter(|s| !s.is_empty()), "this capture"),
+                _ => (
+                    Some(&self.context.accepted_iss_any).filter(|s| !s.is_empty()),
+                    "this capture",
+                ),
             };
             if let (Some(iss), Some(set)) = (&jwt.iss, iss_set) {
                 if !set.contains(iss) {
@@ -369,7 +419,10 @@ impl<'a> Classifier<'a> {
             }
             let (aud_set, aud_scope) = match host_aud {
                 Some(s) if !s.is_empty() => (Some(s), r.host.as_str()),
-                _ => (Some(&self.context.accepted_aud_any).filter(|s| !s.is_empty()), "this capture"),
+                _ => (
+                    Some(&self.context.accepted_aud_any).filter(|s| !s.is_empty()),
+                    "this capture",
+                ),
             };
             if let Some(set) = aud_set {
                 if !jwt.aud.is_empty() && !jwt.aud.iter().any(|a| set.contains(a)) && !env_flagged {
@@ -381,7 +434,10 @@ impl<'a> Classifier<'a> {
                     env_flagged = true;
                 }
             }
-            if !env_flagged {
+            // Environment words in names only when the capture shows nothing
+            // the host accepts: a claim the host already accepted is fine.
+            let nothing_accepted = iss_set.is_none() && aud_set.is_none();
+            if !env_flagged && nothing_accepted {
                 let host_label = env_label(&r.host);
                 for claim in jwt.iss.iter().chain(jwt.aud.iter()) {
                     if let Some(label) = env_label(claim) {
@@ -425,7 +481,11 @@ impl<'a> Classifier<'a> {
                     push(
                         Cause::TokenNotYetValid,
                         Strength::Strong,
-                        format!("JWT nbf {} is {} after the {clock}", fmt_epoch(nbf), human(nbf - now_s)),
+                        format!(
+                            "JWT nbf {} is {} after the {clock}",
+                            fmt_epoch(nbf),
+                            human(nbf - now_s)
+                        ),
                     );
                 }
             }
@@ -434,7 +494,11 @@ impl<'a> Classifier<'a> {
                     push(
                         Cause::TokenNotYetValid,
                         Strength::Weak,
-                        format!("JWT iat {} is {} after the {clock}", fmt_epoch(iat), human(iat - now_s)),
+                        format!(
+                            "JWT iat {} is {} after the {clock}",
+                            fmt_epoch(iat),
+                            human(iat - now_s)
+                        ),
                     );
                 }
             }
@@ -443,7 +507,11 @@ impl<'a> Classifier<'a> {
                     push(
                         Cause::TokenExpired,
                         Strength::Strong,
-                        format!("JWT exp {} is {} before the {clock}", fmt_epoch(exp), human(now_s - exp)),
+                        format!(
+                            "JWT exp {} is {} before the {clock}",
+                            fmt_epoch(exp),
+                            human(now_s - exp)
+                        ),
                     );
                 }
             }
@@ -454,11 +522,22 @@ impl<'a> Classifier<'a> {
     }
 
     /// Earlier success, then failure before exp, and never accepted again.
-    fn revoked_signal(&self, r: &RequestView, c: &Credential, push: &mut dyn FnMut(Cause, Strength, String)) {
-        let Some(uses) = self.context.uses.get(&c.fingerprint) else { return };
+    fn revoked_signal(
+        &self,
+        r: &RequestView,
+        c: &Credential,
+        push: &mut dyn FnMut(Cause, Strength, String),
+    ) {
+        let Some(uses) = self.context.uses.get(&c.fingerprint) else {
+            return;
+        };
         let Some(t) = r.time else { return };
-        let earlier_ok = uses.iter().any(|u| u.success && u.time.is_some_and(|ut| ut < t));
-        let later_ok = uses.iter().any(|u| u.success && u.time.is_some_and(|ut| ut > t));
+        let earlier_ok = uses
+            .iter()
+            .any(|u| u.success && u.time.is_some_and(|ut| ut < t));
+        let later_ok = uses
+            .iter()
+            .any(|u| u.success && u.time.is_some_and(|ut| ut > t));
         if let Some(exp) = c.jwt.as_ref().and_then(|j| j.exp) {
             if exp < t.timestamp() {
                 return;
@@ -477,7 +556,12 @@ impl<'a> Classifier<'a> {
     }
 
     /// A well-formed credential that never succeeded, where another did.
-    fn invalid_credential_signal(&self, r: &RequestView, c: &Credential, push: &mut dyn FnMut(Cause, Strength, String)) {
+    fn invalid_credential_signal(
+        &self,
+        r: &RequestView,
+        c: &Credential,
+        push: &mut dyn FnMut(Cause, Strength, String),
+    ) {
         if !c.defects.is_empty() || c.jwt.is_some() {
             return;
         }
@@ -505,7 +589,10 @@ impl<'a> Classifier<'a> {
             push(
                 Cause::InvalidCredentials,
                 Strength::Weak,
-                format!("well-formed {} credential {} was rejected and never accepted in this capture", c.kind, c.fingerprint),
+                format!(
+                    "well-formed {} credential {} was rejected and never accepted in this capture",
+                    c.kind, c.fingerprint
+                ),
             );
         }
     }
@@ -529,7 +616,10 @@ impl<'a> Classifier<'a> {
         }
         let accepted = self.context.accepted_key_locations.get(&r.host)?;
         for c in &r.credentials {
-            let is_key = matches!(c.kind, CredentialKind::ApiKeyHeader | CredentialKind::ApiKeyQuery);
+            let is_key = matches!(
+                c.kind,
+                CredentialKind::ApiKeyHeader | CredentialKind::ApiKeyQuery
+            );
             if is_key && !accepted.contains(&c.location) {
                 let mut names: Vec<String> = accepted.iter().map(|l| l.to_string()).collect();
                 names.sort();
@@ -545,7 +635,10 @@ impl<'a> Classifier<'a> {
     }
 
     fn later_success_with_credentials(&self, r: &RequestView, index: usize) -> Option<String> {
-        let later = self.context.successes_by_url.get(&(r.method.clone(), r.url.clone()))?;
+        let later = self
+            .context
+            .successes_by_url
+            .get(&(r.method.clone(), r.url.clone()))?;
         later.iter().find_map(|&i| {
             let s = &self.requests[i];
             let after = match (s.time, r.time) {
@@ -589,14 +682,19 @@ impl<'a> Classifier<'a> {
     /// Log-only cases: a 401 answered by a retry that succeeded is a handshake.
     fn log_only_signals(&self, case: &Case) -> Vec<Signal> {
         let mut out = Vec::new();
-        let Some(&first) = case.server.first() else { return out };
+        let Some(&first) = case.server.first() else {
+            return out;
+        };
         let e = case
             .server
             .iter()
             .map(|&i| &self.events[i])
             .find(|e| e.status == Some(401))
             .unwrap_or(&self.events[first]);
-        let credential_seen = case.server.iter().any(|&i| self.events[i].remote_user_present);
+        let credential_seen = case
+            .server
+            .iter()
+            .any(|&i| self.events[i].remote_user_present);
         if let (Some(url), Some(t)) = (&e.url, e.time) {
             let key = (
                 e.method.clone().unwrap_or_default().to_ascii_uppercase(),
@@ -605,8 +703,9 @@ impl<'a> Classifier<'a> {
             if let Some(list) = self.context.log_successes.get(&key) {
                 let retry = list.iter().any(|&i| {
                     let s = &self.events[i];
-                    s.time.is_some_and(|st| st >= t && st - t <= Duration::seconds(HANDSHAKE_WINDOW_SECS))
-                        && (s.client_addr == e.client_addr || s.client_addr.is_none())
+                    s.time.is_some_and(|st| {
+                        st >= t && st - t <= Duration::seconds(HANDSHAKE_WINDOW_SECS)
+                    }) && (s.client_addr == e.client_addr || s.client_addr.is_none())
                 });
                 if retry && !credential_seen {
                     out.push(Signal {
@@ -641,7 +740,10 @@ impl<'a> Classifier<'a> {
                 if let Some(m) = self.catalog.find_code(code) {
                     out.push(Statement {
                         verdict: verdict_of(&m.rule.verdict),
-                        evidence: format!("server log {at} has code '{}' ({})", m.matched, m.rule.stack),
+                        evidence: format!(
+                            "server log {at} has code '{}' ({})",
+                            m.matched, m.rule.stack
+                        ),
                         from_log: true,
                     });
                 }
@@ -650,14 +752,22 @@ impl<'a> Classifier<'a> {
                 if let Some(m) = self.catalog.find(msg) {
                     out.push(Statement {
                         verdict: verdict_of(&m.rule.verdict),
-                        evidence: format!("server log {at} says '{}' ({})", m.matched, m.rule.stack),
+                        evidence: format!(
+                            "server log {at} says '{}' ({})",
+                            m.matched, m.rule.stack
+                        ),
                         from_log: true,
                     });
                 }
             }
             if let Some(www) = &e.www_authenticate {
                 for ch in parse_www_authenticate(www) {
-                    self.challenge_statements(&ch, &format!("logged challenge ({at})"), true, &mut out);
+                    self.challenge_statements(
+                        &ch,
+                        &format!("logged challenge ({at})"),
+                        true,
+                        &mut out,
+                    );
                 }
             }
         }
@@ -669,7 +779,10 @@ impl<'a> Classifier<'a> {
                 if let Some(m) = self.catalog.find(msg) {
                     out.push(Statement {
                         verdict: verdict_of(&m.rule.verdict),
-                        evidence: format!("401 response body says '{}' ({})", m.matched, m.rule.stack),
+                        evidence: format!(
+                            "401 response body says '{}' ({})",
+                            m.matched, m.rule.stack
+                        ),
                         from_log: false,
                     });
                 }
@@ -678,7 +791,13 @@ impl<'a> Classifier<'a> {
         out
     }
 
-    fn challenge_statements(&self, ch: &Challenge, what: &str, from_log: bool, out: &mut Vec<Statement>) {
+    fn challenge_statements(
+        &self,
+        ch: &Challenge,
+        what: &str,
+        from_log: bool,
+        out: &mut Vec<Statement>,
+    ) {
         if let Some(desc) = ch.error_description() {
             if let Some(m) = self.catalog.find(desc) {
                 out.push(Statement {
@@ -728,9 +847,16 @@ fn is_structural(c: Cause) -> bool {
 }
 
 /// The decision per CAUSES.md "Deciding between signals".
-pub fn decide(client: Option<&RequestView>, signals: &[Signal], statements: &[Statement]) -> Diagnosis {
+pub fn decide(
+    client: Option<&RequestView>,
+    signals: &[Signal],
+    statements: &[Statement],
+) -> Diagnosis {
     let mut evidence: Vec<String> = Vec::new();
-    let real: Vec<&Signal> = signals.iter().filter(|s| s.cause != Cause::Unknown).collect();
+    let real: Vec<&Signal> = signals
+        .iter()
+        .filter(|s| s.cause != Cause::Unknown)
+        .collect();
 
     // Definitive server statements, logs first.
     let mut definitive: Vec<(Cause, &Statement)> = statements
@@ -758,10 +884,19 @@ pub fn decide(client: Option<&RequestView>, signals: &[Signal], statements: &[St
         .iter()
         .find(|s| s.strength == Strength::Strong && is_structural(s.cause))
         .copied();
-    let first_structural = real.iter().find(|s| s.strength >= Strength::Medium && is_structural(s.cause)).copied();
+    let first_structural = real
+        .iter()
+        .find(|s| s.strength >= Strength::Medium && is_structural(s.cause))
+        .copied();
 
     let (cause, confidence) = if let Some(s) = first_strong_structural.filter(|s| {
-        matches!(s.cause, Cause::CorsPreflight | Cause::CachedResponse | Cause::ChallengeHandshake | Cause::HeaderStripped)
+        matches!(
+            s.cause,
+            Cause::CorsPreflight
+                | Cause::CachedResponse
+                | Cause::ChallengeHandshake
+                | Cause::HeaderStripped
+        )
     }) {
         (s.cause, 0.95)
     } else if let Some(&(server_cause, stmt)) = definitive.first() {
@@ -769,11 +904,22 @@ pub fn decide(client: Option<&RequestView>, signals: &[Signal], statements: &[St
         // it was lost on the way.
         if server_cause == Cause::MissingCredentials && has_usable_credential {
             evidence.push(
-                "contradiction: the client sent Authorization but the server says none arrived".to_string(),
+                "contradiction: the client sent Authorization but the server says none arrived"
+                    .to_string(),
             );
             (Cause::HeaderStripped, 0.9)
-        } else if let Some(s) = first_structural.filter(|s| s.cause.precedence() < server_cause.precedence()) {
-            (s.cause, if s.strength == Strength::Strong { 0.85 } else { 0.7 })
+        } else if let Some(s) = first_structural.filter(|s| {
+            s.cause.precedence() < server_cause.precedence()
+                && (s.strength == Strength::Strong || explains(s.cause, server_cause))
+        }) {
+            (
+                s.cause,
+                if s.strength == Strength::Strong {
+                    0.85
+                } else {
+                    0.7
+                },
+            )
         } else {
             let agrees = real.iter().any(|s| s.cause == server_cause);
             let _ = stmt;
@@ -784,7 +930,8 @@ pub fn decide(client: Option<&RequestView>, signals: &[Signal], statements: &[St
             (s.cause, 0.9)
         } else if set.contains(&Cause::HeaderStripped) && has_usable_credential {
             evidence.push(
-                "contradiction: the client sent Authorization but the server says none arrived".to_string(),
+                "contradiction: the client sent Authorization but the server says none arrived"
+                    .to_string(),
             );
             (Cause::HeaderStripped, 0.85)
         } else if let Some(s) = real.first() {
@@ -864,11 +1011,46 @@ pub fn human(secs: i64) -> String {
     }
 }
 
+/// An environment word inside a host or URL, ignoring the top-level domain
+/// (`.test`, `.dev` and `.local` are TLDs, not environments).
 fn env_label(s: &str) -> Option<&'static str> {
     let lower = s.to_ascii_lowercase();
-    lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
+    let host_part = lower.split("://").nth(1).unwrap_or(&lower);
+    let host = host_part.split(['/', ':']).next().unwrap_or(host_part);
+    let mut labels: Vec<&str> = host.split('.').collect();
+    if labels.len() > 1 {
+        labels.pop();
+    }
+    let path = host_part.get(host.len()..).unwrap_or("");
+    labels
+        .into_iter()
+        .flat_map(|l| l.split('-'))
+        .chain(path.split(|c: char| !c.is_ascii_alphanumeric()))
         .find_map(|word| ENV_LABELS.iter().find(|l| **l == word).copied())
+}
+
+/// A client-side cause that explains why the server said what it said
+/// (a token from another environment fails signature checks; a bare or
+/// wrong scheme reads as "no token").
+fn explains(client: Cause, server: Cause) -> bool {
+    use Cause::*;
+    matches!(
+        (client, server),
+        (WrongEnvironment, InvalidSignature | InvalidCredentials)
+            | (
+                MalformedCredentials,
+                InvalidSignature | InvalidCredentials | MissingCredentials | WrongScheme
+            )
+            | (
+                WrongScheme,
+                MissingCredentials | MalformedCredentials | InvalidCredentials
+            )
+            | (
+                ApiKeyMisplaced,
+                MissingCredentials | InvalidCredentials | WrongScheme
+            )
+            | (HeaderStripped, MissingCredentials)
+    )
 }
 
 fn join_sorted(set: &std::collections::HashSet<String>) -> String {
@@ -882,7 +1064,10 @@ pub fn primary_credential(r: &RequestView) -> Option<&Credential> {
     r.credentials
         .iter()
         .find(|c| c.kind.is_authorization())
-        .or_else(|| r.credentials.iter().find(|c| matches!(c.location, Location::Header(_) | Location::Query(_))))
+        .or_else(|| {
+            r.credentials
+                .iter()
+                .find(|c| matches!(c.location, Location::Header(_) | Location::Query(_)))
+        })
         .or_else(|| r.credentials.first())
 }
-

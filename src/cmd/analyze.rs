@@ -23,29 +23,39 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
     };
     let mut catalog = Catalog::builtin();
     if let Some(p) = &args.rules {
-        catalog = catalog.with_rules_file(p).map_err(|e| UserError(e.to_string()))?;
+        catalog = catalog
+            .with_rules_file(p)
+            .map_err(|e| UserError(e.to_string()))?;
     }
     let custom_format = match &args.log_format {
-        Some(re) => Some(regex::Regex::new(re).map_err(|e| {
-            UserError(format!("--log-format is not a valid regex: {e}"))
-        })?),
+        Some(re) => Some(
+            regex::Regex::new(re)
+                .map_err(|e| UserError(format!("--log-format is not a valid regex: {e}")))?,
+        ),
         None => None,
     };
     let window = parse_duration(&args.window).ok_or_else(|| {
-        UserError(format!("--window '{}': expected a duration such as 2s or 1m", args.window))
+        UserError(format!(
+            "--window '{}': expected a duration such as 2s or 1m",
+            args.window
+        ))
     })?;
     let time_arg = |name: &str, v: &Option<String>| -> Result<_, UserError> {
         v.as_deref()
             .map(|s| {
                 parse_iso8601(s).ok_or_else(|| {
-                    UserError(format!("--{name} '{s}': expected an RFC 3339 time such as 2026-11-23T09:00:00Z"))
+                    UserError(format!(
+                        "--{name} '{s}': expected an RFC 3339 time such as 2026-11-23T09:00:00Z"
+                    ))
                 })
             })
             .transpose()
     };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
     if threads == 0 {
         return Err(UserError("--threads must be at least 1".into()));
     }
@@ -79,7 +89,9 @@ pub fn parse_fail_on(spec: &str) -> Result<Vec<Threshold>, UserError> {
         .filter(|s| !s.trim().is_empty())
         .map(|part| {
             let (name, n) = part.split_once('>').ok_or_else(|| {
-                UserError(format!("--fail-on '{part}': expected CAUSE>COUNT, e.g. token_expired>100 or any>1000"))
+                UserError(format!(
+                    "--fail-on '{part}': expected CAUSE>COUNT, e.g. token_expired>100 or any>1000"
+                ))
             })?;
             let max: u64 = n.trim().parse().map_err(|_| {
                 UserError(format!("--fail-on '{part}': '{}' is not a count", n.trim()))
@@ -88,7 +100,10 @@ pub fn parse_fail_on(spec: &str) -> Result<Vec<Threshold>, UserError> {
             let cause = if name == "any" {
                 None
             } else {
-                Some(name.parse::<Cause>().map_err(|e| UserError(format!("--fail-on: {e}")))?)
+                Some(
+                    name.parse::<Cause>()
+                        .map_err(|e| UserError(format!("--fail-on: {e}")))?,
+                )
             };
             Ok(Threshold { cause, max })
         })
@@ -102,7 +117,10 @@ pub fn crossed(thresholds: &[Threshold], summary: &Summary) -> Vec<String> {
         .iter()
         .filter_map(|t| {
             let (name, n) = match t.cause {
-                None => ("any".to_string(), summary.status_401 - summary.benign_challenges),
+                None => (
+                    "any".to_string(),
+                    summary.status_401 - summary.benign_challenges,
+                ),
                 Some(c) => (c.to_string(), by.get(&c).copied().unwrap_or(0)),
             };
             (n > t.max).then(|| format!("{name}: {n} > {}", t.max))
@@ -114,7 +132,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
     let config = config(&args.common)?;
     let bucket = match &args.bucket {
         Some(b) => Some(parse_duration(b).ok_or_else(|| {
-            UserError(format!("--bucket '{b}': expected a duration such as 5m or 1h"))
+            UserError(format!(
+                "--bucket '{b}': expected a duration such as 5m or 1h"
+            ))
         })?),
         None => None,
     };
@@ -144,7 +164,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
     }
     Ok(if !crossed.is_empty() {
         Exit::Threshold
-    } else if unreadable > 0 {
+    } else if unreadable > 0 || analysis.partial_inputs() > 0 {
         Exit::Partial
     } else {
         Exit::Ok

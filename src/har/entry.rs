@@ -82,13 +82,109 @@ impl Lenient<'_> {
     }
 }
 
-/// A list that may be null or absent.
-fn nullable_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+/// A list of name/value pairs that may be null, absent, or of the wrong
+/// shape (IE11 writes `cookies` as an object): anything that is not an
+/// array of objects reads as empty rather than failing the entry.
+fn nullable_vec<'de, D>(d: D) -> Result<Vec<RawPair<'de>>, D::Error>
 where
     D: Deserializer<'de>,
-    T: Deserialize<'de>,
 {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<RawPair<'de>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of name/value objects")
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element::<MaybePair<'de>>()? {
+                if let Some(p) = item.0 {
+                    out.push(p);
+                }
+            }
+            Ok(out)
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Vec::new())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// One element of a pair list: an object, or anything else (skipped).
+struct MaybePair<'a>(Option<RawPair<'a>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for MaybePair<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybePair<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a name/value object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut pair = RawPair::default();
+                while let Some(key) = map.next_key::<Lenient<'de>>()? {
+                    match key.as_str() {
+                        "name" => pair.name = map.next_value()?,
+                        "value" => pair.value = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(MaybePair(Some(pair)))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybePair(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(MaybePair(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(MaybePair(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(MaybePair(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(MaybePair(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(MaybePair(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(MaybePair(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -119,7 +215,12 @@ struct RawRequest<'a> {
     url: Lenient<'a>,
     #[serde(borrow, default, deserialize_with = "nullable_vec")]
     headers: Vec<RawPair<'a>>,
-    #[serde(rename = "queryString", borrow, default, deserialize_with = "nullable_vec")]
+    #[serde(
+        rename = "queryString",
+        borrow,
+        default,
+        deserialize_with = "nullable_vec"
+    )]
     query_string: Vec<RawPair<'a>>,
     #[serde(borrow, default, deserialize_with = "nullable_vec")]
     cookies: Vec<RawPair<'a>>,
@@ -149,11 +250,9 @@ struct RawContent<'a> {
     mime_type: Lenient<'a>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 struct RawPair<'a> {
-    #[serde(borrow, default)]
     name: Lenient<'a>,
-    #[serde(borrow, default)]
     value: Lenient<'a>,
 }
 
@@ -162,7 +261,12 @@ struct RawPair<'a> {
 const MAX_MESSAGE_BODY: usize = 16 * 1024;
 
 /// Reduce one parsed entry to the client view.
-pub fn reduce(raw: RawEntry<'_>, file: &Arc<str>, index: u64, keys: Option<&EnvConfig>) -> RequestView {
+pub fn reduce(
+    raw: RawEntry<'_>,
+    file: &Arc<str>,
+    index: u64,
+    keys: Option<&EnvConfig>,
+) -> RequestView {
     let request = raw.request.unwrap_or_default();
     let response = raw.response.unwrap_or_default();
     let raw_url = request.url.as_str();
@@ -187,7 +291,10 @@ pub fn reduce(raw: RawEntry<'_>, file: &Arc<str>, index: u64, keys: Option<&EnvC
                 }
                 let mut cred = parse_authorization(value);
                 if let (Some(keys), Some(jwt)) = (keys, cred.jwt.as_mut()) {
-                    let token = value.split_once([' ', '\t']).map_or(value, |(_, t)| t).trim();
+                    let token = value
+                        .split_once([' ', '\t'])
+                        .map_or(value, |(_, t)| t)
+                        .trim();
                     jwt.signature = keys.verify(token, host_for_keys(&host), jwt);
                 }
                 credentials.insert(0, cred);
@@ -272,7 +379,13 @@ pub fn reduce(raw: RawEntry<'_>, file: &Arc<str>, index: u64, keys: Option<&EnvC
             }
         }
     }
-    let status: i32 = response.status.as_str().trim().parse::<f64>().map(|s| s as i32).unwrap_or(0);
+    let status: i32 = response
+        .status
+        .as_str()
+        .trim()
+        .parse::<f64>()
+        .map(|s| s as i32)
+        .unwrap_or(0);
     let method = request.method.as_str().to_ascii_uppercase();
 
     let response_message = if (400..500).contains(&status) {
@@ -362,10 +475,7 @@ pub fn split_url(url: &str) -> (String, String, Vec<(String, String)>) {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (n, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                credential::percent_decode(n),
-                credential::percent_decode(v),
-            )
+            (credential::percent_decode(n), credential::percent_decode(v))
         })
         .collect();
     let path = if path.is_empty() { "/" } else { path };

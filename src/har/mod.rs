@@ -32,6 +32,8 @@ pub struct HarRead {
     pub fatal: bool,
     /// True when the document ended early: entries before the fault are kept.
     pub truncated: bool,
+    /// True when reading stopped at a fault (truncation, invalid JSON).
+    pub failed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +128,7 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
         })
     };
     if let Err(e) = walk_result {
+        out.failed = true;
         out.truncated = e.message.contains("end of file");
         out.errors.push(InputError {
             at: format!("byte {}", e.offset),
@@ -197,8 +200,9 @@ fn walk_document<R: Read>(
         out.fatal = true;
         return Err(ScanError {
             offset: 0,
-            message: "not a HAR: no top-level \"log\" object (a bare entry or another JSON document?)"
-                .into(),
+            message:
+                "not a HAR: no top-level \"log\" object (a bare entry or another JSON document?)"
+                    .into(),
         });
     }
     if !saw_entries {

@@ -223,7 +223,11 @@ impl<R: Read> Scanner<R> {
             }
             Some(b) => Err(self.err(
                 self.pos,
-                format!("expected ',' or '{}' in {what}, found '{}'", close as char, printable(b)),
+                format!(
+                    "expected ',' or '{}' in {what}, found '{}'",
+                    close as char,
+                    printable(b)
+                ),
             )),
             None => Err(self.err(
                 self.pos,
@@ -296,10 +300,9 @@ impl<R: Read> Scanner<R> {
                     let b = self.buf[i];
                     if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
                         if i == start {
-                            return Err(self.err(
-                                i,
-                                format!("expected a value, found '{}'", printable(b)),
-                            ));
+                            return Err(
+                                self.err(i, format!("expected a value, found '{}'", printable(b)))
+                            );
                         }
                         return Ok(i);
                     }
@@ -392,7 +395,13 @@ mod tests {
         let v = values(r#"[ {"a": "x\"}]" , "b": [1, {"c": null}]}, "s\\", 12.5e3 , true, []]"#);
         assert_eq!(
             v,
-            [r#"{"a": "x\"}]" , "b": [1, {"c": null}]}"#, r#""s\\""#, "12.5e3", "true", "[]"]
+            [
+                r#"{"a": "x\"}]" , "b": [1, {"c": null}]}"#,
+                r#""s\\""#,
+                "12.5e3",
+                "true",
+                "[]"
+            ]
         );
     }
 

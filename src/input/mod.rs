@@ -47,6 +47,8 @@ pub enum Sniffed {
     Log(Option<LogFormat>),
     /// JSON that is not a HAR and not JSON lines.
     OtherJson,
+    /// One HAR entry object without the `{"log": {"entries": [...]}}` wrapper.
+    BareEntry,
     Binary,
     Empty,
 }
@@ -199,7 +201,9 @@ pub fn open(input: &InputFile) -> io::Result<Opened> {
     };
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     let mut decoded = decoded;
-    (&mut decoded).take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
+    (&mut decoded)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
     let sniffed = sniff(&head);
     let reader = Box::new(BufReader::with_capacity(
         1024 * 1024,
@@ -235,6 +239,9 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     if body[0] == b'{' {
         if top_level_key_is_log(body) {
             return Sniffed::Har;
+        }
+        if looks_like_bare_entry(body) {
+            return Sniffed::BareEntry;
         }
         // A one-line JSON object followed by more lines is JSON lines.
         if let Some(format) = logs::detect(head) {
@@ -272,6 +279,22 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         return Sniffed::Binary;
     }
     Sniffed::Log(logs::detect(head))
+}
+
+/// A top-level object whose own keys are a HAR entry's (`request`,
+/// `response`, `startedDateTime`), read from the first object only.
+fn looks_like_bare_entry(body: &[u8]) -> bool {
+    let end = memchr::memchr(b'\n', body).unwrap_or(body.len());
+    let first = &body[..end];
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(first) {
+        Ok(map) => map.contains_key("request") && map.contains_key("response"),
+        Err(_) => {
+            let window = &body[..body.len().min(4096)];
+            memchr::memmem::find(window, b"\"startedDateTime\"").is_some()
+                && memchr::memmem::find(window, b"\"request\"").is_some()
+                && memchr::memmem::find(window, b"\"entries\"").is_none()
+        }
+    }
 }
 
 /// `{ "log" :` — allowing whitespace — at the start of a JSON document.

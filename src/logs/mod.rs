@@ -31,7 +31,10 @@ pub struct LogOptions {
 }
 impl Default for LogOptions {
     fn default() -> Self {
-        LogOptions { custom_format: None, max_line_bytes: 1 << 20 }
+        LogOptions {
+            custom_format: None,
+            max_line_bytes: 1 << 20,
+        }
     }
 }
 #[derive(Debug, Default)]
@@ -56,5 +59,11 @@ pub fn read_log<R: std::io::BufRead>(
 ) -> LogSummary {
     LogSummary::default()
 }
-pub struct FormatInfo { pub id: &'static str, pub description: &'static str, pub fields: &'static str }
-pub fn describe_formats() -> Vec<FormatInfo> { Vec::new() }
+pub struct FormatInfo {
+    pub id: &'static str,
+    pub description: &'static str,
+    pub fields: &'static str,
+}
+pub fn describe_formats() -> Vec<FormatInfo> {
+    Vec::new()
+}

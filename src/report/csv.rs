@@ -52,7 +52,13 @@ fn time(t: Option<crate::model::Timestamp>) -> String {
 
 pub fn failures(analysis: &Analysis) -> io::Result<Vec<u8>> {
     let mut w = writer();
-    row(&mut w, &FAILURE_COLUMNS.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+    row(
+        &mut w,
+        &FAILURE_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+    )?;
     for f in &analysis.findings {
         let d = &f.diagnosis;
         row(
@@ -67,9 +73,17 @@ pub fn failures(analysis: &Analysis) -> io::Result<Vec<u8>> {
                 f.endpoint.clone(),
                 f.status.to_string(),
                 d.cause.to_string(),
-                d.secondary.iter().map(|c| c.id()).collect::<Vec<_>>().join(";"),
+                d.secondary
+                    .iter()
+                    .map(|c| c.id())
+                    .collect::<Vec<_>>()
+                    .join(";"),
                 format!("{:.2}", d.confidence),
-                d.evidence.iter().map(|e| e.replace(';', ",")).collect::<Vec<_>>().join("; "),
+                d.evidence
+                    .iter()
+                    .map(|e| e.replace(';', ","))
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 f.sources.id().to_string(),
                 f.credential.clone(),
                 f.credential_fp.clone(),
@@ -129,7 +143,15 @@ pub fn endpoints(summary: &Summary) -> io::Result<Vec<u8>> {
     let mut w = writer();
     row(
         &mut w,
-        &["host", "endpoint", "cause", "count", "first_seen", "last_seen"].map(String::from),
+        &[
+            "host",
+            "endpoint",
+            "cause",
+            "count",
+            "first_seen",
+            "last_seen",
+        ]
+        .map(String::from),
     )?;
     for e in &summary.endpoints {
         row(
@@ -149,7 +171,10 @@ pub fn endpoints(summary: &Summary) -> io::Result<Vec<u8>> {
 
 pub fn trend(summary: &Summary) -> io::Result<Vec<u8>> {
     let mut w = writer();
-    row(&mut w, &["bucket_start", "bucket_seconds", "cause", "count"].map(String::from))?;
+    row(
+        &mut w,
+        &["bucket_start", "bucket_seconds", "cause", "count"].map(String::from),
+    )?;
     let t = &summary.trend;
     for i in 0..t.buckets {
         for (cause, v) in &t.series {

@@ -5,7 +5,10 @@
 /// CR at the start) with a single quote, the OWASP-recommended defence.
 /// Plain negative numbers are left alone: they are data, not formulas.
 pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    let risky = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    let risky = matches!(
+        s.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
     if risky && s.parse::<f64>().is_err() {
         std::borrow::Cow::Owned(format!("'{s}"))
     } else {
@@ -17,7 +20,13 @@ pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
 /// a crafted URL cannot repaint the user's terminal.
 pub fn terminal(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() && c != '\n' && c != '\t' { '�' } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '�'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

@@ -19,7 +19,9 @@ pub struct RunMeta {
 }
 
 fn t(x: Option<crate::model::Timestamp>) -> Value {
-    x.as_ref().map(|t| Value::String(format_rfc3339(t))).unwrap_or(Value::Null)
+    x.as_ref()
+        .map(|t| Value::String(format_rfc3339(t)))
+        .unwrap_or(Value::Null)
 }
 
 pub fn summary_value(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> Value {

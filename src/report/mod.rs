@@ -32,7 +32,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Everything `analyze -o DIR` writes.
-pub fn write_all(dir: &Path, analysis: &Analysis, summary: &Summary, meta: &json::RunMeta) -> io::Result<Vec<PathBuf>> {
+pub fn write_all(
+    dir: &Path,
+    analysis: &Analysis,
+    summary: &Summary,
+    meta: &json::RunMeta,
+) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let files = [
         ("failures.csv", csv::failures(analysis)?),

@@ -9,10 +9,7 @@ pub fn render(analysis: &Analysis, summary: &Summary) -> String {
     let readable = analysis.inputs.len() - analysis.unreadable_inputs();
     out.push_str(&format!(
         "authlens: {} requests in {} input(s), {} 401s ({} benign challenge legs)\n",
-        analysis.requests,
-        readable,
-        summary.status_401,
-        summary.benign_challenges
+        analysis.requests, readable, summary.status_401, summary.benign_challenges
     ));
     if summary.causes.is_empty() {
         out.push_str("no 401 responses found\n");
@@ -24,7 +21,10 @@ pub fn render(analysis: &Analysis, summary: &Summary) -> String {
             .max()
             .unwrap_or(5)
             .max(5);
-        out.push_str(&format!("\n{:<width$}  {:>6}  {:>6}  fix\n", "cause", "count", "share"));
+        out.push_str(&format!(
+            "\n{:<width$}  {:>6}  {:>6}  fix\n",
+            "cause", "count", "share"
+        ));
         for c in &summary.causes {
             out.push_str(&format!(
                 "{:<width$}  {:>6}  {:>5.1}%  {}\n",
