@@ -412,6 +412,18 @@ impl Catalog {
     }
 }
 
+/// Widest STACK cell in the rules table: merged rows can name five stacks.
+const STACK_MAX_CHARS: usize = 32;
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
 /// An aligned text table of the effective rules for `authlens rules`:
 /// source (builtin/user), stack, cause, pattern.
 pub fn render_rules_table(catalog: &Catalog) -> String {
@@ -427,7 +439,7 @@ pub fn render_rules_table(catalog: &Catalog) -> String {
             };
             [
                 if r.is_user() { "user" } else { "builtin" }.to_string(),
-                r.stack.clone(),
+                clip(&r.stack, STACK_MAX_CHARS),
                 r.verdict.to_string(),
                 pattern,
             ]
@@ -594,10 +606,12 @@ fn compile_pattern(pattern: &str, mode: Mode) -> Result<Compiled, String> {
             Token::Var => {
                 let next = tokens.get(i + 1);
                 match next {
-                    // Inside quotes: up to the closing quote.
-                    Some(Token::Literal(s)) if s.starts_with('"') => re.push_str(r#"([^"]*)"#),
+                    // Inside quotes: up to the closing quote, which a JSON
+                    // log line escapes as `\"`.
+                    Some(Token::Literal(s)) if s.starts_with('"') => re.push_str(r#"([^"\\]*)"#),
                     Some(_) => re.push_str("(.*?)"),
-                    None if mode == Mode::Sub => re.push_str(r#"([^"',;]*)"#),
+                    // At the end: up to where a quoted or listed value ends.
+                    None if mode == Mode::Sub => re.push_str(r#"([^"',;\\]*)"#),
                     None => re.push_str("(.*)"),
                 }
             }
@@ -699,7 +713,7 @@ fn masked_vars(caps: &regex::Captures<'_>) -> String {
         last = var.end();
     }
     out.push_str(&caps_text(caps, last, whole.end()));
-    truncate_chars(out)
+    clip(&out, MATCHED_MAX_CHARS)
 }
 
 /// `haystack[start..end]` for the haystack the captures came from.
@@ -709,19 +723,10 @@ fn caps_text(caps: &regex::Captures<'_>, start: usize, end: usize) -> String {
     whole.as_str()[start - offset..end - offset].to_string()
 }
 
-fn truncate_chars(text: String) -> String {
-    if text.chars().count() <= MATCHED_MAX_CHARS {
-        return text;
-    }
-    let mut cut: String = text.chars().take(MATCHED_MAX_CHARS - 1).collect();
-    cut.push('…');
-    cut
-}
-
 /// Evidence text: masked first (a JWT cut in half is no longer recognised as
 /// one), then cut to `MATCHED_MAX_CHARS` characters.
 fn evidence_text(matched: &str) -> String {
-    truncate_chars(mask_secrets(matched))
+    clip(&mask_secrets(matched), MATCHED_MAX_CHARS)
 }
 
 // ---------------------------------------------------------------------------

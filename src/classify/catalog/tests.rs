@@ -257,6 +257,21 @@ fn the_capture_log_lines_are_all_recognised() {
 }
 
 #[test]
+fn variable_parts_stop_at_escaped_quotes_in_json_log_lines() {
+    let line = r#"{"level":40,"res":{"statusCode":401,"www_authenticate":"Bearer realm=\"shipping-api\", error=\"invalid_token\", error_description=\"jwt issuer invalid. expected: https://login.shipfast.test/\""},"msg":"request failed"}"#;
+    let m = catalog().find(line).unwrap();
+    assert_eq!(m.rule.verdict, Verdict::Cause(Cause::WrongEnvironment));
+    assert_eq!(
+        m.matched,
+        "jwt issuer invalid. expected: https://login.shipfast.test/"
+    );
+    let m = catalog()
+        .find(r#"{"msg":"user \"carol\": password mismatch"}"#)
+        .unwrap();
+    assert_eq!(m.matched, r#"user \"carol\": password mismatch"#);
+}
+
+#[test]
 fn ambiguous_messages_from_the_notes_list_their_candidates() {
     use Cause::*;
     assert_eq!(
