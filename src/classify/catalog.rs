@@ -273,7 +273,8 @@ impl Catalog {
     }
 
     /// Add the rules of a user rules file (TOML, format in the module
-    /// docs). They are checked before every rule already present.
+    /// docs). They go after user rules loaded earlier and before every
+    /// built-in rule, and outrank built-in rules when both match.
     pub fn with_rules_file(self, path: &Path) -> Result<Catalog, CatalogError> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
@@ -295,21 +296,22 @@ impl Catalog {
 
     /// The best rule matching somewhere in `text`: a cause beats generic
     /// evidence, user rules beat built-in ones, then the longest literal.
+    /// Cost is linear in `text`; callers skip large or binary bodies.
     pub fn find(&self, text: &str) -> Option<CatalogMatch<'_>> {
         let norm = normalize_ws(text);
         if norm.is_empty() {
             return None;
         }
-        let mut candidates: Vec<usize> = self
-            .prefilter
-            .find_overlapping_iter(&norm)
-            .flat_map(|hit| {
-                self.fragment_rules[hit.pattern().as_usize()]
-                    .iter()
-                    .copied()
-            })
-            .chain(self.unfiltered.iter().copied())
-            .collect();
+        // A fragment such as "token" can occur many times in a long body:
+        // take each fragment's rules once.
+        let mut fragment_seen = vec![false; self.fragment_rules.len()];
+        let mut candidates: Vec<usize> = self.unfiltered.clone();
+        for hit in self.prefilter.find_overlapping_iter(&norm) {
+            let id = hit.pattern().as_usize();
+            if !std::mem::replace(&mut fragment_seen[id], true) {
+                candidates.extend_from_slice(&self.fragment_rules[id]);
+            }
+        }
         // Ascending index: on equal rank the earlier rule (user before
         // built-in, file order) keeps its place.
         candidates.sort_unstable();
