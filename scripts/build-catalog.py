@@ -155,6 +155,11 @@ HAND_ROWS = [
     ("generic", "sub", "IP address not allowed", "ip_blocked", CAUSES_MD),
     ("generic", "sub", "insufficient scope", "insufficient_scope", CAUSES_MD),
     ("generic", "sub", "not yet valid", "token_not_yet_valid", CAUSES_MD),
+    ("generic", "sub", "token expired", "token_expired", CAUSES_MD),
+    ("generic", "sub", "password mismatch", "invalid_credentials", CAUSES_MD),
+    ("generic", "sub", "audience invalid", "wrong_environment", CAUSES_MD),
+    ("generic", "sub", "issuer invalid", "wrong_environment", CAUSES_MD),
+    ("generic", "sub", "no key to match kid", "invalid_signature", CAUSES_MD),
     ("RFC", "sub", "invalid_token", "generic", RFC6750),
     ("RFC", "sub", "insufficient_scope", "insufficient_scope", RFC6750),
     ("generic", "sub", "Forbidden", "generic", "authlens (hand-added): too generic to name a cause"),
@@ -276,6 +281,12 @@ def main():
         pattern = normalise_vars(pattern.replace("\\n", " ").replace("\\t", " "))
         pattern = re.sub(r"\s+", " ", pattern).strip()
         add(row["stack"], ov.get("mode", "sub"), pattern, verdict, row["source"], "verdict" in ov)
+        # IdentityModel IDX… and Apache AH… numbers outlive the wording
+        # around them (md gotcha 13): the number alone is a rule too.
+        m = re.match(r"(IDX\d{5}|AH\d{5}):", msg)
+        if m:
+            add(row["stack"], "sub", m.group(1), verdict, row["source"], "verdict" in ov)
+            add(row["stack"], "code", m.group(1).lower(), verdict, row["source"], "verdict" in ov)
         # Keycloak event codes double as machine codes for find_code.
         m = re.fullmatch(r'error="([a-z_]+)"', msg)
         if m:

@@ -131,6 +131,104 @@ fn reference_exceptions_are_generic_and_still_found() {
     }
 }
 
+/// The server-side signals CAUSES.md quotes for each cause.
+#[test]
+fn every_server_signal_quoted_in_causes_md_names_its_cause() {
+    use Cause::*;
+    let signals: &[(Cause, &[&str])] = &[
+        (
+            MissingCredentials,
+            &[
+                "no token found",
+                "missing authorization header",
+                "Jwt is missing",
+                "Missing Authentication Token",
+            ],
+        ),
+        (
+            MalformedCredentials,
+            &[
+                "jwt malformed",
+                "invalid number of segments",
+                "Bad Authorization header",
+            ],
+        ),
+        (WrongScheme, &["Expected 'Authorization: Bearer <JWT>'"]),
+        (ApiKeyMisplaced, &["missing API key"]),
+        (
+            TokenExpired,
+            &[
+                "jwt expired",
+                "Jwt is expired",
+                "Signature has expired",
+                "IDX10223",
+            ],
+        ),
+        (TokenNotYetValid, &["jwt not active", "not yet valid"]),
+        (
+            WrongEnvironment,
+            &[
+                "audience invalid",
+                "issuer invalid",
+                "Jwt issuer is not configured",
+                "IDX10214",
+            ],
+        ),
+        (
+            InvalidSignature,
+            &[
+                "invalid signature",
+                "Jwt verification fails",
+                "no key to match kid",
+            ],
+        ),
+        (
+            RevokedCredentials,
+            &["token revoked", "session not active", "key disabled"],
+        ),
+        (
+            InvalidCredentials,
+            &[
+                "Bad credentials",
+                "Password Mismatch",
+                "user not found",
+                "Invalid authentication credentials",
+            ],
+        ),
+        (InsufficientScope, &["insufficient scope"]),
+        (AccountDisabled, &["user is disabled", "account locked"]),
+        (IpBlocked, &["IP address not allowed"]),
+        (
+            ServerMisconfigured,
+            &[
+                "Jwks remote fetch is failed",
+                "Jwks doesn't have any valid public key",
+            ],
+        ),
+    ];
+    for (cause, texts) in signals {
+        for text in *texts {
+            assert!(verdict_of(text).allows(*cause), "{text:?} -> {cause}");
+        }
+    }
+}
+
+#[test]
+fn stable_error_numbers_are_rules_of_their_own() {
+    assert_eq!(
+        verdict_of("Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException: IDX10223: Lifetime validation failed (reworded)"),
+        Verdict::Cause(Cause::TokenExpired)
+    );
+    assert_eq!(
+        verdict_of("[authz_core:error] [pid 1] AH01630: client denied"),
+        Verdict::Cause(Cause::IpBlocked)
+    );
+    assert_eq!(
+        catalog().find_code("IDX10214").unwrap().rule.verdict,
+        Verdict::Cause(Cause::WrongEnvironment)
+    );
+}
+
 #[test]
 fn server_key_set_and_backend_failures_are_server_misconfigured() {
     for text in [
