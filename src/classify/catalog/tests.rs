@@ -724,3 +724,29 @@ fn builtin_is_cached() {
     let b = Catalog::builtin();
     assert_eq!(a.rules().len(), b.rules().len());
 }
+
+#[test]
+fn three_dots_are_a_wildcard_too_in_user_patterns() {
+    let f = rules_file(
+        "[[rule]]\npattern = \"tenant {...} is closed\"\ncause = \"account_disabled\"\n",
+    );
+    let cat = catalog().clone().with_rules_file(f.path()).unwrap();
+    let m = cat.find("error: tenant acme (eu-1) is closed.").unwrap();
+    assert_eq!(m.rule.verdict, Verdict::Cause(Cause::AccountDisabled));
+    assert_eq!(m.matched, "tenant acme (eu-1) is closed");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_text_is_safe_to_search(prefix in ".{0,300}", suffix in ".{0,300}") {
+        let cat = catalog();
+        for text in [format!("{prefix}jwt expired{suffix}"), prefix.clone()] {
+            if let Some(m) = cat.find(&text) {
+                proptest::prop_assert!(m.matched.chars().count() <= 200);
+            }
+        }
+        let _ = cat.find_code(&prefix);
+    }
+}
