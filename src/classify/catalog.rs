@@ -706,23 +706,17 @@ fn normalize_ws(text: &str) -> String {
 /// scheme would garble them), variable parts secret-masked.
 fn masked_vars(caps: &regex::Captures<'_>) -> String {
     let whole = caps.get(0).expect("group 0 always matches");
-    let text = whole.as_str();
+    let (text, base) = (whole.as_str(), whole.start());
     let mut out = String::with_capacity(text.len());
-    let mut last = whole.start();
+    let mut last = 0;
+    // Wildcards are the only capture groups and never nest.
     for var in caps.iter().skip(1).flatten() {
-        out.push_str(&caps_text(caps, last, var.start()));
+        out.push_str(&text[last..var.start() - base]);
         out.push_str(&mask_secrets(var.as_str()));
-        last = var.end();
+        last = var.end() - base;
     }
-    out.push_str(&caps_text(caps, last, whole.end()));
+    out.push_str(&text[last..]);
     clip(&out, MATCHED_MAX_CHARS)
-}
-
-/// `haystack[start..end]` for the haystack the captures came from.
-fn caps_text(caps: &regex::Captures<'_>, start: usize, end: usize) -> String {
-    let whole = caps.get(0).expect("group 0 always matches");
-    let offset = whole.start();
-    whole.as_str()[start - offset..end - offset].to_string()
 }
 
 /// Evidence text: masked first (a JWT cut in half is no longer recognised as
