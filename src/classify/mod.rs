@@ -15,6 +15,7 @@ pub mod context;
 
 use chrono::Duration;
 
+pub use catalog::{Catalog, CatalogMatch, Verdict};
 pub use cause::Cause;
 pub use context::CaptureContext;
 
@@ -23,7 +24,6 @@ use crate::correlate::{path_and_query, Case, Join};
 use crate::credential::{Credential, CredentialKind, Defect, Location, SignatureCheck};
 use crate::envconfig::EnvConfig;
 use crate::model::{RequestView, ServerEvent, Timestamp};
-use catalog::{Catalog, Verdict};
 
 /// How much a signal alone is worth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
