@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Explain every 401 in HAR files and server logs; write CSV/JSON summaries.
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
     /// List the log formats authlens recognises and what each extracts.
     Formats,
     /// Print the effective server-message catalog (built-in plus --rules).

@@ -89,8 +89,7 @@ fn within(a: Option<Timestamp>, b: Option<Timestamp>, window: Duration) -> Optio
 
 fn host_compatible(har_host: &str, event_host: Option<&str>) -> bool {
     match event_host {
-        None => true,
-        Some(h) if h.is_empty() => true,
+        None | Some("") => true,
         Some(h) => {
             let h = h.to_ascii_lowercase();
             h == har_host
