@@ -64,10 +64,12 @@ impl Rng {
 }
 
 fn sha_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().fold(String::new(), |mut a, b| {
-        let _ = write!(a, "{b:02x}");
-        a
-    })
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .fold(String::new(), |mut a, b| {
+            let _ = write!(a, "{b:02x}");
+            a
+        })
 }
 
 /// Ordered JSON value (serde_json's map is sorted without `preserve_order`).
@@ -83,7 +85,12 @@ enum J {
 }
 
 fn o(fields: Vec<(&str, J)>) -> J {
-    J::O(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    J::O(
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
 }
 fn s(x: impl Into<String>) -> J {
     J::S(x.into())
@@ -590,14 +597,20 @@ impl Gen {
                 ("accept".into(), "*/*".into()),
                 ("accept-encoding".into(), "gzip, deflate, br, zstd".into()),
                 ("referer".into(), "https://app.acme.example/".into()),
-                ("sec-fetch-dest".into(), rtype.replace("stylesheet", "style")),
+                (
+                    "sec-fetch-dest".into(),
+                    rtype.replace("stylesheet", "style"),
+                ),
                 ("sec-fetch-mode".into(), "no-cors".into()),
                 ("sec-fetch-site".into(), "same-origin".into()),
                 ("user-agent".into(), CHROME_UA.into()),
             ],
             status: 200,
             resp_h: vec![
-                ("cache-control".into(), "public, max-age=31536000, immutable".into()),
+                (
+                    "cache-control".into(),
+                    "public, max-age=31536000, immutable".into(),
+                ),
                 ("server".into(), "cloudfront".into()),
                 ("x-cache".into(), "Hit from cloudfront".into()),
             ],
@@ -645,10 +658,7 @@ impl Gen {
             (u, None)
         };
         let post = if method == "POST" || method == "PUT" {
-            req_h.push((
-                "Content-Type".into(),
-                "application/json".into(),
-            ));
+            req_h.push(("Content-Type".into(), "application/json".into()));
             Some((
                 "application/json".to_string(),
                 r#"{"items":[{"sku":"ACM-1042","qty":1}],"currency":"EUR"}"#.to_string(),
@@ -670,8 +680,14 @@ impl Gen {
             status: 200,
             resp_h: vec![
                 ("Access-Control-Allow-Credentials".into(), "true".into()),
-                ("Access-Control-Allow-Origin".into(), "https://app.acme.example".into()),
-                ("Access-Control-Expose-Headers".into(), "X-Request-ID, WWW-Authenticate".into()),
+                (
+                    "Access-Control-Allow-Origin".into(),
+                    "https://app.acme.example".into(),
+                ),
+                (
+                    "Access-Control-Expose-Headers".into(),
+                    "X-Request-ID, WWW-Authenticate".into(),
+                ),
                 ("Connection".into(), "keep-alive".into()),
                 ("Server".into(), "nginx".into()),
                 ("Vary".into(), "Origin".into()),
@@ -729,8 +745,14 @@ impl Gen {
             req_h: vec![
                 ("Accept".into(), "*/*".into()),
                 ("Accept-Encoding".into(), "gzip, deflate, br, zstd".into()),
-                ("Access-Control-Request-Headers".into(), "authorization,content-type,x-request-id".into()),
-                ("Access-Control-Request-Method".into(), actual.method.clone()),
+                (
+                    "Access-Control-Request-Headers".into(),
+                    "authorization,content-type,x-request-id".into(),
+                ),
+                (
+                    "Access-Control-Request-Method".into(),
+                    actual.method.clone(),
+                ),
                 ("Connection".into(), "keep-alive".into()),
                 ("Host".into(), "api.acme.example".into()),
                 ("Origin".into(), "https://app.acme.example".into()),
@@ -743,20 +765,35 @@ impl Gen {
             status: 204,
             resp_h: vec![
                 ("Access-Control-Allow-Credentials".into(), "true".into()),
-                ("Access-Control-Allow-Headers".into(), "authorization,content-type,x-request-id".into()),
-                ("Access-Control-Allow-Methods".into(), "GET,HEAD,PUT,PATCH,POST,DELETE".into()),
-                ("Access-Control-Allow-Origin".into(), "https://app.acme.example".into()),
+                (
+                    "Access-Control-Allow-Headers".into(),
+                    "authorization,content-type,x-request-id".into(),
+                ),
+                (
+                    "Access-Control-Allow-Methods".into(),
+                    "GET,HEAD,PUT,PATCH,POST,DELETE".into(),
+                ),
+                (
+                    "Access-Control-Allow-Origin".into(),
+                    "https://app.acme.example".into(),
+                ),
                 ("Access-Control-Max-Age".into(), "600".into()),
                 ("Connection".into(), "keep-alive".into()),
                 ("Server".into(), "nginx".into()),
-                ("Vary".into(), "Origin, Access-Control-Request-Headers".into()),
+                (
+                    "Vary".into(),
+                    "Origin, Access-Control-Request-Headers".into(),
+                ),
             ],
             mime: "text/plain".into(),
             rtype: "preflight".into(),
             initiator: Some(o(vec![
                 ("type", s("preflight")),
                 ("url", s(actual.url())),
-                ("requestId", s(format!("21344.{}", self.rng.range(100, 999)))),
+                (
+                    "requestId",
+                    s(format!("21344.{}", self.rng.range(100, 999))),
+                ),
             ])),
             rid: Some(rid),
             gw: true,
@@ -771,13 +808,22 @@ impl Gen {
             ..Default::default()
         };
         if !ok {
-            e.resp_h.retain(|(k, _)| !k.starts_with("Access-Control-Allow-M") && !k.starts_with("Access-Control-Allow-H") && !k.starts_with("Access-Control-Max"));
+            e.resp_h.retain(|(k, _)| {
+                !k.starts_with("Access-Control-Allow-M")
+                    && !k.starts_with("Access-Control-Allow-H")
+                    && !k.starts_with("Access-Control-Max")
+            });
             e.fail(
                 Some("Bearer realm=\"api.acme.example\""),
                 Some(r#"{"error":"unauthorized","message":"No authorization token was found"}"#),
                 "cors_preflight",
             );
-            e.err("UnauthorizedError", "credentials_required", "No authorization token was found", None);
+            e.err(
+                "UnauthorizedError",
+                "credentials_required",
+                "No authorization token was found",
+                None,
+            );
         }
         e
     }
@@ -785,13 +831,29 @@ impl Gen {
     fn build_devtools(&mut self) {
         self.clock = at(9, 10, 2) + 184;
         // tokens
-        let main = self.prod("auth0|u-1042", "openid profile orders:read orders:write cart:write", at(9, 5, 11));
+        let main = self.prod(
+            "auth0|u-1042",
+            "openid profile orders:read orders:write cart:write",
+            at(9, 5, 11),
+        );
         let reader = self.prod("auth0|u-2210", "openid profile orders:read", at(9, 8, 40));
-        let rev1 = self.prod("auth0|u-3307", "openid profile orders:read orders:write cart:write", at(9, 6, 5));
+        let rev1 = self.prod(
+            "auth0|u-3307",
+            "openid profile orders:read orders:write cart:write",
+            at(9, 6, 5),
+        );
         let rev2 = self.prod("auth0|u-4410", "openid profile orders:read", at(9, 7, 55));
-        let exp1 = self.prod("auth0|u-1042", "openid profile orders:read orders:write cart:write", at(7, 48, 3));
+        let exp1 = self.prod(
+            "auth0|u-1042",
+            "openid profile orders:read orders:write cart:write",
+            at(7, 48, 3),
+        );
         let exp2 = self.prod("auth0|u-5120", "openid profile orders:read", at(8, 5, 0));
-        let exp3 = self.prod("auth0|u-1042", "openid profile orders:read orders:write cart:write", at(7, 55, 17));
+        let exp3 = self.prod(
+            "auth0|u-1042",
+            "openid profile orders:read orders:write cart:write",
+            at(7, 55, 17),
+        );
         let exp4 = self.prod("auth0|u-6001", "openid profile orders:read", at(6, 2, 41));
         let stg1 = self.staging("auth0|u-1042", at(9, 1, 9));
         let stg2 = self.staging("auth0|u-7781", at(9, 3, 30));
@@ -845,13 +907,31 @@ impl Gen {
         }
 
         let reads = [
-            ("/v1/me", r#"{"id":"u-1042","name":"Dana Fischer","email":"dana.fischer@example.com","plan":"plus"}"#),
-            ("/v1/orders?page=1&limit=20", r#"{"items":[{"id":"ord_9f21","status":"shipped","total":"84.90"},{"id":"ord_9f02","status":"delivered","total":"19.99"}],"next":"?page=2"}"#),
-            ("/v1/orders/ord_9f21", r#"{"id":"ord_9f21","status":"shipped","carrier":"DHL","total":"84.90","currency":"EUR"}"#),
-            ("/v1/products?category=winter", r#"{"items":[{"sku":"ACM-1042","name":"Thermal mug","price":"14.90"}]}"#),
-            ("/v1/cart", r#"{"items":[{"sku":"ACM-1042","qty":1}],"total":"14.90"}"#),
+            (
+                "/v1/me",
+                r#"{"id":"u-1042","name":"Dana Fischer","email":"dana.fischer@example.com","plan":"plus"}"#,
+            ),
+            (
+                "/v1/orders?page=1&limit=20",
+                r#"{"items":[{"id":"ord_9f21","status":"shipped","total":"84.90"},{"id":"ord_9f02","status":"delivered","total":"19.99"}],"next":"?page=2"}"#,
+            ),
+            (
+                "/v1/orders/ord_9f21",
+                r#"{"id":"ord_9f21","status":"shipped","carrier":"DHL","total":"84.90","currency":"EUR"}"#,
+            ),
+            (
+                "/v1/products?category=winter",
+                r#"{"items":[{"sku":"ACM-1042","name":"Thermal mug","price":"14.90"}]}"#,
+            ),
+            (
+                "/v1/cart",
+                r#"{"items":[{"sku":"ACM-1042","qty":1}],"total":"14.90"}"#,
+            ),
             ("/v1/notifications?unread=1", r#"{"unread":2}"#),
-            ("/v1/products/ACM-1042/stock", r#"{"sku":"ACM-1042","available":118}"#),
+            (
+                "/v1/products/ACM-1042/stock",
+                r#"{"sku":"ACM-1042","available":118}"#,
+            ),
         ];
         // a few successful preflights at the start (the rest are in the preflight cache)
         let normal = |g: &mut Gen, tok: &str, n: usize, with_pf: bool| {
@@ -859,7 +939,11 @@ impl Gen {
                 let (p, b) = reads[(g.rng.next() % reads.len() as u64) as usize];
                 let mut e = g.dev_api(0, "GET", p, Some(bearer(tok)));
                 e.body = b.to_string();
-                e.app.as_mut().unwrap().extra.push(("sub".into(), s("auth0|u-1042")));
+                e.app
+                    .as_mut()
+                    .unwrap()
+                    .extra
+                    .push(("sub".into(), s("auth0|u-1042")));
                 if with_pf && i < 3 {
                     let pf = g.preflight(&e, true);
                     g.push_dev(pf);
@@ -881,25 +965,56 @@ impl Gen {
                 Some(r#"{"error":"unauthorized","message":"No authorization token was found"}"#),
                 "missing_credentials",
             );
-            e.err("UnauthorizedError", "credentials_required", "No authorization token was found", None);
+            e.err(
+                "UnauthorizedError",
+                "credentials_required",
+                "No authorization token was found",
+                None,
+            );
             self.push_dev(e);
         }
         normal(self, &main, 10, false);
 
         // malformed_credentials
-        let two_seg = main.rsplitn(2, '.').nth(1).unwrap().to_string();
+        let two_seg = main.rsplit_once('.').unwrap().0.to_string();
         for (v, msg, code, www_err) in [
-            ("Bearer undefined".to_string(), "jwt malformed", "invalid_token", "invalid_token"),
-            ("Bearer null".to_string(), "jwt malformed", "invalid_token", "invalid_token"),
-            ("Bearer".to_string(), "Format is Authorization: Bearer [token]", "credentials_bad_format", "invalid_request"),
-            (format!("Bearer \"{main}\""), "invalid token", "invalid_token", "invalid_token"),
-            (format!("Bearer {two_seg}"), "jwt malformed", "invalid_token", "invalid_token"),
+            (
+                "Bearer undefined".to_string(),
+                "jwt malformed",
+                "invalid_token",
+                "invalid_token",
+            ),
+            (
+                "Bearer null".to_string(),
+                "jwt malformed",
+                "invalid_token",
+                "invalid_token",
+            ),
+            (
+                "Bearer".to_string(),
+                "Format is Authorization: Bearer [token]",
+                "credentials_bad_format",
+                "invalid_request",
+            ),
+            (
+                format!("Bearer \"{main}\""),
+                "invalid token",
+                "invalid_token",
+                "invalid_token",
+            ),
+            (
+                format!("Bearer {two_seg}"),
+                "jwt malformed",
+                "invalid_token",
+                "invalid_token",
+            ),
         ] {
             let mut e = self.dev_api(12, "GET", "/v1/orders?page=1&limit=20", Some(v));
             let www = format!("Bearer realm=\"api.acme.example\", error=\"{www_err}\", error_description=\"{msg}\"");
             let body = format!(r#"{{"error":"{www_err}","message":"{msg}"}}"#);
             e.fail(Some(&www), Some(&body), "malformed_credentials");
-            let inner = (code == "invalid_token").then(|| o(vec![("name", s("JsonWebTokenError")), ("message", s(msg))]));
+            let inner = (code == "invalid_token")
+                .then(|| o(vec![("name", s("JsonWebTokenError")), ("message", s(msg))]));
             e.err("UnauthorizedError", code, msg, inner);
             self.push_dev(e);
         }
@@ -923,15 +1038,31 @@ impl Gen {
             if v.starts_with("Basic") {
                 e.remote_user = "dana.fischer@example.com".into();
             }
-            e.err("UnauthorizedError", "credentials_bad_scheme", "Format is Authorization: Bearer [token]", None);
+            e.err(
+                "UnauthorizedError",
+                "credentials_bad_scheme",
+                "Format is Authorization: Bearer [token]",
+                None,
+            );
             self.push_dev(e);
         }
 
         // token_expired: two with an RFC 6750 description, two with only the body
         for (i, tok) in [&exp1, &exp2, &exp3, &exp4].into_iter().enumerate() {
-            let claims: serde_json::Value = serde_json::from_slice(&B64URL.decode(tok.split('.').nth(1).unwrap()).unwrap()).unwrap();
+            let claims: serde_json::Value =
+                serde_json::from_slice(&B64URL.decode(tok.split('.').nth(1).unwrap()).unwrap())
+                    .unwrap();
             let exp_ms = claims["exp"].as_i64().unwrap() * 1000;
-            let mut e = self.dev_api(15, "GET", if i % 2 == 0 { "/v1/orders?page=1&limit=20" } else { "/v1/me" }, Some(bearer(tok)));
+            let mut e = self.dev_api(
+                15,
+                "GET",
+                if i % 2 == 0 {
+                    "/v1/orders?page=1&limit=20"
+                } else {
+                    "/v1/me"
+                },
+                Some(bearer(tok)),
+            );
             if i < 2 {
                 e.fail(
                     Some("Bearer realm=\"api.acme.example\", error=\"invalid_token\", error_description=\"The access token expired\""),
@@ -939,14 +1070,23 @@ impl Gen {
                     "token_expired",
                 );
             } else {
-                e.fail(None, Some(r#"{"error":"invalid_token","message":"jwt expired"}"#), "token_expired");
+                e.fail(
+                    None,
+                    Some(r#"{"error":"invalid_token","message":"jwt expired"}"#),
+                    "token_expired",
+                );
             }
             let inner = o(vec![
                 ("name", s("TokenExpiredError")),
                 ("message", s("jwt expired")),
                 ("expiredAt", s(iso_ms(exp_ms))),
             ]);
-            e.err("UnauthorizedError", "invalid_token", "jwt expired", Some(inner));
+            e.err(
+                "UnauthorizedError",
+                "invalid_token",
+                "jwt expired",
+                Some(inner),
+            );
             self.push_dev(e);
             if i == 1 {
                 normal(self, &main, 6, false);
@@ -974,14 +1114,27 @@ impl Gen {
                 Some(r#"{"error":"invalid_token","message":"jwt not active"}"#),
                 "token_not_yet_valid",
             );
-            let inner = o(vec![("name", s("NotBeforeError")), ("message", s("jwt not active")), ("date", s(iso_ms(nbf / 1000 * 1000)))]);
-            e.err("UnauthorizedError", "invalid_token", "jwt not active", Some(inner));
+            let inner = o(vec![
+                ("name", s("NotBeforeError")),
+                ("message", s("jwt not active")),
+                ("date", s(iso_ms(nbf / 1000 * 1000))),
+            ]);
+            e.err(
+                "UnauthorizedError",
+                "invalid_token",
+                "jwt not active",
+                Some(inner),
+            );
             self.push_dev(e);
         }
         normal(self, &main, 7, false);
 
         // wrong_environment: staging tokens (valid staging signature) sent to prod
-        for (tok, p) in [(&stg1, "/v1/orders?page=1&limit=20"), (&stg2, "/v1/me"), (&stg3, "/v1/products?category=winter")] {
+        for (tok, p) in [
+            (&stg1, "/v1/orders?page=1&limit=20"),
+            (&stg2, "/v1/me"),
+            (&stg3, "/v1/products?category=winter"),
+        ] {
             let mut e = self.dev_api(17, "GET", p, Some(bearer(tok)));
             let msg = format!("jwt audience invalid. expected: {PROD_AUD}");
             e.fail(
@@ -989,7 +1142,10 @@ impl Gen {
                 Some(&format!(r#"{{"error":"invalid_token","message":"{msg}"}}"#)),
                 "wrong_environment",
             );
-            let inner = o(vec![("name", s("JsonWebTokenError")), ("message", s(msg.clone()))]);
+            let inner = o(vec![
+                ("name", s("JsonWebTokenError")),
+                ("message", s(msg.clone())),
+            ]);
             e.err("UnauthorizedError", "invalid_token", &msg, Some(inner));
             self.push_dev(e);
             normal(self, &main, 2, false);
@@ -1025,18 +1181,32 @@ impl Gen {
 
         // insufficient_scope: reader token (orders:read) on write endpoints; the same token reads fine
         for _ in 0..2 {
-            let mut e = self.dev_api(0, "GET", "/v1/orders?page=1&limit=20", Some(bearer(&reader)));
+            let mut e = self.dev_api(
+                0,
+                "GET",
+                "/v1/orders?page=1&limit=20",
+                Some(bearer(&reader)),
+            );
             e.body = reads[1].1.to_string();
             self.push_dev(e);
         }
-        for p in ["/v1/orders", "/v1/orders/ord_9f21/cancel", "/v1/orders/ord_9f02/return"] {
+        for p in [
+            "/v1/orders",
+            "/v1/orders/ord_9f21/cancel",
+            "/v1/orders/ord_9f02/return",
+        ] {
             let mut e = self.dev_api(21, "POST", p, Some(bearer(&reader)));
             e.fail(
                 Some("Bearer realm=\"api.acme.example\", error=\"insufficient_scope\", error_description=\"The request requires higher privileges than provided by the access token.\", scope=\"orders:write\""),
                 Some(r#"{"error":"insufficient_scope","message":"Permission denied","required_scope":"orders:write"}"#),
                 "insufficient_scope",
             );
-            e.err("UnauthorizedError", "permission_denied", "Permission denied", None);
+            e.err(
+                "UnauthorizedError",
+                "permission_denied",
+                "Permission denied",
+                None,
+            );
             if let Some(a) = e.app.as_mut() {
                 if let Some(J::O(f)) = a.err.as_mut() {
                     for (k, v) in f.iter_mut() {
@@ -1065,35 +1235,62 @@ impl Gen {
             lo.body.clear();
             lo.mime = "text/plain".into();
             lo.app.as_mut().unwrap().extra.push(("sub".into(), s(sub)));
-            lo.app.as_mut().unwrap().extra.push(("event".into(), s("token revoked by logout")));
+            lo.app
+                .as_mut()
+                .unwrap()
+                .extra
+                .push(("event".into(), s("token revoked by logout")));
             self.push_dev(lo);
             normal(self, &main, 2, false);
-            for p in ["/v1/orders?page=1&limit=20", "/v1/me"].into_iter().take(n_after) {
+            for p in ["/v1/orders?page=1&limit=20", "/v1/me"]
+                .into_iter()
+                .take(n_after)
+            {
                 let mut e = self.dev_api(19, "GET", p, Some(bearer(tok)));
                 e.fail(
                     Some("Bearer realm=\"api.acme.example\", error=\"invalid_token\", error_description=\"The token has been revoked.\""),
                     Some(r#"{"error":"invalid_token","message":"The token has been revoked."}"#),
                     "revoked_credentials",
                 );
-                e.err("UnauthorizedError", "revoked_token", "The token has been revoked.", None);
+                e.err(
+                    "UnauthorizedError",
+                    "revoked_token",
+                    "The token has been revoked.",
+                    None,
+                );
                 self.push_dev(e);
             }
         }
         normal(self, &main, 6, false);
 
         // header_stripped (a): gateway route /v1/reports/ drops Authorization before the app
-        for p in ["/v1/reports/sales?month=2026-10", "/v1/reports/returns?month=2026-10"] {
+        for p in [
+            "/v1/reports/sales?month=2026-10",
+            "/v1/reports/returns?month=2026-10",
+        ] {
             let mut e = self.dev_api(22, "GET", p, Some(bearer(&main)));
             e.fail(
                 Some("Bearer realm=\"api.acme.example\""),
                 Some(r#"{"error":"unauthorized","message":"No authorization token was found"}"#),
                 "header_stripped",
             );
-            e.err("UnauthorizedError", "credentials_required", "No authorization token was found", None);
+            e.err(
+                "UnauthorizedError",
+                "credentials_required",
+                "No authorization token was found",
+                None,
+            );
             self.push_dev(e);
         }
         // header_stripped (b): export redirects cross-origin, the browser drops Authorization
-        for (i, f) in ["orders-2026-10.csv", "invoices-2026-10.pdf", "returns-2026-10.csv"].into_iter().enumerate() {
+        for (i, f) in [
+            "orders-2026-10.csv",
+            "invoices-2026-10.pdf",
+            "returns-2026-10.csv",
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let mut e = self.dev_api(22, "GET", &format!("/v1/export/{f}"), Some(bearer(&main)));
             let case_r = format!("{}r", e.case);
             let loc = format!("https://files.acme-cdn.example/exports/u-1042/{f}?case={case_r}");
@@ -1112,7 +1309,9 @@ impl Gen {
                 recv: 0.8,
                 method: "GET".into(),
                 scheme_host: "https://files.acme-cdn.example".into(),
-                path: loc.trim_start_matches("https://files.acme-cdn.example").to_string(),
+                path: loc
+                    .trim_start_matches("https://files.acme-cdn.example")
+                    .to_string(),
                 http: "h2".into(),
                 req_h: vec![
                     ("accept".into(), "application/json".into()),
@@ -1131,7 +1330,15 @@ impl Gen {
                     ("x-request-id".into(), rid.clone()),
                 ],
                 rtype: "fetch".into(),
-                initiator: Some(o(vec![("type", s("redirect")), ("url", s(format!("https://api.acme.example/v1/export/{f}?case={orig_case}")))])),
+                initiator: Some(o(vec![
+                    ("type", s("redirect")),
+                    (
+                        "url",
+                        s(format!(
+                            "https://api.acme.example/v1/export/{f}?case={orig_case}"
+                        )),
+                    ),
+                ])),
                 rid: Some(rid),
                 server_ip: "151.101.2.132".into(),
                 ..Default::default()
@@ -1155,7 +1362,11 @@ impl Gen {
         }
 
         // cors_preflight: the /v1/cart route authenticates OPTIONS; the real request never leaves
-        for (m, p) in [("PUT", "/v1/cart/items/ACM-1042"), ("DELETE", "/v1/cart/items/ACM-2210"), ("PUT", "/v1/cart/coupon")] {
+        for (m, p) in [
+            ("PUT", "/v1/cart/items/ACM-1042"),
+            ("DELETE", "/v1/cart/items/ACM-2210"),
+            ("PUT", "/v1/cart/coupon"),
+        ] {
             let actual = self.dev_api(23, m, p, Some(bearer(&main)));
             let pf = self.preflight(&actual, false);
             self.push_dev(pf);
@@ -1185,7 +1396,8 @@ impl Gen {
             e.app = None;
             e.wait = 0.4;
             e.recv = 0.1;
-            e.resp_h.push(("Cache-Control".into(), "public, max-age=300".into()));
+            e.resp_h
+                .push(("Cache-Control".into(), "public, max-age=300".into()));
             self.push_dev(e);
         }
         normal(self, &main, 8, false);
@@ -1195,7 +1407,11 @@ impl Gen {
             let mut e = self.dev_api(26, "GET", p, Some(bearer(&main)));
             e.fail(None, None, "unknown");
             e.app.as_mut().unwrap().level = 40;
-            e.app.as_mut().unwrap().extra.push(("sub".into(), s("auth0|u-1042")));
+            e.app
+                .as_mut()
+                .unwrap()
+                .extra
+                .push(("sub".into(), s("auth0|u-1042")));
             self.push_dev(e);
         }
         normal(self, &main, 10, false);
@@ -1203,12 +1419,23 @@ impl Gen {
             let a = self.dev_asset("/static/img/product-thumb.png", "img");
             self.push_dev(a);
         }
-        assert!(self.clock < at(10, 5, 0), "devtools session must stay inside the main token's life: {}", iso_ms(self.clock));
+        assert!(
+            self.clock < at(10, 5, 0),
+            "devtools session must stay inside the main token's life: {}",
+            iso_ms(self.clock)
+        );
     }
 
     // ------------------------------------------------------------ proxy HAR
 
-    fn px(&mut self, block: u32, method: &str, host: &str, path: &str, headers: Vec<(String, String)>) -> Ex {
+    fn px(
+        &mut self,
+        block: u32,
+        method: &str,
+        host: &str,
+        path: &str,
+        headers: Vec<(String, String)>,
+    ) -> Ex {
         let case = self.case('p', block);
         let sep = if path.contains('?') { '&' } else { '?' };
         let rid = self.uuid();
@@ -1264,7 +1491,10 @@ impl Gen {
         let mut h: Vec<(String, String)> = Vec::new();
         match host.as_str() {
             "partner.acme.example" => {
-                h.push(("Content-Type".into(), "application/json; charset=utf-8".into()));
+                h.push((
+                    "Content-Type".into(),
+                    "application/json; charset=utf-8".into(),
+                ));
                 h.push(("Content-Length".into(), len.to_string()));
                 h.push(("Connection".into(), "keep-alive".into()));
                 if let Some(w) = &e.www {
@@ -1272,9 +1502,15 @@ impl Gen {
                 }
                 h.push(("Date".into(), http_date(e.t + e.wait as i64)));
                 h.push(("Server".into(), "kong/3.4.2".into()));
-                h.push(("X-Kong-Request-Id".into(), e.rid.clone().unwrap_or_default().replace('-', "")));
+                h.push((
+                    "X-Kong-Request-Id".into(),
+                    e.rid.clone().unwrap_or_default().replace('-', ""),
+                ));
                 if e.status == 200 {
-                    h.push(("X-Kong-Upstream-Latency".into(), format!("{}", (e.wait * 0.8) as i64)));
+                    h.push((
+                        "X-Kong-Upstream-Latency".into(),
+                        format!("{}", (e.wait * 0.8) as i64),
+                    ));
                 }
                 h.push(("X-Kong-Proxy-Latency".into(), "1".into()));
                 h.push(("Via".into(), "kong/3.4.2".into()));
@@ -1301,7 +1537,10 @@ impl Gen {
                     h.push(("WWW-Authenticate".into(), w.clone()));
                 }
                 if host == "ledger.acme.example" {
-                    h.push(("Cache-Control".into(), "no-cache, no-store, max-age=0, must-revalidate".into()));
+                    h.push((
+                        "Cache-Control".into(),
+                        "no-cache, no-store, max-age=0, must-revalidate".into(),
+                    ));
                     h.push(("X-Content-Type-Options".into(), "nosniff".into()));
                 }
                 h.push(("X-Request-ID".into(), e.rid.clone().unwrap_or_default()));
@@ -1321,7 +1560,11 @@ impl Gen {
         }
         let stg = self.staging("svc|partner-sync", at(10, 20, 0));
         let stg_exp = self.staging("svc|partner-sync", at(9, 2, 30));
-        let prod_tok = self.prod("svc|partner-sync", "shipments:read shipments:write", at(10, 28, 0));
+        let prod_tok = self.prod(
+            "svc|partner-sync",
+            "shipments:read shipments:write",
+            at(10, 28, 0),
+        );
         let prod_tok2 = self.prod("svc|partner-sync", "shipments:read", at(10, 24, 0));
         let ledger_ok = self.basic("finance-bot", "L3dger-2026-Nov!");
         let ledger_ok2 = self.basic("auditor", "q7#Rk2vX9pLm");
@@ -1334,23 +1577,56 @@ impl Gen {
         let partner_ok = |g: &mut Gen, n: usize| {
             for _ in 0..n {
                 let page = g.rng.range(1, 9);
-                let key = if g.rng.chance(0.7) { pk_live.clone() } else { pk_live2.clone() };
-                let mut e = g.px(0, "GET", "partner.acme.example", &format!("/v2/shipments?page={page}"), vec![("X-API-Key".into(), key)]);
+                let key = if g.rng.chance(0.7) {
+                    pk_live.clone()
+                } else {
+                    pk_live2.clone()
+                };
+                let mut e = g.px(
+                    0,
+                    "GET",
+                    "partner.acme.example",
+                    &format!("/v2/shipments?page={page}"),
+                    vec![("X-API-Key".into(), key)],
+                );
                 kong_ok(&mut e);
                 g.push_px(e);
             }
         };
         let staging_ok = |g: &mut Gen, tok: &str, n: usize| {
             for _ in 0..n {
-                let p = g.rng.pick(&["/v1/shipments?status=open", "/v1/carriers", "/v1/shipments/shp_4410/events"]).to_string();
-                let mut e = g.px(0, "GET", "api.staging.acme.example", &p, vec![("Authorization".into(), format!("Bearer {tok}"))]);
+                let p = g
+                    .rng
+                    .pick(&[
+                        "/v1/shipments?status=open",
+                        "/v1/carriers",
+                        "/v1/shipments/shp_4410/events",
+                    ])
+                    .to_string();
+                let mut e = g.px(
+                    0,
+                    "GET",
+                    "api.staging.acme.example",
+                    &p,
+                    vec![("Authorization".into(), format!("Bearer {tok}"))],
+                );
                 e.body = r#"{"items":[],"env":"staging"}"#.into();
-                e.app.as_mut().unwrap().extra.push(("sub".into(), s("svc|partner-sync")));
+                e.app
+                    .as_mut()
+                    .unwrap()
+                    .extra
+                    .push(("sub".into(), s("svc|partner-sync")));
                 g.push_px(e);
             }
         };
         let ledger_ok_req = |g: &mut Gen, cred: &str, block: u32, path: &str| -> Ex {
-            let mut e = g.px(block, "GET", "ledger.acme.example", path, vec![("Authorization".into(), cred.to_string())]);
+            let mut e = g.px(
+                block,
+                "GET",
+                "ledger.acme.example",
+                path,
+                vec![("Authorization".into(), cred.to_string())],
+            );
             e.body = r#"{"account":"4000-EU","balance":"184220.17","currency":"EUR"}"#.into();
             e.remote_user = B64
                 .decode(cred.trim_start_matches("Basic "))
@@ -1372,42 +1648,104 @@ impl Gen {
 
         // missing_credentials: partner call without key, staging call without Authorization
         {
-            let mut e = self.px(11, "GET", "partner.acme.example", "/v2/shipments?page=2", vec![]);
+            let mut e = self.px(
+                11,
+                "GET",
+                "partner.acme.example",
+                "/v2/shipments?page=2",
+                vec![],
+            );
             let kid = e.rid.clone().unwrap().replace('-', "");
-            e.fail(Some("Key realm=\"kong\""), Some(&format!(r#"{{"message":"No API key found in request","request_id":"{kid}"}}"#)), "missing_credentials");
+            e.fail(
+                Some("Key realm=\"kong\""),
+                Some(&format!(
+                    r#"{{"message":"No API key found in request","request_id":"{kid}"}}"#
+                )),
+                "missing_credentials",
+            );
             self.push_px(e);
-            let mut e = self.px(11, "GET", "api.staging.acme.example", "/v1/shipments?status=open", vec![]);
+            let mut e = self.px(
+                11,
+                "GET",
+                "api.staging.acme.example",
+                "/v1/shipments?status=open",
+                vec![],
+            );
             e.fail(
                 Some("Bearer realm=\"api.staging.acme.example\""),
                 Some(r#"{"error":"unauthorized","message":"No authorization token was found"}"#),
                 "missing_credentials",
             );
-            e.err("UnauthorizedError", "credentials_required", "No authorization token was found", None);
+            e.err(
+                "UnauthorizedError",
+                "credentials_required",
+                "No authorization token was found",
+                None,
+            );
             self.push_px(e);
         }
         partner_ok(self, 6);
 
         // api_key_misplaced: key in the query string, Kong expects the X-API-Key header
-        for (param, key) in [("api_key", &pk_live), ("apikey", &pk_live2), ("api_key", &pk_live)] {
-            let mut e = self.px(14, "GET", "partner.acme.example", &format!("/v2/shipments?page=1&{param}={key}"), vec![]);
+        for (param, key) in [
+            ("api_key", &pk_live),
+            ("apikey", &pk_live2),
+            ("api_key", &pk_live),
+        ] {
+            let mut e = self.px(
+                14,
+                "GET",
+                "partner.acme.example",
+                &format!("/v2/shipments?page=1&{param}={key}"),
+                vec![],
+            );
             let kid = e.rid.clone().unwrap().replace('-', "");
-            e.fail(Some("Key realm=\"kong\""), Some(&format!(r#"{{"message":"No API key found in request","request_id":"{kid}"}}"#)), "api_key_misplaced");
+            e.fail(
+                Some("Key realm=\"kong\""),
+                Some(&format!(
+                    r#"{{"message":"No API key found in request","request_id":"{kid}"}}"#
+                )),
+                "api_key_misplaced",
+            );
             self.push_px(e);
         }
         partner_ok(self, 5);
 
         // invalid_credentials: unknown partner key; wrong password / unknown user on ledger
         {
-            let mut e = self.px(20, "GET", "partner.acme.example", "/v2/shipments?page=1", vec![("X-API-Key".into(), pk_unknown.clone())]);
+            let mut e = self.px(
+                20,
+                "GET",
+                "partner.acme.example",
+                "/v2/shipments?page=1",
+                vec![("X-API-Key".into(), pk_unknown.clone())],
+            );
             let kid = e.rid.clone().unwrap().replace('-', "");
-            e.fail(Some("Key realm=\"kong\""), Some(&format!(r#"{{"message":"Invalid authentication credentials","request_id":"{kid}"}}"#)), "invalid_credentials");
+            e.fail(
+                Some("Key realm=\"kong\""),
+                Some(&format!(
+                    r#"{{"message":"Invalid authentication credentials","request_id":"{kid}"}}"#
+                )),
+                "invalid_credentials",
+            );
             self.push_px(e);
         }
-        for (cred, user) in [(&ledger_bad, "finance-bot"), (&ledger_unknown, "finance-bot2"), (&ledger_bad, "finance-bot")] {
+        for (cred, user) in [
+            (&ledger_bad, "finance-bot"),
+            (&ledger_unknown, "finance-bot2"),
+            (&ledger_bad, "finance-bot"),
+        ] {
             let mut e = ledger_ok_req(self, cred, 20, "/api/v1/balances/4000-EU");
             let path = e.path.split('?').next().unwrap().to_string();
-            let body = format!(r#"{{"timestamp":"{}","status":401,"error":"Unauthorized","message":"Bad credentials","path":"{path}"}}"#, iso_ms(self.clock + 40).replace('Z', "+00:00"));
-            e.fail(Some("Basic realm=\"ledger\""), Some(&body), "invalid_credentials");
+            let body = format!(
+                r#"{{"timestamp":"{}","status":401,"error":"Unauthorized","message":"Bad credentials","path":"{path}"}}"#,
+                iso_ms(self.clock + 40).replace('Z', "+00:00")
+            );
+            e.fail(
+                Some("Basic realm=\"ledger\""),
+                Some(&body),
+                "invalid_credentials",
+            );
             e.body_b64 = true;
             e.remote_user = user.into();
             self.push_px(e);
@@ -1418,18 +1756,48 @@ impl Gen {
         // malformed_credentials: Basic value that is not base64; Bearer [object Object]
         {
             self.secret("finance-bot:L3dger-2026-Nov!");
-            let mut e = self.px(12, "GET", "ledger.acme.example", "/api/v1/balances/4000-EU", vec![("Authorization".into(), "Basic finance-bot:L3dger-2026-Nov!".into())]);
+            let mut e = self.px(
+                12,
+                "GET",
+                "ledger.acme.example",
+                "/api/v1/balances/4000-EU",
+                vec![(
+                    "Authorization".into(),
+                    "Basic finance-bot:L3dger-2026-Nov!".into(),
+                )],
+            );
             let path = e.path.split('?').next().unwrap().to_string();
-            let body = format!(r#"{{"timestamp":"{}","status":401,"error":"Unauthorized","message":"Failed to decode basic authentication token","path":"{path}"}}"#, iso_ms(self.clock + 40).replace('Z', "+00:00"));
-            e.fail(Some("Basic realm=\"ledger\""), Some(&body), "malformed_credentials");
+            let body = format!(
+                r#"{{"timestamp":"{}","status":401,"error":"Unauthorized","message":"Failed to decode basic authentication token","path":"{path}"}}"#,
+                iso_ms(self.clock + 40).replace('Z', "+00:00")
+            );
+            e.fail(
+                Some("Basic realm=\"ledger\""),
+                Some(&body),
+                "malformed_credentials",
+            );
             self.push_px(e);
-            let mut e = self.px(12, "GET", "api.staging.acme.example", "/v1/carriers", vec![("Authorization".into(), "Bearer [object Object]".into())]);
+            let mut e = self.px(
+                12,
+                "GET",
+                "api.staging.acme.example",
+                "/v1/carriers",
+                vec![("Authorization".into(), "Bearer [object Object]".into())],
+            );
             e.fail(
                 Some("Bearer realm=\"api.staging.acme.example\", error=\"invalid_token\", error_description=\"jwt malformed\""),
                 Some(r#"{"error":"invalid_token","message":"jwt malformed"}"#),
                 "malformed_credentials",
             );
-            e.err("UnauthorizedError", "invalid_token", "jwt malformed", Some(o(vec![("name", s("JsonWebTokenError")), ("message", s("jwt malformed"))])));
+            e.err(
+                "UnauthorizedError",
+                "invalid_token",
+                "jwt malformed",
+                Some(o(vec![
+                    ("name", s("JsonWebTokenError")),
+                    ("message", s("jwt malformed")),
+                ])),
+            );
             self.push_px(e);
         }
         staging_ok(self, &stg, 4);
@@ -1440,7 +1808,13 @@ impl Gen {
             let opaque = self.id("stg-opaque")[..40].to_string();
             self.secret(&opaque);
             for v in [basic, format!("Token {opaque}")] {
-                let mut e = self.px(13, "GET", "api.staging.acme.example", "/v1/shipments?status=open", vec![("Authorization".into(), v.clone())]);
+                let mut e = self.px(
+                    13,
+                    "GET",
+                    "api.staging.acme.example",
+                    "/v1/shipments?status=open",
+                    vec![("Authorization".into(), v.clone())],
+                );
                 e.fail(
                     Some("Bearer realm=\"api.staging.acme.example\", error=\"invalid_request\", error_description=\"Format is Authorization: Bearer [token]\""),
                     Some(r#"{"error":"invalid_request","message":"Format is Authorization: Bearer [token]"}"#),
@@ -1449,44 +1823,102 @@ impl Gen {
                 if v.starts_with("Basic") {
                     e.remote_user = "partner-sync".into();
                 }
-                e.err("UnauthorizedError", "credentials_bad_scheme", "Format is Authorization: Bearer [token]", None);
+                e.err(
+                    "UnauthorizedError",
+                    "credentials_bad_scheme",
+                    "Format is Authorization: Bearer [token]",
+                    None,
+                );
                 self.push_px(e);
             }
         }
 
         // wrong_environment: prod tokens sent to staging, staging tokens work there
         for tok in [&prod_tok, &prod_tok2] {
-            let mut e = self.px(17, "GET", "api.staging.acme.example", "/v1/shipments?status=open", vec![("Authorization".into(), format!("Bearer {tok}"))]);
+            let mut e = self.px(
+                17,
+                "GET",
+                "api.staging.acme.example",
+                "/v1/shipments?status=open",
+                vec![("Authorization".into(), format!("Bearer {tok}"))],
+            );
             let msg = format!("jwt issuer invalid. expected: {STG_ISS}");
             e.fail(
                 Some("Bearer realm=\"api.staging.acme.example\", error=\"invalid_token\""),
                 Some(&format!(r#"{{"error":"invalid_token","message":"{msg}"}}"#)),
                 "wrong_environment",
             );
-            e.err("UnauthorizedError", "invalid_token", &msg, Some(o(vec![("name", s("JsonWebTokenError")), ("message", s(msg.clone()))])));
+            e.err(
+                "UnauthorizedError",
+                "invalid_token",
+                &msg,
+                Some(o(vec![
+                    ("name", s("JsonWebTokenError")),
+                    ("message", s(msg.clone())),
+                ])),
+            );
             self.push_px(e);
             staging_ok(self, &stg, 2);
         }
 
         // token_expired and token_not_yet_valid on staging
         {
-            let mut e = self.px(15, "GET", "api.staging.acme.example", "/v1/carriers", vec![("Authorization".into(), format!("Bearer {stg_exp}"))]);
+            let mut e = self.px(
+                15,
+                "GET",
+                "api.staging.acme.example",
+                "/v1/carriers",
+                vec![("Authorization".into(), format!("Bearer {stg_exp}"))],
+            );
             e.fail(
                 Some("Bearer realm=\"api.staging.acme.example\", error=\"invalid_token\", error_description=\"The access token expired\""),
                 Some(r#"{"error":"invalid_token","message":"jwt expired"}"#),
                 "token_expired",
             );
-            e.err("UnauthorizedError", "invalid_token", "jwt expired", Some(o(vec![("name", s("TokenExpiredError")), ("message", s("jwt expired")), ("expiredAt", s(iso_ms(at(10, 2, 30))))])));
+            e.err(
+                "UnauthorizedError",
+                "invalid_token",
+                "jwt expired",
+                Some(o(vec![
+                    ("name", s("TokenExpiredError")),
+                    ("message", s("jwt expired")),
+                    ("expiredAt", s(iso_ms(at(10, 2, 30)))),
+                ])),
+            );
             self.push_px(e);
             let nbf = self.clock + 9 * 60_000;
-            let tok = self.jwt(Tok { iss: STG_ISS, aud: STG_AUD, sub: "svc|partner-sync", scope: "shipments:read", iat: nbf, exp: nbf + 3_600_000, nbf: Some(nbf), signer: Signer::Staging });
-            let mut e = self.px(16, "GET", "api.staging.acme.example", "/v1/shipments/shp_4410/events", vec![("Authorization".into(), format!("Bearer {tok}"))]);
+            let tok = self.jwt(Tok {
+                iss: STG_ISS,
+                aud: STG_AUD,
+                sub: "svc|partner-sync",
+                scope: "shipments:read",
+                iat: nbf,
+                exp: nbf + 3_600_000,
+                nbf: Some(nbf),
+                signer: Signer::Staging,
+            });
+            let mut e = self.px(
+                16,
+                "GET",
+                "api.staging.acme.example",
+                "/v1/shipments/shp_4410/events",
+                vec![("Authorization".into(), format!("Bearer {tok}"))],
+            );
             e.fail(
                 Some("Bearer realm=\"api.staging.acme.example\", error=\"invalid_token\", error_description=\"jwt not active\""),
                 Some(r#"{"error":"invalid_token","message":"jwt not active"}"#),
                 "token_not_yet_valid",
             );
-            e.err("UnauthorizedError", "invalid_token", "jwt not active", Some(o(vec![("name", s("NotBeforeError")), ("message", s("jwt not active")), ("date", s(iso_ms(nbf / 1000 * 1000)))])));
+            e.err(
+                "UnauthorizedError",
+                "invalid_token",
+                "jwt not active",
+                Some(o(vec![
+                    ("name", s("NotBeforeError")),
+                    ("message", s("jwt not active")),
+                    ("date", s(iso_ms(nbf / 1000 * 1000))),
+                ])),
+            );
             self.push_px(e);
         }
         partner_ok(self, 6);
@@ -1495,8 +1927,15 @@ impl Gen {
         for p in ["/api/v1/statements/2026-10", "/api/v1/statements/2026-09"] {
             let mut e = self.px(25, "GET", "ledger.acme.example", p, vec![]);
             let path = e.path.split('?').next().unwrap().to_string();
-            let body = format!(r#"{{"timestamp":"{}","status":401,"error":"Unauthorized","message":"Full authentication is required to access this resource","path":"{path}"}}"#, iso_ms(self.clock + 30).replace('Z', "+00:00"));
-            e.fail(Some("Basic realm=\"ledger\""), Some(&body), "challenge_handshake");
+            let body = format!(
+                r#"{{"timestamp":"{}","status":401,"error":"Unauthorized","message":"Full authentication is required to access this resource","path":"{path}"}}"#,
+                iso_ms(self.clock + 30).replace('Z', "+00:00")
+            );
+            e.fail(
+                Some("Basic realm=\"ledger\""),
+                Some(&body),
+                "challenge_handshake",
+            );
             let mut ok = ledger_ok_req(self, &ledger_ok, 0, "/x");
             ok.case = e.case.clone();
             ok.path = e.path.clone();
@@ -1506,8 +1945,14 @@ impl Gen {
         // challenge_handshake: NTLM (two 401 legs) and Kerberos (one 401 leg) on the intranet
         {
             let type1 = "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw==".to_string();
-            let type2 = format!("TlRMTVNTUAACAAAADAAMADgAAAAFgomi{}AAAAAAAAAACAAIAEQAAAAKAGFKAAAAD0EAQwBNAEUA", B64.encode(&Sha256::digest(b"ntlm-challenge")[..8]));
-            let type3 = format!("TlRMTVNTUAADAAAAGAAYAHAAAAAYABgAiAAAAAgACABAAAAAFgAWAEgAAAAAAAAAAAAAAAAAAAAA{}", B64.encode(&Sha256::digest(b"ntlm-response")[..24]));
+            let type2 = format!(
+                "TlRMTVNTUAACAAAADAAMADgAAAAFgomi{}AAAAAAAAAACAAIAEQAAAAKAGFKAAAAD0EAQwBNAEUA",
+                B64.encode(&Sha256::digest(b"ntlm-challenge")[..8])
+            );
+            let type3 = format!(
+                "TlRMTVNTUAADAAAAGAAYAHAAAAAYABgAiAAAAAgACABAAAAAFgAWAEgAAAAAAAAAAAAAAAAAAAAA{}",
+                B64.encode(&Sha256::digest(b"ntlm-response")[..24])
+            );
             let neg = format!("YIIHNwYGKwYBBQUCoIIHKzCCByegDTALBgkqhkiG9xIBAgKiggcUBIIHEGCCBwwGCSqGSIb3EgECAgEAboIG+zCCBvegAwIBBaEDAgEOogcDBQAgAAAAo4IF{}", B64.encode(Sha256::digest(b"krb-ap-req")));
             let neg_resp = format!("oYG3MIG0oAMKAQChCwYJKoZIgvcSAQICooGfBIGcYIGZBgkqhkiG9xIBAgICAG+BiTCBhqADAgEFoQMCAQ+iejB4oAMCARKicQRv{}", B64.encode(&Sha256::digest(b"krb-ap-rep")[..16]));
             for x in [&type1, &type2, &type3, &neg, &neg_resp] {
@@ -1521,17 +1966,30 @@ impl Gen {
             a.body = html401.into();
             let case = a.case.clone();
             let path = a.path.clone();
-            let mut b = self.px(25, "GET", "intranet.acme.example", p, vec![("Authorization".into(), format!("NTLM {type1}"))]);
+            let mut b = self.px(
+                25,
+                "GET",
+                "intranet.acme.example",
+                p,
+                vec![("Authorization".into(), format!("NTLM {type1}"))],
+            );
             b.case = case.clone();
             b.path = path.clone();
             b.fail(Some(&format!("NTLM {type2}")), None, "challenge_handshake");
             b.mime = "text/html".into();
             b.body = html401.into();
-            let mut c = self.px(25, "GET", "intranet.acme.example", p, vec![("Authorization".into(), format!("NTLM {type3}"))]);
+            let mut c = self.px(
+                25,
+                "GET",
+                "intranet.acme.example",
+                p,
+                vec![("Authorization".into(), format!("NTLM {type3}"))],
+            );
             c.case = case;
             c.path = path;
             c.mime = "text/html; charset=utf-8".into();
-            c.body = "<html><head><title>Leave calendar</title></head><body>...</body></html>".into();
+            c.body =
+                "<html><head><title>Leave calendar</title></head><body>...</body></html>".into();
             for x in [a, b, c] {
                 self.push_px(x);
             }
@@ -1540,7 +1998,13 @@ impl Gen {
             a.fail(Some("Negotiate|NTLM"), None, "challenge_handshake");
             a.mime = "text/html".into();
             a.body = html401.into();
-            let mut c = self.px(25, "GET", "intranet.acme.example", p, vec![("Authorization".into(), format!("Negotiate {neg}"))]);
+            let mut c = self.px(
+                25,
+                "GET",
+                "intranet.acme.example",
+                p,
+                vec![("Authorization".into(), format!("Negotiate {neg}"))],
+            );
             c.case = a.case.clone();
             c.path = a.path.clone();
             c.www = Some(format!("Negotiate {neg_resp}"));
@@ -1553,10 +2017,20 @@ impl Gen {
 
         // unknown: valid staging token, bare 401
         {
-            let mut e = self.px(26, "GET", "api.staging.acme.example", "/v1/shipments/shp_4410/label.pdf", vec![("Authorization".into(), format!("Bearer {stg}"))]);
+            let mut e = self.px(
+                26,
+                "GET",
+                "api.staging.acme.example",
+                "/v1/shipments/shp_4410/label.pdf",
+                vec![("Authorization".into(), format!("Bearer {stg}"))],
+            );
             e.fail(None, None, "unknown");
             e.app.as_mut().unwrap().level = 40;
-            e.app.as_mut().unwrap().extra.push(("sub".into(), s("svc|partner-sync")));
+            e.app
+                .as_mut()
+                .unwrap()
+                .extra
+                .push(("sub".into(), s("svc|partner-sync")));
             self.push_px(e);
         }
         staging_ok(self, &stg, 5);
@@ -1571,26 +2045,45 @@ impl Gen {
 /// claims against the server time (response Date) of its exchange.
 fn validate(entries: &[Ex]) {
     for e in entries {
-        let Some((_, auth)) = e.req_h.iter().find(|(k, _)| k.eq_ignore_ascii_case("authorization")) else {
+        let Some((_, auth)) = e
+            .req_h
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        else {
             continue;
         };
-        let Some(tok) = auth.strip_prefix("Bearer ") else { continue };
+        let Some(tok) = auth.strip_prefix("Bearer ") else {
+            continue;
+        };
         let parts: Vec<&str> = tok.split('.').collect();
         if parts.len() != 3 || e.blocked {
             continue;
         }
-        let Some(c) = B64URL.decode(parts[1]).ok().and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok()) else {
+        let Some(c) = B64URL
+            .decode(parts[1])
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        else {
             continue;
         };
-        let date = if e.from_cache { e.t - e.age * 1000 } else { e.t + e.wait as i64 } / 1000;
+        let date = if e.from_cache {
+            e.t - e.age * 1000
+        } else {
+            e.t + e.wait as i64
+        } / 1000;
         let exp = c["exp"].as_i64().unwrap_or(i64::MAX);
         let iat = c["iat"].as_i64().unwrap_or(0);
         let nbf = c["nbf"].as_i64().unwrap_or(0);
         let ctx = format!("{} at {}", e.case, iso_ms(e.t));
         match e.cause {
             Some("token_expired") => assert!(exp < date, "{ctx}: expected an expired token"),
-            Some("token_not_yet_valid") => assert!(nbf > date + 60, "{ctx}: expected nbf in the future"),
-            _ => assert!(exp > date + 60 && iat <= date && nbf <= date, "{ctx}: token should be in its lifetime"),
+            Some("token_not_yet_valid") => {
+                assert!(nbf > date + 60, "{ctx}: expected nbf in the future")
+            }
+            _ => assert!(
+                exp > date + 60 && iat <= date && nbf <= date,
+                "{ctx}: token should be in its lifetime"
+            ),
         }
     }
 }
@@ -1598,7 +2091,11 @@ fn validate(entries: &[Ex]) {
 // ---------------------------------------------------------------- HAR rendering
 
 fn headers_j(h: &[(String, String)]) -> J {
-    J::A(h.iter().map(|(k, v)| o(vec![("name", s(k.clone())), ("value", s(v.clone()))])).collect())
+    J::A(
+        h.iter()
+            .map(|(k, v)| o(vec![("name", s(k.clone())), ("value", s(v.clone()))]))
+            .collect(),
+    )
 }
 
 fn hsize(first: &str, h: &[(String, String)]) -> i64 {
@@ -1621,7 +2118,11 @@ fn request_cookies(h: &[(String, String)]) -> J {
 
 /// Fill in the response headers a browser sees for an api.acme.example / app / cdn answer.
 fn finish_dev_headers(e: &mut Ex) {
-    let date_ms = if e.from_cache { e.t - e.age * 1000 } else { e.t + e.wait as i64 };
+    let date_ms = if e.from_cache {
+        e.t - e.age * 1000
+    } else {
+        e.t + e.wait as i64
+    };
     let len = e.body.len();
     let mut h = std::mem::take(&mut e.resp_h);
     if e.http == "h2" {
@@ -1648,7 +2149,7 @@ fn finish_dev_headers(e: &mut Ex) {
         if e.from_cache {
             h.push(("Age".into(), e.age.to_string()));
         }
-        h.sort_by(|a, b| a.0.to_ascii_lowercase().cmp(&b.0.to_ascii_lowercase()));
+        h.sort_by_key(|a| a.0.to_ascii_lowercase());
         h.dedup();
     }
     e.resp_h = h;
@@ -1656,7 +2157,12 @@ fn finish_dev_headers(e: &mut Ex) {
 
 fn dev_entry(e: &Ex, pageref: &str, conn: i64) -> J {
     let url = e.url();
-    let qs = J::A(query_pairs(&e.path).into_iter().map(|(k, v)| o(vec![("name", s(k)), ("value", s(v))])).collect());
+    let qs = J::A(
+        query_pairs(&e.path)
+            .into_iter()
+            .map(|(k, v)| o(vec![("name", s(k)), ("value", s(v))]))
+            .collect(),
+    );
     let mut req_h = e.req_h.clone();
     if e.http == "h2" {
         let mut ps = vec![
@@ -1671,20 +2177,56 @@ fn dev_entry(e: &Ex, pageref: &str, conn: i64) -> J {
     let mut req = vec![
         ("method", s(e.method.clone())),
         ("url", s(url.clone())),
-        ("httpVersion", s(if e.http == "h2" { "http/2.0" } else { "http/1.1" })),
+        (
+            "httpVersion",
+            s(if e.http == "h2" {
+                "http/2.0"
+            } else {
+                "http/1.1"
+            }),
+        ),
         ("headers", headers_j(&req_h)),
         ("queryString", qs),
         ("cookies", request_cookies(&e.req_h)),
-        ("headersSize", J::I(if e.http == "h2" { -1 } else { hsize(&format!("{} {} HTTP/1.1", e.method, e.path), &e.req_h) })),
-        ("bodySize", J::I(e.post.as_ref().map_or(0, |p| p.1.len() as i64))),
+        (
+            "headersSize",
+            J::I(if e.http == "h2" {
+                -1
+            } else {
+                hsize(&format!("{} {} HTTP/1.1", e.method, e.path), &e.req_h)
+            }),
+        ),
+        (
+            "bodySize",
+            J::I(e.post.as_ref().map_or(0, |p| p.1.len() as i64)),
+        ),
     ];
     if let Some((m, t)) = &e.post {
-        req.push(("postData", o(vec![("mimeType", s(m.clone())), ("text", s(t.clone()))])));
+        req.push((
+            "postData",
+            o(vec![("mimeType", s(m.clone())), ("text", s(t.clone()))]),
+        ));
     }
     let blocked = e.blocked;
     let mut content = vec![
-        ("size", J::I(if blocked { 0 } else if e.body_b64 { B64.decode(&e.body).map_or(0, |b| b.len() as i64) } else { e.body.len() as i64 })),
-        ("mimeType", s(if blocked { "x-unknown".to_string() } else { e.mime.split(';').next().unwrap_or("").to_string() })),
+        (
+            "size",
+            J::I(if blocked {
+                0
+            } else if e.body_b64 {
+                B64.decode(&e.body).map_or(0, |b| b.len() as i64)
+            } else {
+                e.body.len() as i64
+            }),
+        ),
+        (
+            "mimeType",
+            s(if blocked {
+                "x-unknown".to_string()
+            } else {
+                e.mime.split(';').next().unwrap_or("").to_string()
+            }),
+        ),
     ];
     if !blocked && !e.body.is_empty() {
         content.push(("text", s(e.body.clone())));
@@ -1692,18 +2234,50 @@ fn dev_entry(e: &Ex, pageref: &str, conn: i64) -> J {
             content.push(("encoding", s("base64")));
         }
     }
-    let resp_hsize = if blocked || e.http == "h2" { -1 } else { hsize(&format!("HTTP/1.1 {} {}", e.status, status_text(e.status)), &e.resp_h) };
-    let transfer = if blocked || e.from_cache { 0 } else { resp_hsize.max(120) + e.body.len() as i64 };
+    let resp_hsize = if blocked || e.http == "h2" {
+        -1
+    } else {
+        hsize(
+            &format!("HTTP/1.1 {} {}", e.status, status_text(e.status)),
+            &e.resp_h,
+        )
+    };
+    let transfer = if blocked || e.from_cache {
+        0
+    } else {
+        resp_hsize.max(120) + e.body.len() as i64
+    };
     let mut resp = vec![
         ("status", J::I(e.status)),
-        ("statusText", s(if blocked { "" } else { status_text(e.status) })),
-        ("httpVersion", s(if blocked { "" } else if e.http == "h2" { "http/2.0" } else { "http/1.1" })),
+        (
+            "statusText",
+            s(if blocked { "" } else { status_text(e.status) }),
+        ),
+        (
+            "httpVersion",
+            s(if blocked {
+                ""
+            } else if e.http == "h2" {
+                "http/2.0"
+            } else {
+                "http/1.1"
+            }),
+        ),
         ("headers", headers_j(if blocked { &[] } else { &e.resp_h })),
         ("cookies", J::A(vec![])),
         ("content", o(content)),
         ("redirectURL", s(e.redirect.clone())),
         ("headersSize", J::I(resp_hsize)),
-        ("bodySize", J::I(if blocked { -1 } else if e.from_cache { 0 } else { e.body.len() as i64 })),
+        (
+            "bodySize",
+            J::I(if blocked {
+                -1
+            } else if e.from_cache {
+                0
+            } else {
+                e.body.len() as i64
+            }),
+        ),
         ("_transferSize", J::I(transfer)),
         ("_error", if blocked { s("net::ERR_FAILED") } else { J::N }),
     ];
@@ -1712,7 +2286,16 @@ fn dev_entry(e: &Ex, pageref: &str, conn: i64) -> J {
     }
     let (blockedq, send) = (0.9 + (conn % 5) as f64 * 0.3, 0.112);
     let timings = if blocked {
-        o(vec![("blocked", J::F(-1.0)), ("dns", J::I(-1)), ("ssl", J::I(-1)), ("connect", J::I(-1)), ("send", J::I(0)), ("wait", J::I(0)), ("receive", J::I(0)), ("_blocked_queueing", J::F(-1.0))])
+        o(vec![
+            ("blocked", J::F(-1.0)),
+            ("dns", J::I(-1)),
+            ("ssl", J::I(-1)),
+            ("connect", J::I(-1)),
+            ("send", J::I(0)),
+            ("wait", J::I(0)),
+            ("receive", J::I(0)),
+            ("_blocked_queueing", J::F(-1.0)),
+        ])
     } else {
         o(vec![
             ("blocked", J::F(blockedq)),
@@ -1729,17 +2312,45 @@ fn dev_entry(e: &Ex, pageref: &str, conn: i64) -> J {
             ("_workerRespondWithSettled", J::I(-1)),
         ])
     };
-    let total = if blocked { 0.0 } else { blockedq + send + e.wait + e.recv };
+    let total = if blocked {
+        0.0
+    } else {
+        blockedq + send + e.wait + e.recv
+    };
     let mut f = vec![
-        ("_initiator", e.initiator.clone().unwrap_or(o(vec![("type", s("other"))]))),
-        ("_priority", s(match e.rtype.as_str() { "document" | "stylesheet" => "VeryHigh", "script" | "fetch" | "preflight" => "High", _ => "Low" })),
+        (
+            "_initiator",
+            e.initiator.clone().unwrap_or(o(vec![("type", s("other"))])),
+        ),
+        (
+            "_priority",
+            s(match e.rtype.as_str() {
+                "document" | "stylesheet" => "VeryHigh",
+                "script" | "fetch" | "preflight" => "High",
+                _ => "Low",
+            }),
+        ),
         ("_resourceType", s(e.rtype.clone())),
         ("cache", J::O(vec![])),
-        ("connection", s(if blocked { String::new() } else { conn.to_string() })),
+        (
+            "connection",
+            s(if blocked {
+                String::new()
+            } else {
+                conn.to_string()
+            }),
+        ),
         ("pageref", s(pageref)),
         ("request", o(req)),
         ("response", o(resp)),
-        ("serverIPAddress", s(if blocked || e.from_cache { String::new() } else { e.server_ip.clone() })),
+        (
+            "serverIPAddress",
+            s(if blocked || e.from_cache {
+                String::new()
+            } else {
+                e.server_ip.clone()
+            }),
+        ),
         ("startedDateTime", s(iso_ms(e.t))),
         ("time", J::F(total)),
         ("timings", timings),
@@ -1757,12 +2368,30 @@ fn render_devtools(entries: &mut [Ex]) -> String {
     for (i, e) in entries.iter_mut().enumerate() {
         if e.rtype == "document" {
             page = format!("page_{}", pages.len() + 1);
-            let title = e.body.split("<title>").nth(1).and_then(|x| x.split("</title>").next()).unwrap_or("").to_string();
+            let title = e
+                .body
+                .split("<title>")
+                .nth(1)
+                .and_then(|x| x.split("</title>").next())
+                .unwrap_or("")
+                .to_string();
             pages.push(o(vec![
                 ("startedDateTime", s(iso_ms(e.t))),
                 ("id", s(page.clone())),
-                ("title", s(format!("https://app.acme.example{} — {title}", e.path.split('?').next().unwrap()))),
-                ("pageTimings", o(vec![("onContentLoad", J::F(412.337 + i as f64)), ("onLoad", J::F(688.904 + i as f64))])),
+                (
+                    "title",
+                    s(format!(
+                        "https://app.acme.example{} — {title}",
+                        e.path.split('?').next().unwrap()
+                    )),
+                ),
+                (
+                    "pageTimings",
+                    o(vec![
+                        ("onContentLoad", J::F(412.337 + i as f64)),
+                        ("onLoad", J::F(688.904 + i as f64)),
+                    ]),
+                ),
             ]));
         }
         if !e.blocked {
@@ -1774,7 +2403,10 @@ fn render_devtools(entries: &mut [Ex]) -> String {
         "log",
         o(vec![
             ("version", s("1.2")),
-            ("creator", o(vec![("name", s("WebInspector")), ("version", s("537.36"))])),
+            (
+                "creator",
+                o(vec![("name", s("WebInspector")), ("version", s("537.36"))]),
+            ),
             ("pages", J::A(pages)),
             ("entries", J::A(out)),
         ]),
@@ -1785,7 +2417,12 @@ fn render_devtools(entries: &mut [Ex]) -> String {
 fn render_proxy(entries: &[Ex]) -> String {
     let mut out = vec![];
     for e in entries {
-        let qs = J::A(query_pairs(&e.path).into_iter().map(|(k, v)| o(vec![("name", s(k)), ("value", s(v))])).collect());
+        let qs = J::A(
+            query_pairs(&e.path)
+                .into_iter()
+                .map(|(k, v)| o(vec![("name", s(k)), ("value", s(v))]))
+                .collect(),
+        );
         let mut content = vec![
             ("size", J::I(e.body.len() as i64)),
             ("mimeType", s(e.mime.clone())),
@@ -1811,7 +2448,13 @@ fn render_proxy(entries: &[Ex]) -> String {
                     ("cookies", J::A(vec![])),
                     ("headers", headers_j(&e.req_h)),
                     ("queryString", qs),
-                    ("headersSize", J::I(hsize(&format!("{} {} HTTP/1.1", e.method, e.path), &e.req_h))),
+                    (
+                        "headersSize",
+                        J::I(hsize(
+                            &format!("{} {} HTTP/1.1", e.method, e.path),
+                            &e.req_h,
+                        )),
+                    ),
                     ("bodySize", J::I(0)),
                 ]),
             ),
@@ -1826,7 +2469,13 @@ fn render_proxy(entries: &[Ex]) -> String {
                     ("headers", headers_j(&e.resp_h)),
                     ("content", o(content)),
                     ("redirectURL", s("")),
-                    ("headersSize", J::I(hsize(&format!("HTTP/1.1 {} {}", e.status, status_text(e.status)), &e.resp_h))),
+                    (
+                        "headersSize",
+                        J::I(hsize(
+                            &format!("HTTP/1.1 {} {}", e.status, status_text(e.status)),
+                            &e.resp_h,
+                        )),
+                    ),
                     ("bodySize", J::I(e.body.len() as i64)),
                 ]),
             ),
@@ -1853,8 +2502,14 @@ fn render_proxy(entries: &[Ex]) -> String {
         "log",
         o(vec![
             ("version", s("1.2")),
-            ("creator", o(vec![("name", s("Charles Proxy")), ("version", s("5.0.1"))])),
-            ("comment", s("partner-sync integration run, recorded through Charles on the build agent")),
+            (
+                "creator",
+                o(vec![("name", s("Charles Proxy")), ("version", s("5.0.1"))]),
+            ),
+            (
+                "comment",
+                s("partner-sync integration run, recorded through Charles on the build agent"),
+            ),
             ("entries", J::A(out)),
         ]),
     )]);
@@ -1870,22 +2525,61 @@ fn gateway_logs(all: &[&Ex], combined: &mut String, jsonl: &mut String, app: &mu
         let done = e.t + (e.wait + e.recv) as i64;
         let rt = (e.wait + e.recv) / 1000.0;
         let local = dt(e.t + 3).format("%d/%b/%Y:%H:%M:%S +0000").to_string();
-        let referer = e.req_h.iter().find(|(k, _)| k.eq_ignore_ascii_case("referer")).map_or("-".to_string(), |x| x.1.clone());
-        let ua = e.req_h.iter().find(|(k, _)| k.eq_ignore_ascii_case("user-agent")).map_or("-".to_string(), |x| x.1.clone());
-        let origin = e.req_h.iter().find(|(k, _)| k.eq_ignore_ascii_case("origin")).map_or(String::new(), |x| x.1.clone());
-        let tp = e.req_h.iter().find(|(k, _)| k.eq_ignore_ascii_case("traceparent")).map_or(String::new(), |x| x.1.clone());
+        let referer = e
+            .req_h
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("referer"))
+            .map_or("-".to_string(), |x| x.1.clone());
+        let ua = e
+            .req_h
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("user-agent"))
+            .map_or("-".to_string(), |x| x.1.clone());
+        let origin = e
+            .req_h
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("origin"))
+            .map_or(String::new(), |x| x.1.clone());
+        let tp = e
+            .req_h
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("traceparent"))
+            .map_or(String::new(), |x| x.1.clone());
         let rid = e.rid.clone().unwrap_or_default();
         let upstream = e.app.is_some() || e.host() == "ledger.acme.example";
-        let urt = if upstream { format!("{:.3}", rt * 0.92) } else { "-".to_string() };
+        let urt = if upstream {
+            format!("{:.3}", rt * 0.92)
+        } else {
+            "-".to_string()
+        };
         let bytes = e.body.len();
-        let ru = if e.remote_user.is_empty() { "-".to_string() } else { e.remote_user.clone() };
+        let ru = if e.remote_user.is_empty() {
+            "-".to_string()
+        } else {
+            e.remote_user.clone()
+        };
         let _ = writeln!(
             combined,
             "{} - {} [{}] \"{} {} HTTP/1.1\" {} {} \"{}\" \"{}\" \"{}\" rt={:.3} urt={} rid={}",
-            e.remote_ip, ru, local, e.method, e.path, e.status, bytes, referer, ua, e.host(), rt, urt, rid
+            e.remote_ip,
+            ru,
+            local,
+            e.method,
+            e.path,
+            e.status,
+            bytes,
+            referer,
+            ua,
+            e.host(),
+            rt,
+            urt,
+            rid
         );
         let j = o(vec![
-            ("time", s(dt(e.t + 3).format("%Y-%m-%dT%H:%M:%S+00:00").to_string())),
+            (
+                "time",
+                s(dt(e.t + 3).format("%Y-%m-%dT%H:%M:%S+00:00").to_string()),
+            ),
             ("request_id", s(rid.clone())),
             ("traceparent", s(tp)),
             ("remote_addr", s(e.remote_ip.clone())),
@@ -1896,11 +2590,43 @@ fn gateway_logs(all: &[&Ex], combined: &mut String, jsonl: &mut String, app: &mu
             ("status", J::I(e.status)),
             ("body_bytes_sent", J::I(bytes as i64)),
             ("request_time", s(format!("{rt:.3}"))),
-            ("upstream_addr", s(if upstream { if e.host() == "ledger.acme.example" { "10.20.4.11:8080" } else { "10.20.3.7:3000" } } else { "" })),
-            ("upstream_status", s(if upstream { e.status.to_string() } else { String::new() })),
-            ("upstream_response_time", s(if upstream { format!("{:.3}", rt * 0.92) } else { String::new() })),
+            (
+                "upstream_addr",
+                s(if upstream {
+                    if e.host() == "ledger.acme.example" {
+                        "10.20.4.11:8080"
+                    } else {
+                        "10.20.3.7:3000"
+                    }
+                } else {
+                    ""
+                }),
+            ),
+            (
+                "upstream_status",
+                s(if upstream {
+                    e.status.to_string()
+                } else {
+                    String::new()
+                }),
+            ),
+            (
+                "upstream_response_time",
+                s(if upstream {
+                    format!("{:.3}", rt * 0.92)
+                } else {
+                    String::new()
+                }),
+            ),
             ("http_origin", s(origin)),
-            ("http_referer", s(if referer == "-" { String::new() } else { referer })),
+            (
+                "http_referer",
+                s(if referer == "-" {
+                    String::new()
+                } else {
+                    referer
+                }),
+            ),
             ("http_user_agent", s(ua)),
         ]);
         jsonl.push_str(&j.line());
@@ -1917,7 +2643,11 @@ fn gateway_logs(all: &[&Ex], combined: &mut String, jsonl: &mut String, app: &mu
             if let Some(w) = &e.www {
                 res.push(("www_authenticate", s(w.clone())));
             }
-            let (host, pid) = if a.extra.iter().any(|(k, _)| k == "env") { ("orders-api-staging-5d8b7-q2xvt", 27) } else { ("orders-api-7c9f5d6b8-x2kqp", 1) };
+            let (host, pid) = if a.extra.iter().any(|(k, _)| k == "env") {
+                ("orders-api-staging-5d8b7-q2xvt", 27)
+            } else {
+                ("orders-api-7c9f5d6b8-x2kqp", 1)
+            };
             let mut f: Vec<(String, J)> = vec![
                 ("level".into(), J::I(a.level)),
                 ("time".into(), J::I(done - 2)),
@@ -1926,7 +2656,12 @@ fn gateway_logs(all: &[&Ex], combined: &mut String, jsonl: &mut String, app: &mu
                 ("service".into(), s(a.service)),
                 (
                     "req".into(),
-                    o(vec![("id", s(rid.clone())), ("method", s(e.method.clone())), ("url", s(url)), ("remoteAddress", s("10.20.1.4"))]),
+                    o(vec![
+                        ("id", s(rid.clone())),
+                        ("method", s(e.method.clone())),
+                        ("url", s(url)),
+                        ("remoteAddress", s("10.20.1.4")),
+                    ]),
                 ),
                 ("request_id".into(), s(rid.clone())),
             ];
@@ -1943,12 +2678,21 @@ fn gateway_logs(all: &[&Ex], combined: &mut String, jsonl: &mut String, app: &mu
                     f.push((k.clone(), v.clone()));
                 }
             }
-            let msg = if e.status >= 400 { "request failed" } else { "request completed" };
+            let msg = if e.status >= 400 {
+                "request failed"
+            } else {
+                "request completed"
+            };
             f.push(("msg".into(), s(msg)));
             app.push_str(&J::O(f).line());
             app.push('\n');
             if let Some((_, J::S(ev))) = a.extra.iter().find(|(k, _)| k == "event") {
-                let sub = a.extra.iter().find(|(k, _)| k == "sub").map(|x| x.1.clone()).unwrap_or(J::N);
+                let sub = a
+                    .extra
+                    .iter()
+                    .find(|(k, _)| k == "sub")
+                    .map(|x| x.1.clone())
+                    .unwrap_or(J::N);
                 let ev_line = o(vec![
                     ("level", J::I(30)),
                     ("time", J::I(done - 3)),
@@ -1996,7 +2740,20 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
         let roll = g.rng.next() % 100;
         let rid = g.uuid();
         let ip = *g.rng.pick(&ips);
-        let mut r = NightReq { t, method: "GET", host: "inventory.acme.internal", path: String::new(), status: 200, rc: "via_upstream".into(), rid, ip, cause: None, app_err: None, kc: None, ngx: None };
+        let mut r = NightReq {
+            t,
+            method: "GET",
+            host: "inventory.acme.internal",
+            path: String::new(),
+            status: 200,
+            rc: "via_upstream".into(),
+            rid,
+            ip,
+            cause: None,
+            app_err: None,
+            kc: None,
+            ngx: None,
+        };
         if roll < 60 {
             r.path = format!("/v1/stock/{}", g.rng.pick(&skus));
             if g.rng.chance(0.16) {
@@ -2007,7 +2764,11 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
         } else if roll < 88 {
             r.host = "billing-sync.acme.internal";
             r.method = if g.rng.chance(0.5) { "POST" } else { "GET" };
-            r.path = if r.method == "POST" { "/api/invoices/sync".into() } else { format!("/api/invoices?since=2026-11-{:02}", g.rng.range(1, 19)) };
+            r.path = if r.method == "POST" {
+                "/api/invoices/sync".into()
+            } else {
+                format!("/api/invoices?since=2026-11-{:02}", g.rng.range(1, 19))
+            };
             if t >= jwks_burst.0 && t < jwks_burst.1 {
                 r.status = 401;
                 r.app_err = Some("Jwks remote fetch is failed");
@@ -2028,15 +2789,53 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
     let mut t = spike.0 + 13_400;
     while t < spike.1 {
         let rid = g.uuid();
-        reqs.push(NightReq { t, method: "GET", host: "inventory.acme.internal", path: format!("/v1/stock/{}", g.rng.pick(&skus)), status: 401, rc: "jwt_authn_access_denied{Jwt_is_expired}".into(), rid, ip: "10.42.3.17", cause: Some("token_expired"), app_err: None, kc: None, ngx: None });
+        reqs.push(NightReq {
+            t,
+            method: "GET",
+            host: "inventory.acme.internal",
+            path: format!("/v1/stock/{}", g.rng.pick(&skus)),
+            status: 401,
+            rc: "jwt_authn_access_denied{Jwt_is_expired}".into(),
+            rid,
+            ip: "10.42.3.17",
+            cause: Some("token_expired"),
+            app_err: None,
+            kc: None,
+            ngx: None,
+        });
         t += g.rng.range(40_000, 52_000) as i64;
     }
     // jwks burst: many users, many endpoints, all rejected
     let mut t = jwks_burst.0 + 2_100;
     while t < jwks_burst.1 {
         let rid = g.uuid();
-        let path = g.rng.pick(&["/api/invoices/sync", "/api/customers/export", "/api/payouts?status=pending", "/api/invoices?since=2026-11-19"]).to_string();
-        reqs.push(NightReq { t, method: if path.ends_with("sync") { "POST" } else { "GET" }, host: "billing-sync.acme.internal", path, status: 401, rc: "via_upstream".into(), rid, ip: *g.rng.pick(&ips), cause: Some("server_misconfigured"), app_err: Some("Jwks remote fetch is failed"), kc: None, ngx: None });
+        let path = g
+            .rng
+            .pick(&[
+                "/api/invoices/sync",
+                "/api/customers/export",
+                "/api/payouts?status=pending",
+                "/api/invoices?since=2026-11-19",
+            ])
+            .to_string();
+        reqs.push(NightReq {
+            t,
+            method: if path.ends_with("sync") {
+                "POST"
+            } else {
+                "GET"
+            },
+            host: "billing-sync.acme.internal",
+            path,
+            status: 401,
+            rc: "via_upstream".into(),
+            rid,
+            ip: ips[(g.rng.next() % ips.len() as u64) as usize],
+            cause: Some("server_misconfigured"),
+            app_err: Some("Jwks remote fetch is failed"),
+            kc: None,
+            ngx: None,
+        });
         t += g.rng.range(9_000, 22_000) as i64;
     }
     // scheduled distinct failures
@@ -2073,7 +2872,20 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
     ];
     for (t, kind) in fixed {
         let rid = g.uuid();
-        let mut r = NightReq { t: t + 317, method: "GET", host: "billing-sync.acme.internal", path: "/api/invoices?since=2026-11-19".into(), status: 401, rc: "via_upstream".into(), rid, ip: "10.42.7.40", cause: None, app_err: None, kc: None, ngx: None };
+        let mut r = NightReq {
+            t: t + 317,
+            method: "GET",
+            host: "billing-sync.acme.internal",
+            path: "/api/invoices?since=2026-11-19".into(),
+            status: 401,
+            rc: "via_upstream".into(),
+            rid,
+            ip: "10.42.7.40",
+            cause: None,
+            app_err: None,
+            kc: None,
+            ngx: None,
+        };
         match kind {
             "ip" => {
                 r.ip = "10.99.14.3";
@@ -2120,7 +2932,9 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
                         r.cause = Some("invalid_credentials");
                     }
                     "ngx_nouser" => {
-                        r.ngx = Some("[info] no user/password was provided for basic authentication".into());
+                        r.ngx = Some(
+                            "[info] no user/password was provided for basic authentication".into(),
+                        );
                         r.cause = Some("missing_credentials");
                     }
                     _ => {
@@ -2157,12 +2971,30 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
         let dur = g.rng.range(2, 60);
         let upstream = r.rc == "via_upstream";
         let (cluster, uhost) = match r.host {
-            "inventory.acme.internal" => ("outbound|8080||inventory.prod.svc.cluster.local", "10.42.12.9:8080"),
-            "billing-sync.acme.internal" => ("outbound|8080||billing-sync.prod.svc.cluster.local", "10.42.13.4:8080"),
-            "auth.acme.internal" => ("outbound|8080||keycloak.iam.svc.cluster.local", "10.42.20.2:8080"),
-            _ => ("outbound|80||reports-nginx.prod.svc.cluster.local", "10.42.14.6:80"),
+            "inventory.acme.internal" => (
+                "outbound|8080||inventory.prod.svc.cluster.local",
+                "10.42.12.9:8080",
+            ),
+            "billing-sync.acme.internal" => (
+                "outbound|8080||billing-sync.prod.svc.cluster.local",
+                "10.42.13.4:8080",
+            ),
+            "auth.acme.internal" => (
+                "outbound|8080||keycloak.iam.svc.cluster.local",
+                "10.42.20.2:8080",
+            ),
+            _ => (
+                "outbound|80||reports-nginx.prod.svc.cluster.local",
+                "10.42.14.6:80",
+            ),
         };
-        let bytes = if r.status == 200 { g.rng.range(180, 4200) } else if upstream { 74 } else { 14 };
+        let bytes = if r.status == 200 {
+            g.rng.range(180, 4200)
+        } else if upstream {
+            74
+        } else {
+            14
+        };
         let line = format!(
             "[{}] \"{} {} HTTP/1.1\" {} - {} - \"-\" {} {} {} {} \"{}\" \"{}\" \"{}\" \"{}\" \"{}\" {} 10.42.0.5:{} 10.42.0.5:8443 {}:{} {} default\n",
             iso_ms(r.t),
@@ -2196,8 +3028,22 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
             let mut f = vec![
                 ("level", s(if r.status == 401 { "warn" } else { "info" })),
                 ("ts", J::S(String::new())),
-                ("caller", s(if r.status == 401 { "authn/middleware.go:117" } else { "httpx/log.go:54" })),
-                ("msg", s(if r.status == 401 { "authentication failed" } else { "request served" })),
+                (
+                    "caller",
+                    s(if r.status == 401 {
+                        "authn/middleware.go:117"
+                    } else {
+                        "httpx/log.go:54"
+                    }),
+                ),
+                (
+                    "msg",
+                    s(if r.status == 401 {
+                        "authentication failed"
+                    } else {
+                        "request served"
+                    }),
+                ),
                 ("service", s("billing-sync")),
                 ("request_id", s(r.rid.clone())),
                 ("method", s(r.method)),
@@ -2208,7 +3054,10 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
             if let Some(e) = r.app_err {
                 f.push(("error", s(e)));
             }
-            f.push(("latency", s(format!("{}.{:03}ms", dur, g.rng.range(0, 999)))));
+            f.push((
+                "latency",
+                s(format!("{}.{:03}ms", dur, g.rng.range(0, 999))),
+            ));
             let mut line = o(f).line();
             line = line.replace("\"ts\":\"\"", &format!("\"ts\":{ts:.6}"));
             appl.push_str(&line);
@@ -2216,7 +3065,11 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
         }
         if let Some((err, user)) = r.kc {
             let when = dt(r.t + 5).format("%Y-%m-%d %H:%M:%S,%3f").to_string();
-            let user_id = if err == "user_disabled" { "\"3f1c9e4a-7b2d-4e8f-9a61-0c5d2b7e8f14\"" } else { "\"null\"" };
+            let user_id = if err == "user_disabled" {
+                "\"3f1c9e4a-7b2d-4e8f-9a61-0c5d2b7e8f14\""
+            } else {
+                "\"null\""
+            };
             let _ = writeln!(
                 kc,
                 "{when} WARN  [org.keycloak.events] (executor-thread-{}) type=\"LOGIN_ERROR\", realmId=\"9b0e6f3c-2a41-4d8e-b7f5-6c1d0a9e3b27\", realmName=\"acme\", clientId=\"nightly-sync\", userId={user_id}, sessionId=\"null\", ipAddress=\"{}\", error=\"{err}\", auth_method=\"openid-connect\", grant_type=\"password\", client_auth_method=\"client-secret\", username=\"{user}\"",
@@ -2251,7 +3104,12 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
         .lines()
         .chain(extra.lines())
         .map(|l| {
-            let ts: f64 = l.split("\"ts\":").nth(1).and_then(|x| x.split(',').next()).and_then(|x| x.parse().ok()).unwrap_or(0.0);
+            let ts: f64 = l
+                .split("\"ts\":")
+                .nth(1)
+                .and_then(|x| x.split(',').next())
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(0.0);
             (ts, l.to_string())
         })
         .collect();
@@ -2262,7 +3120,15 @@ fn nightly(g: &mut Gen) -> (String, String, String, String, String, Vec<NightReq
 
 // ---------------------------------------------------------------- outputs
 
-fn label(case: &str, rid: Option<&str>, method: &str, url: &str, status: i64, cause: Option<&str>, in_har: bool) -> String {
+fn label(
+    case: &str,
+    rid: Option<&str>,
+    method: &str,
+    url: &str,
+    status: i64,
+    cause: Option<&str>,
+    in_har: bool,
+) -> String {
     o(vec![
         ("case", s(case)),
         ("request_id", rid.map_or(J::N, s)),
@@ -2276,7 +3142,9 @@ fn label(case: &str, rid: Option<&str>, method: &str, url: &str, status: i64, ca
 }
 
 fn gzip_bytes(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(6));
+    let mut enc = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::new(6));
     enc.write_all(data).expect("gzip");
     enc.finish().expect("gzip")
 }
@@ -2290,21 +3158,38 @@ fn write(out: &Path, rel: &str, data: &[u8]) {
 }
 
 fn self_check(prod_jwks: &J, stg_jwks: &J, prod_tok: &str, stg_tok: &str) {
-    for (set, tok, aud) in [(prod_jwks, prod_tok, PROD_AUD), (stg_jwks, stg_tok, STG_AUD)] {
+    for (set, tok, aud) in [
+        (prod_jwks, prod_tok, PROD_AUD),
+        (stg_jwks, stg_tok, STG_AUD),
+    ] {
         let v: jsonwebtoken::jwk::JwkSet = serde_json::from_str(&set.line()).expect("jwks");
         let key = DecodingKey::from_jwk(&v.keys[0]).expect("jwk");
         let mut val = Validation::new(Algorithm::RS256);
         val.validate_exp = false;
         val.set_audience(&[aud]);
-        jsonwebtoken::decode::<serde_json::Value>(tok, &key, &val).expect("JWKS must verify the generated tokens");
+        jsonwebtoken::decode::<serde_json::Value>(tok, &key, &val)
+            .expect("JWKS must verify the generated tokens");
     }
 }
 
 fn main() {
-    let out: PathBuf = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("samples"));
+    let out: PathBuf = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("samples"));
     let keys_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/keys");
     let keys = load_keys(&keys_dir);
-    let mut g = Gen { rng: Rng(0x0A17_4E25_2026_1120), counter: 0, keys, cases: HashMap::new(), secrets: vec![], dev: vec![], proxy: vec![], clock: 0, jti_n: 0 };
+    let mut g = Gen {
+        rng: Rng(0x0A17_4E25_2026_1120),
+        counter: 0,
+        keys,
+        cases: HashMap::new(),
+        secrets: vec![],
+        dev: vec![],
+        proxy: vec![],
+        clock: 0,
+        jti_n: 0,
+    };
 
     g.build_devtools();
     g.build_proxy();
@@ -2327,7 +3212,19 @@ fn main() {
     let mut labels = String::new();
     let mut by_cause: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for e in &all {
-        let _ = writeln!(labels, "{}", label(&e.case, e.rid.as_deref(), &e.method, &e.url(), e.status, e.cause, true));
+        let _ = writeln!(
+            labels,
+            "{}",
+            label(
+                &e.case,
+                e.rid.as_deref(),
+                &e.method,
+                &e.url(),
+                e.status,
+                e.cause,
+                true
+            )
+        );
         if let Some(c) = e.cause {
             let v = by_cause.entry(c).or_default();
             if !v.contains(&e.case) {
@@ -2340,8 +3237,23 @@ fn main() {
         if r.status == 401 {
             n += 1;
             let case = format!("n{n:04}");
-            let _ = writeln!(labels, "{}", label(&case, Some(&r.rid), r.method, &format!("https://{}{}", r.host, r.path), 401, r.cause, false));
-            by_cause.entry(r.cause.expect("every nightly 401 has a cause")).or_default().push(case);
+            let _ = writeln!(
+                labels,
+                "{}",
+                label(
+                    &case,
+                    Some(&r.rid),
+                    r.method,
+                    &format!("https://{}{}", r.host, r.path),
+                    401,
+                    r.cause,
+                    false
+                )
+            );
+            by_cause
+                .entry(r.cause.expect("every nightly 401 has a cause"))
+                .or_default()
+                .push(case);
         }
     }
 
@@ -2365,9 +3277,17 @@ fn main() {
     write(&out, "logs/gateway-nginx.json.log", njson.as_bytes());
     write(&out, "logs/api-app.jsonl", app.as_bytes());
     write(&out, "logs-only/envoy-access.log", envoy.as_bytes());
-    write(&out, "logs-only/envoy-access.log.1.gz", &gzip_bytes(envoy_old.as_bytes()));
+    write(
+        &out,
+        "logs-only/envoy-access.log.1.gz",
+        &gzip_bytes(envoy_old.as_bytes()),
+    );
     write(&out, "logs-only/keycloak-events.log", kc.as_bytes());
-    write(&out, "logs-only/reports-nginx-error.log", ngx_err.as_bytes());
+    write(
+        &out,
+        "logs-only/reports-nginx-error.log",
+        ngx_err.as_bytes(),
+    );
     write(&out, "logs-only/billing-sync.jsonl", applog.as_bytes());
     write(&out, "env.toml", env_toml.as_bytes());
     write(&out, "keys/prod-jwks.json", prod_jwks.pretty().as_bytes());
