@@ -534,8 +534,8 @@ impl Gen {
 
     fn dev_doc(&mut self, case_block: u32, path: &str, title_body: &str) -> Ex {
         let case = self.case('s', case_block);
-        let sid = "acme_sid=s%3A".to_string() + &self.id("sid")[..40];
-        let sid_val = sid.trim_start_matches("acme_sid=").to_string();
+        let sid_val = format!("s%3A{}", &sha_hex("authlens-samples/session")[..40]);
+        let sid = format!("acme_sid={sid_val}");
         self.secret(&sid_val);
         Ex {
             case: case.clone(),
@@ -977,6 +977,7 @@ impl Gen {
 
         // malformed_credentials
         let two_seg = main.rsplit_once('.').unwrap().0.to_string();
+        self.secret(&two_seg);
         for (v, msg, code, www_err) in [
             (
                 "Bearer undefined".to_string(),
@@ -1483,6 +1484,27 @@ impl Gen {
         }
     }
 
+    /// Next leg of a challenge-response exchange: same URL and case, new request id.
+    fn px_leg(&mut self, base: &Ex, auth: Option<String>) -> Ex {
+        let mut e = base.clone();
+        let rid = self.uuid();
+        e.req_h.retain(|(k, _)| k != "Authorization");
+        for (k, v) in e.req_h.iter_mut() {
+            if k == "X-Request-ID" {
+                *v = rid.clone();
+            }
+        }
+        if let Some(a) = auth {
+            e.req_h.push(("Authorization".into(), a));
+        }
+        e.rid = Some(rid);
+        e.status = 200;
+        e.www = None;
+        e.cause = None;
+        e.wait = self.rng.f(25.0, 190.0);
+        e
+    }
+
     fn push_px(&mut self, mut e: Ex) {
         e.t = self.clock;
         self.clock += self.rng.range(500, 24_000) as i64;
@@ -1936,9 +1958,10 @@ impl Gen {
                 Some(&body),
                 "challenge_handshake",
             );
-            let mut ok = ledger_ok_req(self, &ledger_ok, 0, "/x");
-            ok.case = e.case.clone();
-            ok.path = e.path.clone();
+            let mut ok = self.px_leg(&e, Some(ledger_ok.clone()));
+            ok.body = r#"{"account":"4000-EU","statements":[{"month":"2026-10","url":"/api/v1/statements/2026-10.pdf"}]}"#.into();
+            ok.mime = "application/json".into();
+            ok.remote_user = "finance-bot".into();
             self.push_px(e);
             self.push_px(ok);
         }
@@ -1964,29 +1987,12 @@ impl Gen {
             a.fail(Some("Negotiate|NTLM"), None, "challenge_handshake");
             a.mime = "text/html".into();
             a.body = html401.into();
-            let case = a.case.clone();
-            let path = a.path.clone();
-            let mut b = self.px(
-                25,
-                "GET",
-                "intranet.acme.example",
-                p,
-                vec![("Authorization".into(), format!("NTLM {type1}"))],
-            );
-            b.case = case.clone();
-            b.path = path.clone();
+            let mut b = self.px_leg(&a, Some(format!("NTLM {type1}")));
             b.fail(Some(&format!("NTLM {type2}")), None, "challenge_handshake");
             b.mime = "text/html".into();
             b.body = html401.into();
-            let mut c = self.px(
-                25,
-                "GET",
-                "intranet.acme.example",
-                p,
-                vec![("Authorization".into(), format!("NTLM {type3}"))],
-            );
-            c.case = case;
-            c.path = path;
+            let mut c = self.px_leg(&a, Some(format!("NTLM {type3}")));
+            c.comment = Some("NTLM handshake completed by requests_ntlm".into());
             c.mime = "text/html; charset=utf-8".into();
             c.body =
                 "<html><head><title>Leave calendar</title></head><body>...</body></html>".into();
@@ -1998,15 +2004,7 @@ impl Gen {
             a.fail(Some("Negotiate|NTLM"), None, "challenge_handshake");
             a.mime = "text/html".into();
             a.body = html401.into();
-            let mut c = self.px(
-                25,
-                "GET",
-                "intranet.acme.example",
-                p,
-                vec![("Authorization".into(), format!("Negotiate {neg}"))],
-            );
-            c.case = a.case.clone();
-            c.path = a.path.clone();
+            let mut c = self.px_leg(&a, Some(format!("Negotiate {neg}")));
             c.www = Some(format!("Negotiate {neg_resp}"));
             c.mime = "text/html; charset=utf-8".into();
             c.body = "<html><head><title>IT assets</title></head><body>...</body></html>".into();
@@ -3210,7 +3208,8 @@ fn main() {
 
     // labels
     let mut labels = String::new();
-    let mut by_cause: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    // cause -> (HAR 401s, HAR cases, logs-only cases)
+    let mut by_cause: BTreeMap<&str, (usize, Vec<String>, Vec<String>)> = BTreeMap::new();
     for e in &all {
         let _ = writeln!(
             labels,
@@ -3227,8 +3226,9 @@ fn main() {
         );
         if let Some(c) = e.cause {
             let v = by_cause.entry(c).or_default();
-            if !v.contains(&e.case) {
-                v.push(e.case.clone());
+            v.0 += 1;
+            if !v.1.contains(&e.case) {
+                v.1.push(e.case.clone());
             }
         }
     }
@@ -3253,6 +3253,7 @@ fn main() {
             by_cause
                 .entry(r.cause.expect("every nightly 401 has a cause"))
                 .or_default()
+                .2
                 .push(case);
         }
     }
@@ -3300,8 +3301,12 @@ fn main() {
     write(&out, "secrets.txt", secrets.as_bytes());
 
     let mut table = String::new();
-    for (c, cases) in &by_cause {
-        let _ = writeln!(table, "| `{c}` | {} | {} |", cases.len(), cases.join(", "));
+    for (c, (n_har, har, night)) in &by_cause {
+        let night = match (night.first(), night.last()) {
+            (Some(a), Some(b)) if night.len() > 3 => format!("{} ({a} … {b})", night.len()),
+            _ => night.join(", "),
+        };
+        let _ = writeln!(table, "| `{c}` | {n_har} | {} | {night} |", har.join(", "));
     }
     write(&out, "README.md", readme(&table).as_bytes());
 }
@@ -3339,8 +3344,8 @@ share the URL (and so the case) of the request they belong to; `request_id` tell
 
 ## Cause -> cases (401s)
 
-| cause | 401s | cases |
-|---|---|---|
+| cause | HAR 401s | HAR cases | logs-only 401s |
+|---|---|---|---|
 {table}
 ## Notes
 
