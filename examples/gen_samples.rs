@@ -1393,6 +1393,9 @@ impl Gen {
             );
             e.from_cache = true;
             e.age = 120;
+            // the stored response carries the id of the request that filled the cache
+            let stored_rid = self.uuid();
+            e.resp_h.push(("X-Request-ID".into(), stored_rid));
             e.gw = false;
             e.app = None;
             e.wait = 0.4;
@@ -1969,8 +1972,8 @@ impl Gen {
         {
             let type1 = "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw==".to_string();
             let type2 = format!(
-                "TlRMTVNTUAACAAAADAAMADgAAAAFgomi{}AAAAAAAAAACAAIAEQAAAAKAGFKAAAAD0EAQwBNAEUA",
-                B64.encode(&Sha256::digest(b"ntlm-challenge")[..8])
+                "TlRMTVNTUAACAAAADAAMADgAAAAFgomi{}AAAAAAAAAACAAIAEQAAAAKAGFKAAAAD0EAQwBNAEUAAA",
+                B64.encode(&Sha256::digest(b"ntlm-challenge")[..9])
             );
             let type3 = format!(
                 "TlRMTVNTUAADAAAAGAAYAHAAAAAYABgAiAAAAAgACABAAAAAFgAWAEgAAAAAAAAAAAAAAAAAAAAA{}",
@@ -2142,7 +2145,9 @@ fn finish_dev_headers(e: &mut Ex) {
             h.push(("WWW-Authenticate".into(), w.clone()));
         }
         if let Some(r) = &e.rid {
-            h.push(("X-Request-ID".into(), r.clone()));
+            if !e.from_cache {
+                h.push(("X-Request-ID".into(), r.clone()));
+            }
         }
         if e.from_cache {
             h.push(("Age".into(), e.age.to_string()));
