@@ -3175,6 +3175,48 @@ fn self_check(prod_jwks: &J, stg_jwks: &J, prod_tok: &str, stg_tok: &str) {
     }
 }
 
+/// Signatures must say what the labels say: with the configured key sets,
+/// every `invalid_signature` token fails and every other complete JWT verifies.
+fn check_signatures(entries: &[&Ex], prod_jwks: &J, stg_jwks: &J) {
+    let key = |set: &J| {
+        let v: jsonwebtoken::jwk::JwkSet = serde_json::from_str(&set.line()).expect("jwks");
+        (
+            v.keys[0].common.key_id.clone(),
+            DecodingKey::from_jwk(&v.keys[0]).expect("jwk"),
+        )
+    };
+    let keys = [key(prod_jwks), key(stg_jwks)];
+    let mut val = Validation::new(Algorithm::RS256);
+    val.validate_exp = false;
+    val.validate_nbf = false;
+    val.validate_aud = false;
+    val.required_spec_claims.clear();
+    for e in entries {
+        let Some((_, auth)) = e.req_h.iter().find(|(k, _)| k == "Authorization") else {
+            continue;
+        };
+        let Some(tok) = auth
+            .strip_prefix("Bearer ")
+            .or_else(|| auth.strip_prefix("Token "))
+        else {
+            continue;
+        };
+        if tok.split('.').count() != 3 || tok.starts_with('"') {
+            continue;
+        }
+        let kid = jsonwebtoken::decode_header(tok).ok().and_then(|h| h.kid);
+        let ok = keys.iter().any(|(k, dk)| {
+            *k == kid && jsonwebtoken::decode::<serde_json::Value>(tok, dk, &val).is_ok()
+        });
+        let want = e.cause != Some("invalid_signature");
+        assert_eq!(
+            ok, want,
+            "{}: signature check disagrees with the label",
+            e.case
+        );
+    }
+}
+
 fn main() {
     let out: PathBuf = std::env::args()
         .nth(1)
@@ -3269,6 +3311,7 @@ fn main() {
     let prod_probe = g.prod("auth0|probe", "openid", at(9, 0, 0));
     let stg_probe = g.staging("auth0|probe", at(9, 0, 0));
     self_check(&prod_jwks, &stg_jwks, &prod_probe, &stg_probe);
+    check_signatures(&all, &prod_jwks, &stg_jwks);
     g.secrets.retain(|x| x != &prod_probe && x != &stg_probe);
 
     let env_toml = format!(
