@@ -25,6 +25,8 @@ pub struct CaptureContext {
     pub accepted_iss: HashMap<String, HashSet<String>>,
     pub accepted_aud: HashMap<String, HashSet<String>>,
     pub accepted_iss_any: HashSet<String>,
+    /// Per host: JWT `alg`s that got a 2xx.
+    pub accepted_algs: HashMap<String, HashSet<String>>,
     pub accepted_aud_any: HashSet<String>,
     /// Per host: lower-cased Authorization schemes that got a 2xx.
     pub accepted_schemes: HashMap<String, HashSet<String>>,
@@ -123,6 +125,10 @@ impl CaptureContext {
                     if !c.defects.is_empty() {
                         continue;
                     }
+                    ctx.accepted_algs
+                        .entry(r.host.clone())
+                        .or_default()
+                        .insert(jwt.alg.clone());
                     if let Some(iss) = &jwt.iss {
                         ctx.accepted_iss
                             .entry(r.host.clone())

@@ -457,6 +457,27 @@ impl<'a> Classifier<'a> {
                 }
             }
         }
+        if jwt.signature.is_none() {
+            if let Some(algs) = self
+                .context
+                .accepted_algs
+                .get(&r.host)
+                .filter(|a| !a.is_empty())
+            {
+                if !jwt.alg.is_empty() && !algs.contains(&jwt.alg) {
+                    push(
+                        Cause::InvalidSignature,
+                        Strength::Medium,
+                        format!(
+                            "JWT alg {} while tokens accepted on {} use {} (algorithm confusion or a forged token)",
+                            jwt.alg,
+                            r.host,
+                            join_sorted(algs)
+                        ),
+                    );
+                }
+            }
+        }
         match jwt.signature {
             Some(SignatureCheck::Invalid) => push(
                 Cause::InvalidSignature,
@@ -522,6 +543,9 @@ impl<'a> Classifier<'a> {
     }
 
     /// Earlier success, then failure before exp, and never accepted again.
+    /// Revocation needs the same endpoint to have accepted the credential
+    /// before, or a logout/revoke call in between; a credential that only
+    /// other endpoints accepted is an endpoint-specific rejection instead.
     fn revoked_signal(
         &self,
         r: &RequestView,
@@ -532,24 +556,58 @@ impl<'a> Classifier<'a> {
             return;
         };
         let Some(t) = r.time else { return };
-        let earlier_ok = uses
-            .iter()
-            .any(|u| u.success && u.time.is_some_and(|ut| ut < t));
-        let later_ok = uses
-            .iter()
-            .any(|u| u.success && u.time.is_some_and(|ut| ut > t));
         if let Some(exp) = c.jwt.as_ref().and_then(|j| j.exp) {
             if exp < t.timestamp() {
                 return;
             }
         }
-        if earlier_ok && !later_ok {
+        let earlier: Vec<&context::Use> = uses
+            .iter()
+            .filter(|u| u.time.is_some_and(|ut| ut < t))
+            .collect();
+        let later_ok = uses
+            .iter()
+            .any(|u| u.success && u.time.is_some_and(|ut| ut > t));
+        if later_ok || !earlier.iter().any(|u| u.success) {
+            return;
+        }
+        let endpoint = crate::aggregate::template::endpoint_template(&r.path);
+        let same_endpoint_ok = earlier.iter().any(|u| {
+            let q = &self.requests[u.request];
+            u.success
+                && q.host == r.host
+                && crate::aggregate::template::endpoint_template(&q.path) == endpoint
+        });
+        let revoke_call = earlier.iter().find(|u| {
+            let q = &self.requests[u.request];
+            is_revoke_call(&q.method, &q.path)
+        });
+        if let Some(u) = revoke_call {
+            let q = &self.requests[u.request];
+            push(
+                Cause::RevokedCredentials,
+                Strength::Strong,
+                format!(
+                    "credential {} was used for {} {} ({}) before this request and is rejected from then on, before its expiry",
+                    c.fingerprint, q.method, q.path, q.origin
+                ),
+            );
+        } else if same_endpoint_ok {
             push(
                 Cause::RevokedCredentials,
                 Strength::Medium,
                 format!(
-                    "credential {} succeeded earlier in this capture, is not expired, and is rejected from here on",
+                    "credential {} was accepted by this endpoint earlier in the capture, is not expired, and is rejected from here on",
                     c.fingerprint
+                ),
+            );
+        } else {
+            push(
+                Cause::Unknown,
+                Strength::Weak,
+                format!(
+                    "credential {} is accepted by other endpoints in this capture; the rejection is specific to {}",
+                    c.fingerprint, endpoint
                 ),
             );
         }
@@ -989,6 +1047,27 @@ fn reference_time(r: &RequestView) -> (Option<Timestamp>, &'static str) {
         (None, Some(t)) => (Some(t), "request time"),
         _ => (None, ""),
     }
+}
+
+/// Logout / revocation calls: a session or key being ended on purpose.
+fn is_revoke_call(method: &str, path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    [
+        "logout",
+        "log-out",
+        "signout",
+        "sign-out",
+        "revoke",
+        "/oauth/revoke",
+        "end_session",
+        "end-session",
+    ]
+    .iter()
+    .any(|w| p.contains(w))
+        || (method.eq_ignore_ascii_case("DELETE")
+            && ["key", "token", "session", "credential"]
+                .iter()
+                .any(|w| p.contains(w)))
 }
 
 fn fmt_epoch(secs: i64) -> String {
