@@ -354,26 +354,45 @@ fn api_path(rng: &mut Rng, out: &mut Vec<u8>) {
     };
     match rng.below(14) {
         0 => out.put("/api/v1/orders/").put_u(id),
-        1 => out.put("/api/v1/orders?status=open&page=").put_u(id % 500).put("&limit=50"),
+        1 => out
+            .put("/api/v1/orders?status=open&page=")
+            .put_u(id % 500)
+            .put("&limit=50"),
         2 => out.put("/api/v1/users/").put_u(id).put("/profile"),
         3 => out.put("/api/v1/users/me"),
         4 => out.put("/api/v2/shipments/").put_u(id).put("/events"),
         5 => out.put("/api/v1/invoices/INV-").put_u(id).put(".pdf"),
-        6 => out.put("/api/v1/search?q=wireless+headphones&page=").put_u(id % 500),
+        6 => out
+            .put("/api/v1/search?q=wireless+headphones&page=")
+            .put_u(id % 500),
         7 => out
             .put("/api/v1/carts/")
             .put_hex(rng.next(), 16)
             .put("/items"),
         8 => out.put("/graphql"),
-        9 => out.put("/api/v1/notifications?since=").put_u(BASE_MS / 1000 - id),
-        10 => out.put("/api/v1/teams/").put_u(id).put("/members?role=admin"),
-        11 => out.put("/api/v1/reports/").put_u(id).put("?format=csv&tz=UTC"),
+        9 => out
+            .put("/api/v1/notifications?since=")
+            .put_u(BASE_MS / 1000 - id),
+        10 => out
+            .put("/api/v1/teams/")
+            .put_u(id)
+            .put("/members?role=admin"),
+        11 => out
+            .put("/api/v1/reports/")
+            .put_u(id)
+            .put("?format=csv&tz=UTC"),
         12 => out.put("/api/v1/docs/errors/401-unauthorized"),
-        _ => out.put("/api/v1/products/").put_u(id).put("/reviews?sort=-created"),
+        _ => out
+            .put("/api/v1/products/")
+            .put_u(id)
+            .put("/reviews?sort=-created"),
     };
     if rng.chance(60) {
         let sep = if out.contains(&b'?') { "&" } else { "?" };
-        out.put(sep).put("api_key=sk_live_").put_hex(rng.next(), 16).put_hex(rng.next(), 16);
+        out.put(sep)
+            .put("api_key=sk_live_")
+            .put_hex(rng.next(), 16)
+            .put_hex(rng.next(), 16);
     }
 }
 
@@ -579,7 +598,7 @@ impl Har {
             0..=499 => (401, Body::SmallJson),
             500..=649 => (403, Body::SmallJson),
             650..=699 => (0, Body::None),
-            700..=849 => (if r % 2 == 0 { 302 } else { 301 }, Body::None),
+            700..=849 => (if r.is_multiple_of(2) { 302 } else { 301 }, Body::None),
             850..=1149 => (304, Body::None),
             1150..=1399 => (204, Body::None),
             1400..=1549 => (404, Body::SmallJson),
@@ -836,7 +855,10 @@ impl Har {
             let h = rng.next();
             match h % 4 {
                 0 => path.put("/static/js/chunk.").put_hex(h >> 8, 8).put(".js"),
-                1 => path.put("/static/img/product-").put_u((h >> 8) % 5000).put(".png"),
+                1 => path
+                    .put("/static/img/product-")
+                    .put_u((h >> 8) % 5000)
+                    .put(".png"),
                 2 => path.put("/orders/").put_u((h >> 8) % 100_000),
                 _ => path.put("/static/css/main.").put_hex(h >> 8, 8).put(".css"),
             };
@@ -855,6 +877,10 @@ impl Har {
             } else {
                 Body::Html
             };
+        }
+        if !is_api && resp.status == 401 {
+            // static assets carry no Authorization header
+            resp.why = Some(Why401::Missing);
         }
         let status = resp.status;
         let h2 = !self.rng.chance(200);
@@ -995,11 +1021,7 @@ impl Har {
         if is_api {
             p.nv(
                 "traceparent",
-                &format!(
-                    "00-{}-{}-01",
-                    hex_string(rng, 32),
-                    hex_string(rng, 16)
-                ),
+                &format!("00-{}-{}-01", hex_string(rng, 32), hex_string(rng, 16)),
             );
         }
         p.nv("user-agent", ua);
@@ -1067,19 +1089,25 @@ impl Har {
         p.arr(Some("headers"));
         let mut location = String::new();
         if status != 0 {
-            p.nv("access-control-allow-origin", "https://app.shopfront.example");
-            p.nv("access-control-expose-headers", "X-Request-ID,WWW-Authenticate");
+            p.nv(
+                "access-control-allow-origin",
+                "https://app.shopfront.example",
+            );
+            p.nv(
+                "access-control-expose-headers",
+                "X-Request-ID,WWW-Authenticate",
+            );
             if status != 304 && status != 204 {
                 p.nv("content-length", &size.to_string());
                 p.nv("content-type", mime);
             }
             p.nv("date", &date);
-            p.nv(
-                "etag",
-                &format!("W/\"{:x}-{}\"", size, hex_string(rng, 27)),
-            );
+            p.nv("etag", &format!("W/\"{:x}-{}\"", size, hex_string(rng, 27)));
             if status == 301 || status == 302 {
-                location = format!("https://{host}/login?next={}", path.replace('?', "%3F").replace('&', "%26"));
+                location = format!(
+                    "https://{host}/login?next={}",
+                    path.replace('?', "%3F").replace('&', "%26")
+                );
                 p.nv("location", &location);
             }
             p.nv("server", "nginx/1.27.2");
@@ -1093,7 +1121,10 @@ impl Har {
                     ),
                 );
             }
-            p.nv("strict-transport-security", "max-age=63072000; includeSubDomains");
+            p.nv(
+                "strict-transport-security",
+                "max-age=63072000; includeSubDomains",
+            );
             p.nv("vary", "Origin, Accept-Encoding");
             match (status, resp.why) {
                 (401, Some(Why401::Expired)) => p.nv(
@@ -1117,7 +1148,11 @@ impl Har {
             }
             if is_api {
                 // `401` in header values: a trap for substring scanners
-                let left = if rng.chance(100) { 401 } else { rng.below(1000) };
+                let left = if rng.chance(100) {
+                    401
+                } else {
+                    rng.below(1000)
+                };
                 p.nv("x-ratelimit-limit", "1000");
                 p.nv("x-ratelimit-remaining", &left.to_string());
                 p.nv("x-request-id", &format!("req-{}", hex_string(rng, 20)));
@@ -1291,7 +1326,10 @@ fn put_client_ip(rng: &mut Rng, b: &mut Vec<u8>) {
     let v = rng.next();
     match v % 10 {
         0..=1 => {
-            b.put("2001:db8:").put_hex(v >> 8, 4).put("::").put_hex(v >> 24, 4);
+            b.put("2001:db8:")
+                .put_hex(v >> 8, 4)
+                .put("::")
+                .put_hex(v >> 24, 4);
             if v & 0x100 != 0 {
                 b.put(":").put_hex(v >> 40, 3);
             }
@@ -1306,7 +1344,8 @@ fn put_client_ip(rng: &mut Rng, b: &mut Vec<u8>) {
         }
         _ => {
             let pre = ["203.0.113.", "198.51.100.", "192.0.2.", "100.64.12."];
-            b.put(pre[((v >> 8) % 4) as usize]).put_u((v >> 16) % 254 + 1);
+            b.put(pre[((v >> 8) % 4) as usize])
+                .put_u((v >> 16) % 254 + 1);
         }
     }
 }
@@ -1349,7 +1388,11 @@ fn gen_combined(mut rng: Rng, out: &mut Out, target: u64, counts: &mut Counts) -
             }
             b.put(method).put(" ");
             b.extend_from_slice(&path);
-            b.put(if rng.chance(700) { " HTTP/2.0" } else { " HTTP/1.1" });
+            b.put(if rng.chance(700) {
+                " HTTP/2.0"
+            } else {
+                " HTTP/1.1"
+            });
         }
         b.put("\" ").put_u(u64::from(status)).put(" ");
         let bytes = match status {
@@ -1363,12 +1406,17 @@ fn gen_combined(mut rng: Rng, out: &mut Out, target: u64, counts: &mut Counts) -
         if rng.chance(300) {
             b.put("-");
         } else {
-            b.put("https://app.shopfront.example/orders?page=").put_u(rng.below(500));
+            b.put("https://app.shopfront.example/orders?page=")
+                .put_u(rng.below(500));
         }
         b.put("\" \"").put(rng.pick(USER_AGENTS)).put("\" \"req-");
         b.put_hex(rng.next(), 16).put_hex(rng.next(), 16);
         b.put("\" ");
-        let rt = if status == 401 { rng.below(8) } else { rng.below(900) };
+        let rt = if status == 401 {
+            rng.below(8)
+        } else {
+            rng.below(900)
+        };
         b.put_milli(rt).put("\n");
         if b.len() >= FLUSH_AT {
             out.write(&b)?;
@@ -1414,7 +1462,9 @@ fn gen_jsonl(mut rng: Rng, out: &mut Out, target: u64, counts: &mut Counts) -> i
             // non-request lines: startup, db pool, debug traps
             counts.records += 1;
             b.put("{\"level\":20,\"time\":").put_u(now);
-            b.put(",\"pid\":").put_u(pid).put(",\"hostname\":\"orders-api-7d9f8-x2k4p\",\"service\":\"orders-api\",");
+            b.put(",\"pid\":")
+                .put_u(pid)
+                .put(",\"hostname\":\"orders-api-7d9f8-x2k4p\",\"service\":\"orders-api\",");
             match kind {
                 0 => b.put("\"msg\":\"upstream call\",\"upstream\":\"billing\",\"body\":\"{\\\"statusCode\\\":401,\\\"error\\\":\\\"Unauthorized\\\"}\",\"attempt\":1}\n"),
                 1 => b.put("\"msg\":\"db pool stats\",\"pool\":{\"size\":20,\"idle\":").put_u(rng.below(20)).put(",\"waiting\":0}}\n"),
@@ -1438,10 +1488,16 @@ fn gen_jsonl(mut rng: Rng, out: &mut Out, target: u64, counts: &mut Counts) -> i
                     400.. => 40,
                     _ => 30,
                 };
-                b.put("{\"level\":").put_u(level).put(",\"time\":").put_u(now);
+                b.put("{\"level\":")
+                    .put_u(level)
+                    .put(",\"time\":")
+                    .put_u(now);
                 b.put(",\"pid\":").put_u(pid).put(",\"hostname\":\"orders-api-7d9f8-x2k4p\",\"service\":\"orders-api\",\"req\":{\"id\":\"");
                 let rid = rng.next();
-                b.put_hex(rid, 16).put("\",\"method\":\"").put(method).put("\",\"url\":\"");
+                b.put_hex(rid, 16)
+                    .put("\",\"method\":\"")
+                    .put(method)
+                    .put("\",\"url\":\"");
                 b.extend_from_slice(&path);
                 b.put("\",\"headers\":{\"host\":\"api.shopfront.example\",\"user-agent\":\"")
                     .put(rng.pick(USER_AGENTS))
@@ -1474,7 +1530,9 @@ fn gen_jsonl(mut rng: Rng, out: &mut Out, target: u64, counts: &mut Counts) -> i
                             .put(&clock.iso)
                             .put(".000Z\"}");
                     }
-                    b.put("},\"responseTime\":").put_u(rt).put(",\"msg\":\"request errored\"}\n");
+                    b.put("},\"responseTime\":")
+                        .put_u(rt)
+                        .put(",\"msg\":\"request errored\"}\n");
                 } else if status == 403 {
                     b.put(",\"headers\":{\"www-authenticate\":\"Bearer realm=\\\"api\\\", error=\\\"insufficient_scope\\\"\"}},\"err\":{\"type\":\"InsufficientScopeError\",\"message\":\"Insufficient scope\",\"status\":403},\"responseTime\":")
                         .put_u(rt)
@@ -1497,7 +1555,11 @@ fn gen_jsonl(mut rng: Rng, out: &mut Out, target: u64, counts: &mut Counts) -> i
                     400.. => "warn",
                     _ => "info",
                 };
-                b.put("{\"level\":\"").put(level).put("\",\"ts\":").put_u(now / 1000).put(".");
+                b.put("{\"level\":\"")
+                    .put(level)
+                    .put("\",\"ts\":")
+                    .put_u(now / 1000)
+                    .put(".");
                 let ms = now % 1000;
                 b.put_pad2(ms / 10).put_u(ms % 10).put("123");
                 b.put(",\"caller\":\"middleware/logging.go:57\",\"msg\":\"http request\",\"service\":\"billing-go\",\"method\":\"")
@@ -1505,7 +1567,9 @@ fn gen_jsonl(mut rng: Rng, out: &mut Out, target: u64, counts: &mut Counts) -> i
                     .put("\",\"path\":\"");
                 b.extend_from_slice(&path);
                 b.put("\",\"status\":").put_u(u64::from(status));
-                b.put(",\"latency\":\"").put_milli(rt * 10 + 3).put("ms\",\"request_id\":\"");
+                b.put(",\"latency\":\"")
+                    .put_milli(rt * 10 + 3)
+                    .put("ms\",\"request_id\":\"");
                 b.put_hex(rng.next(), 16).put("\",\"remote_addr\":\"");
                 put_client_ip(&mut rng, &mut b);
                 b.put("\"");
@@ -1538,7 +1602,11 @@ fn gen_jsonl(mut rng: Rng, out: &mut Out, target: u64, counts: &mut Counts) -> i
                 b.put("\",\"status\":").put_u(u64::from(status));
                 if status == 401 {
                     b.put(",\"error\":\"")
-                        .put(rng.pick(&["signature is invalid", "Token is expired", "missing Authorization header"]))
+                        .put(rng.pick(&[
+                            "signature is invalid",
+                            "Token is expired",
+                            "missing Authorization header",
+                        ]))
                         .put("\"");
                 }
                 b.put(",\"time\":\"").put(&clock.iso).put("Z\"}\n");
@@ -1571,7 +1639,7 @@ fn parse_size(s: &str) -> Result<u64, String> {
     let n: f64 = num
         .parse()
         .map_err(|_| format!("bad --size {s:?} (expected e.g. 100M, 1G, 4G)"))?;
-    if !(n > 0.0) {
+    if !n.is_finite() || n <= 0.0 {
         return Err(format!("bad --size {s:?}: must be positive"));
     }
     Ok((n * mult as f64) as u64)
@@ -1613,7 +1681,9 @@ fn parse_args() -> Result<Args, String> {
     }
     let kind = kind.ok_or("--kind is required")?;
     if !matches!(kind.as_str(), "har" | "combined" | "jsonl") {
-        return Err(format!("--kind must be har, combined or jsonl, not {kind:?}"));
+        return Err(format!(
+            "--kind must be har, combined or jsonl, not {kind:?}"
+        ));
     }
     if gzip && zstd {
         return Err("--gzip and --zstd are exclusive".into());

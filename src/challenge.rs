@@ -241,7 +241,10 @@ mod tests {
     #[test]
     fn token68_second_leg() {
         let c = parse_www_authenticate("NTLM TlRMTVNTUAACAAAADAAMADgAAAA=, Basic realm=x");
-        assert_eq!(c[0].token68.as_deref(), Some("TlRMTVNTUAACAAAADAAMADgAAAA="));
+        assert_eq!(
+            c[0].token68.as_deref(),
+            Some("TlRMTVNTUAACAAAADAAMADgAAAA=")
+        );
         assert_eq!(c[1].scheme, "Basic");
         assert_eq!(c[1].param("realm"), Some("x"));
     }
@@ -256,7 +259,14 @@ mod tests {
 
     #[test]
     fn garbage_does_not_panic() {
-        for s in ["", ",,,", "=\"", "\"unterminated", "Bearer realm=\"x", "Basic ====="] {
+        for s in [
+            "",
+            ",,,",
+            "=\"",
+            "\"unterminated",
+            "Bearer realm=\"x",
+            "Basic =====",
+        ] {
             let _ = parse_www_authenticate(s);
         }
     }

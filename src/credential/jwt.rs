@@ -46,7 +46,8 @@ pub fn looks_like_jwt(s: &str) -> bool {
         return false;
     }
     s.bytes().filter(|&b| b == b'.').count() == 2
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'='))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'='))
 }
 
 fn b64url(seg: &str) -> Option<Vec<u8>> {
@@ -88,7 +89,9 @@ fn string(v: Option<&Value>) -> Option<String> {
 
 fn strings(v: Option<&Value>, split_spaces: bool) -> Vec<String> {
     match v {
-        Some(Value::String(s)) if split_spaces => s.split_whitespace().map(str::to_string).collect(),
+        Some(Value::String(s)) if split_spaces => {
+            s.split_whitespace().map(str::to_string).collect()
+        }
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(items)) => items
             .iter()

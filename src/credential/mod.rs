@@ -113,10 +113,10 @@ impl fmt::Display for Defect {
             Defect::JwtNotJson(part) => write!(f, "the JWT {part} is not a JSON object"),
             Defect::JwtMissingSignature => f.write_str("the JWT signature segment is empty"),
             Defect::BasicNotBase64 => f.write_str("the Basic value is not base64"),
-            Defect::BasicNoColon => {
-                f.write_str("the Basic value does not decode to user:password")
+            Defect::BasicNoColon => f.write_str("the Basic value does not decode to user:password"),
+            Defect::BadCharacters => {
+                f.write_str("the token contains characters not allowed in a header token")
             }
-            Defect::BadCharacters => f.write_str("the token contains characters not allowed in a header token"),
         }
     }
 }
@@ -295,8 +295,19 @@ fn dedup(defects: &mut Vec<Defect>) {
 fn is_known_scheme(word: &str) -> bool {
     matches!(
         word.to_ascii_lowercase().as_str(),
-        "bearer" | "basic" | "digest" | "negotiate" | "ntlm" | "token" | "jwt" | "apikey" | "hoba"
-            | "mutual" | "scram-sha-256" | "dpop" | "aws4-hmac-sha256"
+        "bearer"
+            | "basic"
+            | "digest"
+            | "negotiate"
+            | "ntlm"
+            | "token"
+            | "jwt"
+            | "apikey"
+            | "hoba"
+            | "mutual"
+            | "scram-sha-256"
+            | "dpop"
+            | "aws4-hmac-sha256"
     )
 }
 

@@ -22,7 +22,11 @@ fn bearer_jwt_claims_are_decoded() {
 fn placeholders_and_empty_values_are_defects() {
     for v in ["Bearer undefined", "Bearer null", "Bearer [object Object]"] {
         let c = parse_authorization(v);
-        assert!(matches!(c.defects[0], Defect::Placeholder(_)), "{v}: {:?}", c.defects);
+        assert!(
+            matches!(c.defects[0], Defect::Placeholder(_)),
+            "{v}: {:?}",
+            c.defects
+        );
     }
     assert_eq!(parse_authorization("Bearer").defects, [Defect::EmptyValue]);
     assert_eq!(parse_authorization("Bearer ").defects, [Defect::EmptyValue]);
@@ -31,10 +35,16 @@ fn placeholders_and_empty_values_are_defects() {
 
 #[test]
 fn quoted_doubled_space_and_tab_are_defects() {
-    assert!(parse_authorization(&format!("Bearer \"{JWT}\"")).defects.contains(&Defect::Quoted));
-    assert!(parse_authorization(&format!("Bearer  {JWT}")).defects.contains(&Defect::Whitespace));
+    assert!(parse_authorization(&format!("Bearer \"{JWT}\""))
+        .defects
+        .contains(&Defect::Quoted));
+    assert!(parse_authorization(&format!("Bearer  {JWT}"))
+        .defects
+        .contains(&Defect::Whitespace));
     let tab = format!("Bearer {}\t{}", &JWT[..20], &JWT[20..]);
-    assert!(parse_authorization(&tab).defects.contains(&Defect::Whitespace));
+    assert!(parse_authorization(&tab)
+        .defects
+        .contains(&Defect::Whitespace));
 }
 
 #[test]
@@ -68,16 +78,34 @@ fn basic_values() {
     assert_eq!(ok.kind, CredentialKind::Basic);
     assert!(ok.defects.is_empty());
     // "alicesecret" has no colon
-    assert_eq!(parse_authorization("Basic YWxpY2VzZWNyZXQ=").defects, [Defect::BasicNoColon]);
-    assert_eq!(parse_authorization("Basic %%%notbase64").defects, [Defect::BasicNotBase64]);
+    assert_eq!(
+        parse_authorization("Basic YWxpY2VzZWNyZXQ=").defects,
+        [Defect::BasicNoColon]
+    );
+    assert_eq!(
+        parse_authorization("Basic %%%notbase64").defects,
+        [Defect::BasicNotBase64]
+    );
 }
 
 #[test]
 fn other_schemes() {
-    assert_eq!(parse_authorization(&format!("Token {JWT}")).kind, CredentialKind::OtherScheme);
-    assert_eq!(parse_authorization("Negotiate YIIabc=").kind, CredentialKind::Negotiate);
-    assert_eq!(parse_authorization("NTLM TlRMTVNTUAABAAAA").kind, CredentialKind::Ntlm);
-    assert_eq!(parse_authorization("Bearer abc123opaque").kind, CredentialKind::BearerOpaque);
+    assert_eq!(
+        parse_authorization(&format!("Token {JWT}")).kind,
+        CredentialKind::OtherScheme
+    );
+    assert_eq!(
+        parse_authorization("Negotiate YIIabc=").kind,
+        CredentialKind::Negotiate
+    );
+    assert_eq!(
+        parse_authorization("NTLM TlRMTVNTUAABAAAA").kind,
+        CredentialKind::Ntlm
+    );
+    assert_eq!(
+        parse_authorization("Bearer abc123opaque").kind,
+        CredentialKind::BearerOpaque
+    );
 }
 
 #[test]
@@ -85,7 +113,10 @@ fn fingerprints_are_stable_and_distinct() {
     let a = parse_authorization(&format!("Bearer {JWT}"));
     let b = parse_authorization(&format!("bearer {JWT}"));
     assert_eq!(a.fingerprint, b.fingerprint);
-    assert_ne!(a.fingerprint, parse_authorization("Bearer other").fingerprint);
+    assert_ne!(
+        a.fingerprint,
+        parse_authorization("Bearer other").fingerprint
+    );
 }
 
 #[test]
@@ -103,7 +134,9 @@ fn masking_urls_and_text() {
     let url = mask_url("https://h/x?case=t1&api_key=SUPERSECRETKEY&page=2");
     assert!(!url.contains("SUPERSECRETKEY"), "{url}");
     assert!(url.contains("case=t1") && url.contains("page=2"));
-    let text = mask_secrets(&format!("invalid token {JWT} from Basic YWxpY2U6c2VjcmV0 password=hunter22"));
+    let text = mask_secrets(&format!(
+        "invalid token {JWT} from Basic YWxpY2U6c2VjcmV0 password=hunter22"
+    ));
     for secret in [JWT, "YWxpY2U6c2VjcmV0", "hunter22"] {
         assert!(!text.contains(secret), "{text}");
     }
