@@ -78,6 +78,8 @@ trait Put {
     fn put_hex(&mut self, v: u64, digits: usize) -> &mut Self;
     /// `thousandths` as a decimal with three fraction digits: 12345 -> 12.345
     fn put_milli(&mut self, thousandths: u64) -> &mut Self;
+    /// Always three fraction digits, as nginx's `$request_time`: 0.012
+    fn put_milli_fixed(&mut self, thousandths: u64) -> &mut Self;
     fn put_pad2(&mut self, n: u64) -> &mut Self;
 }
 
@@ -110,15 +112,38 @@ impl Put for Vec<u8> {
         }
         self
     }
+    /// Like JavaScript number formatting: no trailing zeros, no bare dot.
     #[inline]
     fn put_milli(&mut self, thousandths: u64) -> &mut Self {
         self.put_u(thousandths / 1000);
-        self.push(b'.');
-        let f = thousandths % 1000;
-        self.push(b'0' + (f / 100) as u8);
-        self.push(b'0' + (f / 10 % 10) as u8);
-        self.push(b'0' + (f % 10) as u8);
+        let mut f = thousandths % 1000;
+        if f != 0 {
+            self.push(b'.');
+            let mut digits = 3;
+            while f.is_multiple_of(10) {
+                f /= 10;
+                digits -= 1;
+            }
+            let start = self.len();
+            for _ in 0..digits {
+                self.push(b'0');
+            }
+            let mut i = self.len();
+            while f > 0 {
+                i -= 1;
+                self[i] = b'0' + (f % 10) as u8;
+                f /= 10;
+            }
+            debug_assert!(i >= start);
+        }
         self
+    }
+    #[inline]
+    fn put_milli_fixed(&mut self, thousandths: u64) -> &mut Self {
+        let f = thousandths % 1000;
+        self.put_u(thousandths / 1000).put(".");
+        self.push(b'0' + (f / 100) as u8);
+        self.put_pad2(f % 100)
     }
     #[inline]
     fn put_pad2(&mut self, n: u64) -> &mut Self {
@@ -1417,7 +1442,7 @@ fn gen_combined(mut rng: Rng, out: &mut Out, target: u64, counts: &mut Counts) -
         } else {
             rng.below(900)
         };
-        b.put_milli(rt).put("\n");
+        b.put_milli_fixed(rt).put("\n");
         if b.len() >= FLUSH_AT {
             out.write(&b)?;
             flushed += b.len() as u64;
