@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Benchmark authlens against `cat` and the usual ad-hoc peers (jq, python3,
+# mawk, zcat) on generated inputs, check that everyone counts the same
+# 401s, and write BENCHMARKS.md at the repo root.
+#
+#   benches/compare.sh                 # 1G inputs
+#   SIZE=200M benches/compare.sh       # quicker run
+#
+# Environment:
+#   SIZE        input size per kind (default 1G; e.g. 200M, 4G)
+#   BENCH_DIR   where inputs live (default target/bench-data); inputs that
+#               already exist there are reused, not regenerated
+#   SEED        generator seed (default 1)
+#   PROFILE     cargo profile to build (default release; `dev` only to
+#               test this script, its numbers mean nothing)
+#   AUTHLENS    authlens binary to time (default: the one just built)
+#   PEER_MEM_KB virtual-memory cap for peers that load a whole document
+#               (jq, python3 on the HAR); default half of MemAvailable, so
+#               they fail cleanly instead of waking the OOM killer
+#
+# Works offline; peers that are not installed are skipped with a note.
+# Exits 1 if any tool disagrees on the 401 count or authlens fails.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+SIZE=${SIZE:-1G}
+SEED=${SEED:-1}
+PROFILE=${PROFILE:-release}
+BENCH_DIR=${BENCH_DIR:-target/bench-data}
+DATA="$BENCH_DIR/$SIZE-seed$SEED"
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+case "$PROFILE" in
+dev) BIN_DIR="$TARGET_DIR/debug" ;;
+*) BIN_DIR="$TARGET_DIR/$PROFILE" ;;
+esac
+AUTHLENS=${AUTHLENS:-"$ROOT/$BIN_DIR/authlens"}
+GEN="$ROOT/$BIN_DIR/examples/gen-bench-input"
+TIME=/usr/bin/time
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/authlens-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+note() { printf '== %s\n' "$*" >&2; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+if [[ ! -x $TIME ]] || ! $TIME -v true >/dev/null 2>&1; then
+	echo "error: GNU time is required at $TIME (Debian/Ubuntu: apt-get install time)" >&2
+	exit 1
+fi
+
+if [[ -z ${PEER_MEM_KB:-} ]]; then
+	avail=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)
+	PEER_MEM_KB=$((avail > 0 ? avail / 2 : 8388608))
+fi
+
+# (a) build ------------------------------------------------------------------
+note "building authlens and gen-bench-input ($PROFILE)"
+cargo build --quiet --profile "$PROFILE" --bin authlens --example gen-bench-input
+
+# (b) inputs -----------------------------------------------------------------
+mkdir -p "$DATA"
+HAR="$DATA/bench.har"
+COMBINED="$DATA/access.log"
+COMBINED_GZ="$DATA/access.log.gz"
+JSONL="$DATA/app.jsonl"
+
+gen() { # kind out [--gzip]
+	local kind=$1 out=$2
+	shift 2
+	if [[ -s $out && -s $out.counts.json ]]; then
+		note "reusing $out"
+		return
+	fi
+	note "generating $out ($kind, $SIZE, seed $SEED)"
+	"$GEN" --kind "$kind" --size "$SIZE" --seed "$SEED" --out "$out.tmp" "$@"
+	mv "$out.tmp.counts.json" "$out.counts.json"
+	mv "$out.tmp" "$out"
+}
+gen har "$HAR"
+gen combined "$COMBINED"
+gen combined "$COMBINED_GZ" --gzip
+gen jsonl "$JSONL"
+
+# Read one integer field from a small JSON file without needing jq.
+json_int() { # file key(dotted)
+	python3 - "$1" "$2" 2>/dev/null <<'PY' || sed -n "s/.*\"${2##*.}\": *\([0-9]*\).*/\1/p" "$1" 2>/dev/null | head -n1
+import json, sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    v = v[k]
+print(int(v))
+PY
+}
+
+# (c)-(e) timing -------------------------------------------------------------
+MISMATCH=0
+FAILED=0
+TABLES=""
+
+# Current table state
+T_ROWS=""
+T_CAT=""
+T_AUTHLENS=""
+T_BYTES=0
+T_RECORDS=0
+T_EXPECT=0
+
+begin_table() { # title input uncompressed_input
+	local title=$1 input=$2 plain=$3
+	T_ROWS=""
+	T_CAT=""
+	T_AUTHLENS=""
+	T_TITLE=$title
+	T_INPUT=$input
+	T_BYTES=$(stat -c %s "$plain")
+	T_RECORDS=$(json_int "$input.counts.json" records)
+	T_EXPECT=$(json_int "$input.counts.json" status_401)
+	T_NOTES=""
+	note "$title: $(basename "$input") records=$T_RECORDS status_401=$T_EXPECT"
+	cat "$input" >/dev/null # warm the page cache
+}
+
+# run_case LABEL KIND CMD
+#   KIND: cat (baseline), authlens (count from OUTDIR/summary.json, OUTDIR is
+#   $OUT), peer (count is the command's stdout), peer-capped (peer under
+#   the PEER_MEM_KB cap).
+run_case() {
+	local label=$1 kind=$2 cmd=$3
+	local out="$WORK/out" tf="$WORK/time" err="$WORK/err"
+	rm -rf "$out" "$out.dir"
+	if [[ $kind == peer-capped ]]; then
+		cmd="ulimit -v $PEER_MEM_KB; $cmd"
+	fi
+	note "  $label"
+	local t0 t1 rc=0
+	t0=$(date +%s%N)
+	OUT="$out.dir" $TIME -v -o "$tf" bash -c "$cmd" >"$out" 2>"$err" || rc=$?
+	t1=$(date +%s%N)
+	local wall rss_kb
+	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
+	rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
+	local count="" status="ok"
+	if ((rc != 0)); then
+		status="FAILED (exit $rc)"
+		sed 's/^/      /' "$err" | tail -n 5 >&2
+		if [[ $kind == authlens ]]; then FAILED=1; fi
+	elif [[ $kind == authlens ]]; then
+		count=$(json_int "$out.dir/summary.json" totals.status_401 || true)
+		if [[ -z $count ]]; then
+			status="FAILED (no totals.status_401 in summary.json)"
+			FAILED=1
+		fi
+	elif [[ $kind == peer || $kind == peer-capped ]]; then
+		count=$(tr -d ' \n' <"$out")
+		[[ -n $count ]] || count=0 # awk prints nothing when no line matched
+	fi
+	if [[ -n $count && $count != "$T_EXPECT" ]]; then
+		status="**MISMATCH: $count != $T_EXPECT**"
+		MISMATCH=1
+		printf '\n!!!!!!!! MISMATCH: %s on %s counted %s 401s, generator wrote %s !!!!!!!!\n\n' \
+			"$label" "$T_INPUT" "$count" "$T_EXPECT" >&2
+	fi
+	if [[ $kind == cat ]]; then T_CAT=$wall; fi
+	if [[ $label == "authlens --threads 1" && $rc == 0 && -n $count ]]; then T_AUTHLENS=$wall; fi
+	T_ROWS+="$label"$'\t'"$wall"$'\t'"${rss_kb:-0}"$'\t'"${count:--}"$'\t'"$status"$'\n'
+}
+
+skip() { # label why
+	T_NOTES+="- skipped \`$1\`: $2"$'\n'
+	note "  skip $1: $2"
+}
+
+end_table() {
+	local rows
+	rows=$(printf '%s' "$T_ROWS" | awk -F'\t' -v bytes="$T_BYTES" -v recs="$T_RECORDS" \
+		-v cat="$T_CAT" -v al="$T_AUTHLENS" '
+		function ratio(x, base) { return (base > 0 && x > 0) ? sprintf("%.2f×", x / base) : "–" }
+		NF >= 5 {
+			w = $2 + 0
+			label = $1
+			gsub(/\|/, "\\|", label)
+			mbs = w > 0 ? sprintf("%.0f", bytes / 1e6 / w) : "–"
+			rps = w > 0 ? sprintf("%.0f", recs / w) : "–"
+			printf "| `%s` | %.3f | %s | %s | %.0f | %s | %s | %s | %s |\n", label, w, mbs, rps, $3 / 1024, ratio(w, cat + 0), ratio(w, al + 0), $4, $5
+		}')
+	TABLES+="
+## $T_TITLE
+
+Input: \`$(basename "$T_INPUT")\`, $(awk -v b="$T_BYTES" 'BEGIN {printf "%.0f", b / 1e6}') MB uncompressed, $T_RECORDS records, $T_EXPECT × 401 (generator count).
+
+| tool | wall s | MB/s | records/s | peak RSS MB | vs cat | vs authlens | 401s | check |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
+$rows
+$T_NOTES"
+}
+
+q() { printf '%q' "$1"; }
+
+authlens_cases() { # input
+	local f
+	f=$(q "$1")
+	run_case "authlens --threads 1" authlens "$(q "$AUTHLENS") analyze $f -o \"\$OUT\" --threads 1"
+	run_case "authlens --threads 2" authlens "$(q "$AUTHLENS") analyze $f -o \"\$OUT\" --threads 2"
+}
+
+# HAR
+begin_table "HAR (DevTools-style, pretty-printed)" "$HAR" "$HAR"
+run_case "cat" cat "cat $(q "$HAR") > /dev/null"
+authlens_cases "$HAR"
+if have jq; then
+	run_case "jq (whole document)" peer-capped \
+		"jq '[.log.entries[] | select(.response.status == 401)] | length' $(q "$HAR")"
+else skip jq "not installed"; fi
+if have python3; then
+	run_case "python3 json.load" peer-capped \
+		"python3 -c 'import json,sys; d=json.load(open(sys.argv[1], \"rb\")); print(sum(1 for e in d[\"log\"][\"entries\"] if e[\"response\"][\"status\"] == 401))' $(q "$HAR")"
+else skip python3 "not installed"; fi
+T_NOTES+="- jq and python3 load the whole document; they run under \`ulimit -v $PEER_MEM_KB\` (KiB) and show as FAILED if that is not enough."$'\n'
+end_table
+
+# combined
+begin_table "nginx combined access log" "$COMBINED" "$COMBINED"
+run_case "cat" cat "cat $(q "$COMBINED") > /dev/null"
+authlens_cases "$COMBINED"
+if have mawk; then
+	run_case "mawk \$9 == 401" peer "mawk '\$9 == 401 {n++} END {print n+0}' $(q "$COMBINED")"
+else skip mawk "not installed"; fi
+end_table
+
+# combined, gzip
+begin_table "nginx combined access log, gzip" "$COMBINED_GZ" "$COMBINED"
+if have zcat; then
+	run_case "zcat" cat "zcat $(q "$COMBINED_GZ") > /dev/null"
+else skip zcat "not installed (vs cat is then unavailable)"; fi
+authlens_cases "$COMBINED_GZ"
+if have zcat && have mawk; then
+	run_case "zcat | mawk \$9 == 401" peer \
+		"zcat $(q "$COMBINED_GZ") | mawk '\$9 == 401 {n++} END {print n+0}'"
+else skip "zcat | mawk" "zcat or mawk not installed"; fi
+T_NOTES+="- MB/s counts uncompressed bytes; \"vs cat\" is relative to \`zcat\`."$'\n'
+end_table
+
+# jsonl
+begin_table "JSON-lines app log (pino + zap/logrus)" "$JSONL" "$JSONL"
+run_case "cat" cat "cat $(q "$JSONL") > /dev/null"
+authlens_cases "$JSONL"
+if have jq; then
+	run_case "jq -c select | wc -l" peer \
+		"jq -c 'select((.res.statusCode // .status) == 401)' $(q "$JSONL") | wc -l"
+else skip jq "not installed"; fi
+T_NOTES+="- The jq filter is \`(.res.statusCode // .status) == 401\`: pino lines carry \`res.statusCode\`, the zap/logrus lines a top-level \`status\`."$'\n'
+end_table
+
+# (f) report -----------------------------------------------------------------
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
+RAM=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo 2>/dev/null || true)
+REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || REV="$REV-dirty"
+{
+	echo "# Benchmarks"
+	echo
+	echo "Generated by \`benches/compare.sh\` (SIZE=$SIZE, SEED=$SEED, PROFILE=$PROFILE)."
+	echo
+	echo "Machine: $(nproc) cores, ${CPU:-unknown CPU}, ${RAM:-unknown RAM}, $(date -u '+%Y-%m-%d %H:%M UTC'), authlens $REV"
+	echo
+	echo "Page cache warmed before each input. Wall time from \`date +%s%N\` around \`/usr/bin/time -v\`, which gives peak RSS."
+	echo "\"vs cat\" = wall / wall of cat (reading the bytes); \"vs authlens\" = wall / wall of \`authlens --threads 1\`."
+	echo "\"check\" compares each tool's 401 count with the generator's \`FILE.counts.json\`."
+	printf '%s' "$TABLES"
+} >"$ROOT/BENCHMARKS.md"
+note "wrote $ROOT/BENCHMARKS.md"
+
+if ((MISMATCH)); then
+	echo "MISMATCH: at least one tool disagrees on the 401 count (see BENCHMARKS.md)" >&2
+fi
+if ((FAILED)); then
+	echo "authlens failed on at least one input (see BENCHMARKS.md)" >&2
+fi
+if ((MISMATCH || FAILED)); then exit 1; fi
