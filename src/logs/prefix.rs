@@ -35,6 +35,14 @@ fn syslog_iso() -> Option<&'static Regex> {
     .as_ref()
 }
 
+/// `host tag[pid]: ` without a time (forwarded syslog, journald exports);
+/// without a pid only when the producer's line starts with a digit.
+fn syslog_bare() -> Option<&'static Regex> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^[\w.-]+ [\w./-]+(\[\d+\])?: ").ok())
+        .as_ref()
+}
+
 fn syslog_5424() -> Option<&'static Regex> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     RE.get_or_init(|| {
@@ -91,6 +99,15 @@ fn strip_one(line: &str, now: Timestamp) -> Option<(String, Option<Timestamp>)> 
             return Some((line[all.end()..].to_string(), t));
         }
     }
+    if first.is_ascii_alphanumeric() {
+        if let Some(c) = syslog_bare().and_then(|re| re.captures(line)) {
+            let end = c.get(0)?.end();
+            let rest = &line[end..];
+            if c.get(1).is_some() || rest.starts_with(|ch: char| ch.is_ascii_digit()) {
+                return Some((rest.to_string(), None));
+            }
+        }
+    }
     None
 }
 
@@ -145,6 +162,12 @@ mod tests {
         let (rest, t) = strip("<165>1 2003-10-11T22:14:15.003Z host app 1 ID47 - hello", now());
         assert_eq!(rest, "hello");
         assert!(t.is_some());
+        let (rest, _) = strip(
+            "host nginx[23141]: host nginx: 2025/09/07 21:20:40 [error] 23141#23141: *24470 PAM: x",
+            now(),
+        );
+        assert_eq!(rest, "2025/09/07 21:20:40 [error] 23141#23141: *24470 PAM: x");
+        assert_eq!(strip("Failed login: bob", now()).0, "Failed login: bob");
     }
 
     #[test]
