@@ -168,8 +168,14 @@ mod tests {
     #[test]
     fn har_time_variants() {
         assert_eq!(iso("2026-11-23T11:06:53.854Z"), "2026-11-23T11:06:53.854Z");
-        assert_eq!(iso("2026-11-23T13:06:53.8541234+02:00"), "2026-11-23T11:06:53.854Z");
-        assert_eq!(iso("2026-11-23T13:06:53.85+0200"), "2026-11-23T11:06:53.850Z");
+        assert_eq!(
+            iso("2026-11-23T13:06:53.8541234+02:00"),
+            "2026-11-23T11:06:53.854Z"
+        );
+        assert_eq!(
+            iso("2026-11-23T13:06:53.85+0200"),
+            "2026-11-23T11:06:53.850Z"
+        );
         assert_eq!(iso("2026-11-23T11:06:53Z"), "2026-11-23T11:06:53.000Z");
         assert_eq!(iso("2026-11-23 11:06:53"), "2026-11-23T11:06:53.000Z");
         assert!(parse_iso8601("yesterday").is_none());
@@ -192,18 +198,39 @@ mod tests {
     #[test]
     fn server_log_clocks() {
         let f = |t: Option<Timestamp>| t.map(|t| format_rfc3339(&t));
-        assert_eq!(f(parse_nginx_error("2026/11/23 11:06:53")).as_deref(), Some("2026-11-23T11:06:53.000Z"));
+        assert_eq!(
+            f(parse_nginx_error("2026/11/23 11:06:53")).as_deref(),
+            Some("2026-11-23T11:06:53.000Z")
+        );
         assert_eq!(
             f(parse_apache_error("[Sat Jul 20 21:37:32.266605 2013]")).as_deref(),
             Some("2013-07-20T21:37:32.266Z")
         );
-        assert_eq!(f(parse_apache_error("Thu Jul 11 01:21:41 2013")).as_deref(), Some("2013-07-11T01:21:41.000Z"));
+        assert_eq!(
+            f(parse_apache_error("Thu Jul 11 01:21:41 2013")).as_deref(),
+            Some("2013-07-11T01:21:41.000Z")
+        );
         let now = parse_iso8601("2026-01-02T00:00:00Z").unwrap();
-        assert_eq!(f(parse_syslog("Nov 14 22:45:27", now)).as_deref(), Some("2025-11-14T22:45:27.000Z"));
-        assert_eq!(f(parse_syslog("Jan  1 10:00:00", now)).as_deref(), Some("2026-01-01T10:00:00.000Z"));
-        assert_eq!(f(parse_haproxy("14/Nov/2015:22:45:25.439")).as_deref(), Some("2015-11-14T22:45:25.439Z"));
-        assert_eq!(f(parse_logger_time("2023-05-25 22:24:19,357")).as_deref(), Some("2023-05-25T22:24:19.357Z"));
-        assert_eq!(f(parse_any("10/Jun/2023:15:36:28 +0000")).as_deref(), Some("2023-06-10T15:36:28.000Z"));
+        assert_eq!(
+            f(parse_syslog("Nov 14 22:45:27", now)).as_deref(),
+            Some("2025-11-14T22:45:27.000Z")
+        );
+        assert_eq!(
+            f(parse_syslog("Jan  1 10:00:00", now)).as_deref(),
+            Some("2026-01-01T10:00:00.000Z")
+        );
+        assert_eq!(
+            f(parse_haproxy("14/Nov/2015:22:45:25.439")).as_deref(),
+            Some("2015-11-14T22:45:25.439Z")
+        );
+        assert_eq!(
+            f(parse_logger_time("2023-05-25 22:24:19,357")).as_deref(),
+            Some("2023-05-25T22:24:19.357Z")
+        );
+        assert_eq!(
+            f(parse_any("10/Jun/2023:15:36:28 +0000")).as_deref(),
+            Some("2023-06-10T15:36:28.000Z")
+        );
         assert!(parse_any("-").is_none());
     }
 }

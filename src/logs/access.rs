@@ -4,7 +4,9 @@
 //! `[dd/Mon/yyyy:` shape and the status right after the quoted request, so
 //! the hot path is a few `memchr` calls.
 
-use super::{normalize_id, parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed};
+use super::{
+    normalize_id, parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed,
+};
 use crate::time::parse_clf;
 
 /// The positions of a CLF line, borrowed.
@@ -38,7 +40,9 @@ fn split_clf(line: &str) -> Option<Clf<'_>> {
     let ab = after.as_bytes();
     let end = memchr::memchr_iter(b'"', ab).find(|&i| {
         ab.get(i + 1) == Some(&b' ')
-            && ab.get(i + 2..i + 5).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+            && ab
+                .get(i + 2..i + 5)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
             && ab.get(i + 5).is_none_or(|c| *c == b' ')
     })?;
     let status = parse_status(&after[end + 2..end + 5])?;
@@ -125,7 +129,10 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
     }
     if toks.len() == 4 {
         let first = toks[0];
-        if first.contains('.') && first.bytes().any(|b| b.is_ascii_alphabetic()) && !first.contains([',', '"', ':']) {
+        if first.contains('.')
+            && first.bytes().any(|b| b.is_ascii_alphabetic())
+            && !first.contains([',', '"', ':'])
+        {
             p.host = Some(first.to_string());
         }
     }
@@ -180,8 +187,9 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
                         p.add_id(v)
                     }
                     "upstream_status" | "us" | "ups" | "upstream" => {
-                        p.upstream_status =
-                            v.rsplit([',', ':', ' ']).find_map(|s| parse_status(s.trim()));
+                        p.upstream_status = v
+                            .rsplit([',', ':', ' '])
+                            .find_map(|s| parse_status(s.trim()));
                     }
                     _ => {}
                 }
@@ -216,7 +224,9 @@ mod tests {
 
     #[test]
     fn capture_combined_401_with_remote_user() {
-        let (f, p) = rec(r#"127.0.0.1 - alice [23/Nov/2026:11:06:53 +0000] "GET /v2/shipments?case=t2001 HTTP/1.1" 401 79 "http://127.0.0.1:9080/console/?case=t1000" "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36""#);
+        let (f, p) = rec(
+            r#"127.0.0.1 - alice [23/Nov/2026:11:06:53 +0000] "GET /v2/shipments?case=t2001 HTTP/1.1" 401 79 "http://127.0.0.1:9080/console/?case=t1000" "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36""#,
+        );
         assert_eq!(f, LogFormat::NginxCombined);
         assert_eq!(p.status, Some(401));
         assert_eq!(p.method.as_deref(), Some("GET"));
@@ -229,13 +239,17 @@ mod tests {
 
     #[test]
     fn xff_lists_empty_requests_and_vhosts() {
-        let (_, p) = rec(r#""10.5.102.222, 199.96.1.1, 204.246.1.1" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] "GET /assets/xxxx?q=100 HTTP/1.1" 200 25507 "-" "Amazon CloudFront""#);
+        let (_, p) = rec(
+            r#""10.5.102.222, 199.96.1.1, 204.246.1.1" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] "GET /assets/xxxx?q=100 HTTP/1.1" 200 25507 "-" "Amazon CloudFront""#,
+        );
         assert_eq!(p.client.as_deref(), Some("10.2.1.185"));
         assert_eq!(p.status, Some(200));
         let (_, p) = rec(r#"127.0.0.1 - - [12/Apr/2018:09:48:40 +0200] "" 400 0 "-" "-""#);
         assert_eq!(p.status, Some(400));
         assert!(p.method.is_none() && p.user_agent.is_none());
-        let (_, p) = rec(r#"vhost1.domaine.fr 123.123.123.123 - - [04/Jul/2019:09:20:46 +0200] "GET / HTTP/1.1" 200 32953 "-" "curl""#);
+        let (_, p) = rec(
+            r#"vhost1.domaine.fr 123.123.123.123 - - [04/Jul/2019:09:20:46 +0200] "GET / HTTP/1.1" 200 32953 "-" "curl""#,
+        );
         assert_eq!(p.host.as_deref(), Some("vhost1.domaine.fr"));
         assert_eq!(p.client.as_deref(), Some("123.123.123.123"));
         assert_eq!(format_rfc3339(&p.time.unwrap()), "2019-07-04T07:20:46.000Z");
@@ -243,10 +257,14 @@ mod tests {
 
     #[test]
     fn kong_and_traefik_tails() {
-        let (f, p) = rec(r#"127.0.0.1 - - [03/Jun/2024:14:54:42 +0200] "GET /test HTTP/1.1" 404 243 "-" "Mozilla/5.0" kong_request_id: "59c9cd40508da8549e4f3d462c393608""#);
+        let (f, p) = rec(
+            r#"127.0.0.1 - - [03/Jun/2024:14:54:42 +0200] "GET /test HTTP/1.1" 404 243 "-" "Mozilla/5.0" kong_request_id: "59c9cd40508da8549e4f3d462c393608""#,
+        );
         assert_eq!(f, LogFormat::Kong);
         assert_eq!(p.request_ids, vec!["59c9cd40508da8549e4f3d462c393608"]);
-        let (f, p) = rec(r#"10.0.0.2 - username [18/Nov/2018:21:34:30 +0000] "GET /dashboard/ HTTP/2.0" 401 17 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:57.0) Gecko/20100101 Firefox/57.0" 72 "Auth for frontend-Host-traefik-0" "/dashboard/" 0ms"#);
+        let (f, p) = rec(
+            r#"10.0.0.2 - username [18/Nov/2018:21:34:30 +0000] "GET /dashboard/ HTTP/2.0" 401 17 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:57.0) Gecko/20100101 Firefox/57.0" 72 "Auth for frontend-Host-traefik-0" "/dashboard/" 0ms"#,
+        );
         assert_eq!(f, LogFormat::TraefikClf);
         assert_eq!(p.status, Some(401));
         assert!(p.remote_user_present);
@@ -254,10 +272,18 @@ mod tests {
 
     #[test]
     fn trailing_key_values() {
-        let (_, p) = rec(r#"1.2.3.4 - - [23/Nov/2026:11:06:53 +0000] "GET /a?api_key=s3cr3t HTTP/1.1" 401 0 "-" "curl" rt=0.012 upstream_status=502, 401 request_id=ABCDEF0123456789abcdef0123456789"#);
+        let (_, p) = rec(
+            r#"1.2.3.4 - - [23/Nov/2026:11:06:53 +0000] "GET /a?api_key=s3cr3t HTTP/1.1" 401 0 "-" "curl" rt=0.012 upstream_status=502, 401 request_id=ABCDEF0123456789abcdef0123456789"#,
+        );
         assert_eq!(p.request_ids, vec!["abcdef0123456789abcdef0123456789"]);
-        assert_eq!(p.url.as_deref(), Some("/a?api_key=s3cr3t"), "raw inside the parser, masked on emit");
-        let (_, p) = rec(r#"1.2.3.4 - - [23/Nov/2026:11:06:53 +0000] "GET / HTTP/1.1" 200 0 "-" "curl" us=401"#);
+        assert_eq!(
+            p.url.as_deref(),
+            Some("/a?api_key=s3cr3t"),
+            "raw inside the parser, masked on emit"
+        );
+        let (_, p) = rec(
+            r#"1.2.3.4 - - [23/Nov/2026:11:06:53 +0000] "GET / HTTP/1.1" 200 0 "-" "curl" us=401"#,
+        );
         assert_eq!(p.upstream_status, Some(401));
     }
 
@@ -265,7 +291,14 @@ mod tests {
     fn not_clf() {
         let ctx = Ctx::new(None);
         assert!(parse("2026/11/23 11:06:53 [error] 1#1: *1 x", &ctx).is_none());
-        assert!(parse("[26/Dec/2016:16:16:29 +0200] \"GET / HTTP/1.1\" 200 1", &ctx).is_none());
-        assert_eq!(fast_status(r#"::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -"#), Some(408));
+        assert!(parse(
+            "[26/Dec/2016:16:16:29 +0200] \"GET / HTTP/1.1\" 200 1",
+            &ctx
+        )
+        .is_none());
+        assert_eq!(
+            fast_status(r#"::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -"#),
+            Some(408)
+        );
     }
 }

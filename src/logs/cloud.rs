@@ -44,7 +44,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            if let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -157,7 +160,9 @@ fn cloudfront(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
         time: Some(ts),
         status: Some(status),
         method: get("cs-method").map(str::to_string),
-        host: get("x-host-header").or_else(|| get("cs(Host)")).map(str::to_string),
+        host: get("x-host-header")
+            .or_else(|| get("cs(Host)"))
+            .map(str::to_string),
         client: get("c-ip").map(str::to_string),
         user_agent: get("cs(User-Agent)").map(percent_decode),
         ..Parsed::default()
@@ -193,7 +198,10 @@ mod tests {
 
     #[test]
     fn alb_line() {
-        let (f, p) = rec(r#"https 2023-04-26T12:23:00.186641Z app/546213e5-apiexamplecom-api-94aa/490d68edf04676fe 192.168.1.11:44740 10.0.0.1:80 0.086 0.048 0.037 401 401 0 57 "GET https://www.example.com:443/robots.txt?api_key=abc HTTP/1.1" "curl/7.46.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337281-1d84f3d73c47ec4e58577259" "www.example.com" "arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012" 1 2018-07-02T22:22:48.364000Z "authenticate,forward" "-" "-" "10.0.0.1:80" "200" "-" "-""#, &Ctx::new(None));
+        let (f, p) = rec(
+            r#"https 2023-04-26T12:23:00.186641Z app/546213e5-apiexamplecom-api-94aa/490d68edf04676fe 192.168.1.11:44740 10.0.0.1:80 0.086 0.048 0.037 401 401 0 57 "GET https://www.example.com:443/robots.txt?api_key=abc HTTP/1.1" "curl/7.46.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337281-1d84f3d73c47ec4e58577259" "www.example.com" "arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012" 1 2018-07-02T22:22:48.364000Z "authenticate,forward" "-" "-" "10.0.0.1:80" "200" "-" "-""#,
+            &Ctx::new(None),
+        );
         assert_eq!(f, LogFormat::AwsAlb);
         assert_eq!(p.status, Some(401));
         assert_eq!(p.upstream_status, Some(401));
@@ -213,11 +221,17 @@ mod tests {
         assert_eq!(p.status, Some(400));
         assert_eq!(p.host.as_deref(), Some("hub-cdn.crowdsec.net"));
         assert_eq!(p.url.as_deref(), Some("/testseb?query_param=42"));
-        assert_eq!(p.request_ids, vec!["375WZmnR4hhhnlZKNn0D_LvkWhAqvWvBsUqySq8f_GOoAPP3k8R8fw=="]);
+        assert_eq!(
+            p.request_ids,
+            vec!["375WZmnR4hhhnlZKNn0D_LvkWhAqvWvBsUqySq8f_GOoAPP3k8R8fw=="]
+        );
         assert_eq!(format_rfc3339(&p.time.unwrap()), "2024-03-12T15:22:28.000Z");
         let mut ctx = Ctx::new(None);
         ctx.cloudfront_fields = fields_header("#Fields: date time sc-status cs-uri-stem c-ip cs-method x-edge-request-id x-host-header cs-uri-query cs(User-Agent) cs(Host) x-edge-location");
         let (_, p) = rec("2024-03-12\t15:22:28\t401\t/a\t1.2.3.4\tGET\tID1\th.example\t-\tcurl\tx.cloudfront.net\tCDG", &ctx);
-        assert_eq!((p.status, p.url.as_deref(), p.host.as_deref()), (Some(401), Some("/a"), Some("h.example")));
+        assert_eq!(
+            (p.status, p.url.as_deref(), p.host.as_deref()),
+            (Some(401), Some("/a"), Some("h.example"))
+        );
     }
 }

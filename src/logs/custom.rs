@@ -9,9 +9,17 @@ use crate::time::{parse_any, parse_apache_error, parse_haproxy};
 pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     let re = ctx.custom?;
     let c = re.captures(line)?;
-    let g = |name: &str| c.name(name).map(|m| m.as_str().trim()).filter(|s| !s.is_empty() && *s != "-");
+    let g = |name: &str| {
+        c.name(name)
+            .map(|m| m.as_str().trim())
+            .filter(|s| !s.is_empty() && *s != "-")
+    };
     let mut p = Parsed {
-        time: g("time").and_then(|t| parse_any(t).or_else(|| parse_apache_error(t)).or_else(|| parse_haproxy(t))),
+        time: g("time").and_then(|t| {
+            parse_any(t)
+                .or_else(|| parse_apache_error(t))
+                .or_else(|| parse_haproxy(t))
+        }),
         method: g("method").map(str::to_string),
         status: g("status").and_then(parse_status),
         client: g("client").map(str::to_string),
@@ -48,11 +56,17 @@ mod tests {
     fn named_groups() {
         let re = regex::Regex::new(r"^(?P<time>\S+) (?P<client>\S+) (?P<method>\S+) (?P<path>\S+) (?P<status>\d{3}) rid=(?P<request_id>\S+)(?: (?P<message>.*))?$").unwrap();
         let ctx = Ctx::new(Some(&re));
-        let Some(Outcome::Record(f, p)) = parse("2026-11-23T11:06:53Z 10.0.0.1 GET /a?x=1 401 rid=AbC jwt expired", &ctx) else {
+        let Some(Outcome::Record(f, p)) = parse(
+            "2026-11-23T11:06:53Z 10.0.0.1 GET /a?x=1 401 rid=AbC jwt expired",
+            &ctx,
+        ) else {
             panic!("not parsed")
         };
         assert_eq!(f, LogFormat::Custom);
-        assert_eq!((p.status, p.url.as_deref(), p.method.as_deref()), (Some(401), Some("/a?x=1"), Some("GET")));
+        assert_eq!(
+            (p.status, p.url.as_deref(), p.method.as_deref()),
+            (Some(401), Some("/a?x=1"), Some("GET"))
+        );
         assert_eq!(p.request_ids, vec!["abc"]);
         assert_eq!(p.message.as_deref(), Some("jwt expired"));
         assert!(p.time.is_some());

@@ -56,7 +56,12 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
             }
         }
     }
-    let q = |i: usize| quoted.get(i).copied().filter(|v| !v.is_empty() && *v != "-");
+    let q = |i: usize| {
+        quoted
+            .get(i)
+            .copied()
+            .filter(|v| !v.is_empty() && *v != "-")
+    };
     p.client = q(0).map(|x| x.split(',').next().unwrap_or(x).trim().to_string());
     p.user_agent = q(1).map(str::to_string);
     if let Some(id) = q(2) {
@@ -79,7 +84,9 @@ mod tests {
 
     #[test]
     fn default_format_from_cri_file() {
-        let p = rec(r#"[2026-01-24T01:34:36.743Z] "GET /test HTTP/1.1" 200 - 0 256 50 25 "[fd00:1234:5678::5a24]" "curl/8.10.1" "test-request-id" "example.com" "tcp://[fd00:1234:5678::e18]:8080""#);
+        let p = rec(
+            r#"[2026-01-24T01:34:36.743Z] "GET /test HTTP/1.1" 200 - 0 256 50 25 "[fd00:1234:5678::5a24]" "curl/8.10.1" "test-request-id" "example.com" "tcp://[fd00:1234:5678::e18]:8080""#,
+        );
         assert_eq!(p.status, Some(200));
         assert_eq!(p.method.as_deref(), Some("GET"));
         assert_eq!(p.url.as_deref(), Some("/test"));
@@ -91,9 +98,14 @@ mod tests {
 
     #[test]
     fn istio_format_with_details() {
-        let p = rec(r#"[2024-05-01T10:00:00.000Z] "GET /api HTTP/1.1" 401 - jwt_authn_access_denied{Jwt_is_expired} - "-" 0 14 1 - "10.0.0.1" "curl/8" "5f2a6c1e-0d3b-4f5e-9a7b-2c1d3e4f5a6b" "api.example.com" "-" outbound|80||api"#);
+        let p = rec(
+            r#"[2024-05-01T10:00:00.000Z] "GET /api HTTP/1.1" 401 - jwt_authn_access_denied{Jwt_is_expired} - "-" 0 14 1 - "10.0.0.1" "curl/8" "5f2a6c1e-0d3b-4f5e-9a7b-2c1d3e4f5a6b" "api.example.com" "-" outbound|80||api"#,
+        );
         assert_eq!(p.status, Some(401));
-        assert_eq!(p.message.as_deref(), Some("jwt_authn_access_denied{Jwt_is_expired}"));
+        assert_eq!(
+            p.message.as_deref(),
+            Some("jwt_authn_access_denied{Jwt_is_expired}")
+        );
         assert_eq!(p.request_ids, vec!["5f2a6c1e-0d3b-4f5e-9a7b-2c1d3e4f5a6b"]);
         assert_eq!(p.host.as_deref(), Some("api.example.com"));
         assert_eq!(p.client.as_deref(), Some("10.0.0.1"));

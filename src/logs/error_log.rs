@@ -44,7 +44,8 @@ fn nginx_re() -> Option<&'static Regex> {
 }
 
 fn nginx_is_auth(msg: &str) -> bool {
-    (msg.starts_with("user \"") && (msg.contains("password mismatch") || msg.contains("was not found in")))
+    (msg.starts_with("user \"")
+        && (msg.contains("password mismatch") || msg.contains("was not found in")))
         || msg.starts_with("no user/password was provided")
         || msg.contains("access forbidden by rule")
         || msg.contains("auth request unexpected status")
@@ -113,7 +114,10 @@ fn apache_auth(code: Option<&str>, msg: &str) -> bool {
         }
     }
     let l = msg.to_ascii_lowercase();
-    (l.starts_with("user ") && (l.contains("not found") || l.contains("authentication failure") || l.contains("password mismatch")))
+    (l.starts_with("user ")
+        && (l.contains("not found")
+            || l.contains("authentication failure")
+            || l.contains("password mismatch")))
         || l.starts_with("digest: ")
         || l.contains("password mismatch")
         || l.contains("wrong authentication scheme")
@@ -132,12 +136,20 @@ fn apache(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     while let Some(inner) = rest.strip_prefix('[') {
         let end = inner.find(']')?;
         let group = &inner[..end];
-        if let Some(c) = group.strip_prefix("client ").or_else(|| group.strip_prefix("remote ")) {
+        if let Some(c) = group
+            .strip_prefix("client ")
+            .or_else(|| group.strip_prefix("remote "))
+        {
             client = Some(c.trim().to_string());
         } else if group.starts_with("pid ") {
         } else if let Some(t) = parse_apache_error(group) {
             time = Some(t);
-        } else if group.contains(':') || matches!(group, "error" | "warn" | "notice" | "info" | "debug" | "crit" | "alert" | "emerg") {
+        } else if group.contains(':')
+            || matches!(
+                group,
+                "error" | "warn" | "notice" | "info" | "debug" | "crit" | "alert" | "emerg"
+            )
+        {
             level_seen = true;
         } else {
             return None;
@@ -148,13 +160,23 @@ fn apache(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
         return None;
     }
     let (code, message) = match rest.split_once(": ") {
-        Some((c, m)) if c.len() == 7 && c.starts_with("AH") && c[2..].bytes().all(|b| b.is_ascii_digit()) => (Some(c), m),
+        Some((c, m))
+            if c.len() == 7
+                && c.starts_with("AH")
+                && c[2..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            (Some(c), m)
+        }
         _ => (None, rest),
     };
     if !apache_auth(code, message) {
         return Some(Outcome::Known(LogFormat::ApacheError));
     }
-    let message = message.split(", referer: ").next().unwrap_or(message).trim();
+    let message = message
+        .split(", referer: ")
+        .next()
+        .unwrap_or(message)
+        .trim();
     let mut p = Parsed {
         time,
         client: client.map(|c| strip_port(&c)),
@@ -173,11 +195,15 @@ fn apache(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
             p.url = Some(s.to_string());
         }
     } else if let Some(i) = message.find(" to access /") {
-        p.url = message[i + 11..].split_whitespace().next().map(str::to_string);
+        p.url = message[i + 11..]
+            .split_whitespace()
+            .next()
+            .map(str::to_string);
     }
     p.remote_user_present = {
         let l = message.to_ascii_lowercase();
-        (l.starts_with("user ") && !l.starts_with("user  ") && !l.starts_with("user not")) || l.starts_with("authorization of user")
+        (l.starts_with("user ") && !l.starts_with("user  ") && !l.starts_with("user not"))
+            || l.starts_with("authorization of user")
     };
     Some(Outcome::Record(LogFormat::ApacheError, Box::new(p)))
 }
@@ -209,21 +235,36 @@ mod tests {
 
     #[test]
     fn capture_nginx_error_auth_lines() {
-        let (f, p) = rec(r#"2026/11/23 11:06:54 [error] 4707#4707: *6 user "dave" was not found in "/etc/nginx/htpasswd", client: 127.0.0.1, server: , request: "GET /metrics/summary?case=t1906 HTTP/1.1", host: "127.0.0.1:9080", referrer: "http://127.0.0.1:9080/console/?case=t1000""#);
+        let (f, p) = rec(
+            r#"2026/11/23 11:06:54 [error] 4707#4707: *6 user "dave" was not found in "/etc/nginx/htpasswd", client: 127.0.0.1, server: , request: "GET /metrics/summary?case=t1906 HTTP/1.1", host: "127.0.0.1:9080", referrer: "http://127.0.0.1:9080/console/?case=t1000""#,
+        );
         assert_eq!(f, LogFormat::NginxError);
         assert!(p.auxiliary);
         assert_eq!(p.status, None);
-        assert_eq!(p.message.as_deref(), Some(r#"user "dave" was not found in "/etc/nginx/htpasswd""#));
+        assert_eq!(
+            p.message.as_deref(),
+            Some(r#"user "dave" was not found in "/etc/nginx/htpasswd""#)
+        );
         assert_eq!(p.method.as_deref(), Some("GET"));
         assert_eq!(p.url.as_deref(), Some("/metrics/summary?case=t1906"));
         assert_eq!(p.host.as_deref(), Some("127.0.0.1:9080"));
         assert_eq!(p.client.as_deref(), Some("127.0.0.1"));
         assert_eq!(p.request_ids, vec!["nginx-conn:6"]);
         assert_eq!(format_rfc3339(&p.time.unwrap()), "2026-11-23T11:06:54.000Z");
-        let (_, p) = rec(r#"2026/11/23 11:06:59 [error] 4707#4707: *6 user "carol": password mismatch, client: 127.0.0.1, server: , request: "GET /metrics/summary?case=t1905 HTTP/1.1", host: "127.0.0.1:9080""#);
-        assert_eq!(p.message.as_deref(), Some(r#"user "carol": password mismatch"#));
-        let (_, p) = rec(r#"2026/11/23 11:06:56 [info] 4707#4707: *10 no user/password was provided for basic authentication, client: 127.0.0.1, server: , request: "GET /handbook/?case=t2401 HTTP/1.1", host: "127.0.0.1:9082""#);
-        assert_eq!(p.message.as_deref(), Some("no user/password was provided for basic authentication"));
+        let (_, p) = rec(
+            r#"2026/11/23 11:06:59 [error] 4707#4707: *6 user "carol": password mismatch, client: 127.0.0.1, server: , request: "GET /metrics/summary?case=t1905 HTTP/1.1", host: "127.0.0.1:9080""#,
+        );
+        assert_eq!(
+            p.message.as_deref(),
+            Some(r#"user "carol": password mismatch"#)
+        );
+        let (_, p) = rec(
+            r#"2026/11/23 11:06:56 [info] 4707#4707: *10 no user/password was provided for basic authentication, client: 127.0.0.1, server: , request: "GET /handbook/?case=t2401 HTTP/1.1", host: "127.0.0.1:9082""#,
+        );
+        assert_eq!(
+            p.message.as_deref(),
+            Some("no user/password was provided for basic authentication")
+        );
         assert_eq!(p.code.as_deref(), Some("info"));
         assert!(!p.remote_user_present);
     }
@@ -241,22 +282,36 @@ mod tests {
 
     #[test]
     fn apache_24_and_22() {
-        let (f, p) = rec(r#"[Sat Jul 20 21:39:11.978080 2013] [auth_basic:error] [pid 17512:tid 140123053950720] [client 127.0.0.1:51390] AH01617: user username: authentication failure for "/basic/file": Password Mismatch"#);
+        let (f, p) = rec(
+            r#"[Sat Jul 20 21:39:11.978080 2013] [auth_basic:error] [pid 17512:tid 140123053950720] [client 127.0.0.1:51390] AH01617: user username: authentication failure for "/basic/file": Password Mismatch"#,
+        );
         assert_eq!(f, LogFormat::ApacheError);
         assert_eq!(p.code.as_deref(), Some("AH01617"));
-        assert_eq!(p.message.as_deref(), Some(r#"user username: authentication failure for "/basic/file": Password Mismatch"#));
+        assert_eq!(
+            p.message.as_deref(),
+            Some(r#"user username: authentication failure for "/basic/file": Password Mismatch"#)
+        );
         assert_eq!(p.url.as_deref(), Some("/basic/file"));
         assert_eq!(p.client.as_deref(), Some("127.0.0.1"));
         assert_eq!(format_rfc3339(&p.time.unwrap()), "2013-07-20T21:39:11.978Z");
         assert!(p.remote_user_present);
-        let (_, p) = rec(r#"[Sat Jul 20 21:41:52.523931 2013] [auth_basic:error] [pid 17512:tid 140122964092672] [client 127.0.0.1:51396] AH01614: client used wrong authentication scheme: /basic/file"#);
-        assert_eq!(p.message.as_deref(), Some("client used wrong authentication scheme: /basic/file"));
+        let (_, p) = rec(
+            r#"[Sat Jul 20 21:41:52.523931 2013] [auth_basic:error] [pid 17512:tid 140122964092672] [client 127.0.0.1:51396] AH01614: client used wrong authentication scheme: /basic/file"#,
+        );
+        assert_eq!(
+            p.message.as_deref(),
+            Some("client used wrong authentication scheme: /basic/file")
+        );
         assert_eq!(p.url.as_deref(), Some("/basic/file"));
-        let (_, p) = rec(r#"[Mon Nov 18 22:39:33 2013] [error] [client 91.49.82.139] user gg not found: /, referer: http://sj.hopto.org/management.html"#);
+        let (_, p) = rec(
+            r#"[Mon Nov 18 22:39:33 2013] [error] [client 91.49.82.139] user gg not found: /, referer: http://sj.hopto.org/management.html"#,
+        );
         assert_eq!(p.code, None);
         assert_eq!(p.message.as_deref(), Some("user gg not found: /"));
         assert_eq!(p.url.as_deref(), Some("/"));
-        let (_, p) = rec(r#"[Mon Nov 06 13:39:56.637868 2023] [auth_basic:error] [pid 3175001:tid 140494544914112] [remote 192.0.2.111:35924] AH01618: user whatever not found: /admin"#);
+        let (_, p) = rec(
+            r#"[Mon Nov 06 13:39:56.637868 2023] [auth_basic:error] [pid 3175001:tid 140494544914112] [remote 192.0.2.111:35924] AH01618: user whatever not found: /admin"#,
+        );
         assert_eq!(p.client.as_deref(), Some("192.0.2.111"));
         // syslog-prefixed, no time bracket
         let (_, p) = rec("[authz_core:error] [pid 22034] [client 192.0.2.1:58585] AH01630: client denied by server configuration: /home/www/");

@@ -25,7 +25,9 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
     let mut p = Parsed {
         time: parse_haproxy(c.get(3)?.as_str()),
         status: u16::try_from(status).ok(),
-        client: c.get(1).map(|m| m.as_str().trim_start_matches("::ffff:").to_string()),
+        client: c
+            .get(1)
+            .map(|m| m.as_str().trim_start_matches("::ffff:").to_string()),
         ..Parsed::default()
     };
     if p.status.is_none() {

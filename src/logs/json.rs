@@ -27,10 +27,18 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
 
 fn classify(o: &Map<String, Value>) -> Option<LogFormat> {
     let has = |k: &str| o.contains_key(k);
-    if has("response_code") && (has("upstream_cluster") || has("response_flags") || has(":authority") || has("authority")) {
+    if has("response_code")
+        && (has("upstream_cluster")
+            || has("response_flags")
+            || has(":authority")
+            || has("authority"))
+    {
         return Some(LogFormat::EnvoyJson);
     }
-    if o.get("logger").and_then(Value::as_str).is_some_and(|l| l.starts_with("http.")) {
+    if o.get("logger")
+        .and_then(Value::as_str)
+        .is_some_and(|l| l.starts_with("http."))
+    {
         return Some(LogFormat::CaddyJson);
     }
     if has("DownstreamStatus") || has("RouterName") || has("OriginStatus") {
@@ -41,13 +49,34 @@ fn classify(o: &Map<String, Value>) -> Option<LogFormat> {
     }
     if has("status")
         && (has("request_uri") || has("uri") || has("request"))
-        && (has("remote_addr") || has("time_local") || has("upstream_status") || has("request_time"))
+        && (has("remote_addr")
+            || has("time_local")
+            || has("upstream_status")
+            || has("request_time"))
     {
         return Some(LogFormat::NginxJson);
     }
     const KNOWN: [&str; 20] = [
-        "time", "ts", "timestamp", "@timestamp", "@t", "level", "severity", "msg", "message", "@m", "@mt",
-        "status", "statusCode", "status_code", "req", "res", "err", "error", "request_id", "method",
+        "time",
+        "ts",
+        "timestamp",
+        "@timestamp",
+        "@t",
+        "level",
+        "severity",
+        "msg",
+        "message",
+        "@m",
+        "@mt",
+        "status",
+        "statusCode",
+        "status_code",
+        "req",
+        "res",
+        "err",
+        "error",
+        "request_id",
+        "method",
     ];
     KNOWN.iter().any(|k| has(k)).then_some(LogFormat::JsonLines)
 }
@@ -116,14 +145,31 @@ fn time_of(v: &Value) -> Option<crate::model::Timestamp> {
 
 /// Numeric or named level: true at warn or above.
 fn level_is_warn(o: &Map<String, Value>) -> bool {
-    for k in ["level", "severity", "@l", "log.level", "levelname", "lvl", "loglevel"] {
+    for k in [
+        "level",
+        "severity",
+        "@l",
+        "log.level",
+        "levelname",
+        "lvl",
+        "loglevel",
+    ] {
         match get(o, k) {
             Some(Value::Number(n)) => return n.as_f64().is_some_and(|l| l >= 40.0),
             Some(Value::String(s)) => {
                 let s = s.to_ascii_lowercase();
                 return matches!(
                     s.as_str(),
-                    "warn" | "warning" | "error" | "err" | "fatal" | "critical" | "crit" | "alert" | "emergency" | "panic"
+                    "warn"
+                        | "warning"
+                        | "error"
+                        | "err"
+                        | "fatal"
+                        | "critical"
+                        | "crit"
+                        | "alert"
+                        | "emergency"
+                        | "panic"
                         | "dpanic"
                 );
             }
@@ -170,7 +216,12 @@ const AUTH_WORDS: [&str; 14] = [
 fn generic_message(m: &str) -> bool {
     matches!(
         m.to_ascii_lowercase().as_str(),
-        "handled request" | "request completed" | "request failed" | "request errored" | "access" | "request"
+        "handled request"
+            | "request completed"
+            | "request failed"
+            | "request errored"
+            | "access"
+            | "request"
     ) || m.starts_with("GET ")
         || m.starts_with("POST ")
 }
@@ -178,13 +229,35 @@ fn generic_message(m: &str) -> bool {
 pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat) -> Option<Outcome> {
     let mut p = Parsed {
         time: [
-            "time", "ts", "timestamp", "@timestamp", "time_local", "start_time", "StartUTC", "requestTime", "@t",
-            "timeMillis", "date", "datetime", "eventTime", "Timestamp", "time_iso8601", "msec",
+            "time",
+            "ts",
+            "timestamp",
+            "@timestamp",
+            "time_local",
+            "start_time",
+            "StartUTC",
+            "requestTime",
+            "@t",
+            "timeMillis",
+            "date",
+            "datetime",
+            "eventTime",
+            "Timestamp",
+            "time_iso8601",
+            "msec",
         ]
         .iter()
         .find_map(|k| get(o, k).and_then(time_of)),
         status: first_status(o, &STATUS_KEYS),
-        upstream_status: first_status(o, &["upstream_status", "OriginStatus", "upstream.status", "upstream_response_code"]),
+        upstream_status: first_status(
+            o,
+            &[
+                "upstream_status",
+                "OriginStatus",
+                "upstream.status",
+                "upstream_response_code",
+            ],
+        ),
         ..Parsed::default()
     };
     p.method = first_text(
@@ -226,7 +299,10 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat) -> Option<Outco
         // nginx `$request` / Apache-in-JSON: "GET /x HTTP/1.1"
         if let Some(req) = get(o, "request").and_then(Value::as_str) {
             let (m, t) = split_request_line(req);
-            if p.method.is_none() && m.as_deref().is_some_and(|m| m.bytes().all(|b| b.is_ascii_alphabetic())) {
+            if p.method.is_none()
+                && m.as_deref()
+                    .is_some_and(|m| m.bytes().all(|b| b.is_ascii_alphabetic()))
+            {
                 p.method = m;
             }
             if url.is_none() {
@@ -256,7 +332,10 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat) -> Option<Outco
     ) {
         p.host = Some(h);
     }
-    if format == LogFormat::JsonLines && o.contains_key("hostname") && p.host.as_deref() == get(o, "hostname").and_then(Value::as_str) {
+    if format == LogFormat::JsonLines
+        && o.contains_key("hostname")
+        && p.host.as_deref() == get(o, "hostname").and_then(Value::as_str)
+    {
         p.host = None;
     }
     for k in [
@@ -348,9 +427,17 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat) -> Option<Outco
             "response.headers.www-authenticate",
         ],
     );
-    p.remote_user_present = ["remote_user", "basic_user", "ClientUsername", "user_id", "user", "usr.name", "user.name"]
-        .iter()
-        .any(|k| get(o, k).and_then(text).is_some_and(|u| u != "null"));
+    p.remote_user_present = [
+        "remote_user",
+        "basic_user",
+        "ClientUsername",
+        "user_id",
+        "user",
+        "usr.name",
+        "user.name",
+    ]
+    .iter()
+    .any(|k| get(o, k).and_then(text).is_some_and(|u| u != "null"));
 
     // The server's own words: the most specific reason first.
     let specific = first_text(
@@ -373,7 +460,12 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat) -> Option<Outco
         Some(Value::String(s)) if !s.trim().is_empty() && s != "-" => Some(s.clone()),
         _ => None,
     })
-    .or_else(|| get(o, "@x").and_then(Value::as_str).and_then(|x| x.lines().next()).map(str::to_string));
+    .or_else(|| {
+        get(o, "@x")
+            .and_then(Value::as_str)
+            .and_then(|x| x.lines().next())
+            .map(str::to_string)
+    });
     let details = match format {
         LogFormat::EnvoyJson => get(o, "response_code_details")
             .and_then(text)
@@ -386,13 +478,30 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat) -> Option<Outco
         let l = m.to_ascii_lowercase();
         AUTH_WORDS.iter().any(|w| l.contains(w))
     });
-    p.message = specific
-        .or(details)
-        .or_else(|| msg.clone().filter(|m| (warn || auth_msg) && !generic_message(m)));
-    p.code = first_text(o, &["err.code", "error.code", "error_code", "errorCode", "error.type", "err.type"])
-        .filter(|c| !c.chars().all(|ch| ch.is_ascii_digit()))
-        .or_else(|| get(o, "code").and_then(Value::as_str).map(str::to_string))
-        .or_else(|| if p.status.is_none() && auth_msg { first_text(o, &["event", "event.action"]) } else { None });
+    p.message = specific.or(details).or_else(|| {
+        msg.clone()
+            .filter(|m| (warn || auth_msg) && !generic_message(m))
+    });
+    p.code = first_text(
+        o,
+        &[
+            "err.code",
+            "error.code",
+            "error_code",
+            "errorCode",
+            "error.type",
+            "err.type",
+        ],
+    )
+    .filter(|c| !c.chars().all(|ch| ch.is_ascii_digit()))
+    .or_else(|| get(o, "code").and_then(Value::as_str).map(str::to_string))
+    .or_else(|| {
+        if p.status.is_none() && auth_msg {
+            first_text(o, &["event", "event.action"])
+        } else {
+            None
+        }
+    });
     if p.code.as_deref() == Some("UnauthorizedError") {
         // `err.type` is the class; a real code is preferred when present.
         p.code = first_text(o, &["err.code", "error.code"]).or(p.code);
@@ -425,7 +534,9 @@ mod tests {
 
     #[test]
     fn capture_nginx_json() {
-        let (f, p) = rec(r#"{"ts":"2026-11-23T11:06:53+00:00","request_id":"8f38ed71-d63c-4bd0-9be9-75a816d5eae5","traceparent":"","remote_addr":"127.0.0.1","method":"GET","scheme":"http","host":"127.0.0.1:9080","uri":"/v2/shipments?case=t2001","status":401,"bytes_sent":79,"request_time":0.009,"upstream_addr":"127.0.0.1:5002","upstream_status":"401","upstream_response_time":"0.009","remote_user":"alice","origin":"","referer":"http://127.0.0.1:9080/console/?case=t1000","user_agent":"Mozilla/5.0"}"#);
+        let (f, p) = rec(
+            r#"{"ts":"2026-11-23T11:06:53+00:00","request_id":"8f38ed71-d63c-4bd0-9be9-75a816d5eae5","traceparent":"","remote_addr":"127.0.0.1","method":"GET","scheme":"http","host":"127.0.0.1:9080","uri":"/v2/shipments?case=t2001","status":401,"bytes_sent":79,"request_time":0.009,"upstream_addr":"127.0.0.1:5002","upstream_status":"401","upstream_response_time":"0.009","remote_user":"alice","origin":"","referer":"http://127.0.0.1:9080/console/?case=t1000","user_agent":"Mozilla/5.0"}"#,
+        );
         assert_eq!(f, LogFormat::NginxJson);
         assert_eq!(p.status, Some(401));
         assert_eq!(p.upstream_status, Some(401));
@@ -435,64 +546,110 @@ mod tests {
         assert_eq!(p.request_ids, vec!["8f38ed71-d63c-4bd0-9be9-75a816d5eae5"]);
         assert!(p.remote_user_present);
         assert_eq!(format_rfc3339(&p.time.unwrap()), "2026-11-23T11:06:53.000Z");
-        let (_, p) = rec(r#"{"ts":"2026-11-23T11:06:54+00:00","request_id":"bccf8b21fb604da08fa91461dee0c6c9","traceparent":"00-152c5bc80e1427064a1c615175c7d0c0-b6fab253bc7fea2c-01","remote_addr":"127.0.0.1","method":"PATCH","uri":"/v2/shipments/4403?case=t1605","status":200,"upstream_status":"200","remote_user":""}"#);
-        assert_eq!(p.request_ids, vec!["bccf8b21fb604da08fa91461dee0c6c9", "152c5bc80e1427064a1c615175c7d0c0"]);
+        let (_, p) = rec(
+            r#"{"ts":"2026-11-23T11:06:54+00:00","request_id":"bccf8b21fb604da08fa91461dee0c6c9","traceparent":"00-152c5bc80e1427064a1c615175c7d0c0-b6fab253bc7fea2c-01","remote_addr":"127.0.0.1","method":"PATCH","uri":"/v2/shipments/4403?case=t1605","status":200,"upstream_status":"200","remote_user":""}"#,
+        );
+        assert_eq!(
+            p.request_ids,
+            vec![
+                "bccf8b21fb604da08fa91461dee0c6c9",
+                "152c5bc80e1427064a1c615175c7d0c0"
+            ]
+        );
         assert!(!p.remote_user_present);
     }
 
     #[test]
     fn capture_pino_inner_error_wins() {
-        let (f, p) = rec(r#"{"level":40,"time":1795432014052,"pid":4704,"hostname":"shipping-api-0","service":"shipping-api","req":{"id":"53292cd3-b737-4f48-93f9-805db506a168","method":"DELETE","url":"/v2/shipments/4401?case=t1203","remoteAddress":"127.0.0.1"},"request_id":"53292cd3-b737-4f48-93f9-805db506a168","res":{"statusCode":401,"www_authenticate":"Bearer realm=\"shipping-api\", error=\"invalid_token\", error_description=\"secret or public key must be provided\""},"err":{"type":"UnauthorizedError","message":"secret or public key must be provided","code":"invalid_token","status":401,"inner":{"type":"JsonWebTokenError","message":"secret or public key must be provided"}},"responseTime":15,"msg":"request failed"}"#);
+        let (f, p) = rec(
+            r#"{"level":40,"time":1795432014052,"pid":4704,"hostname":"shipping-api-0","service":"shipping-api","req":{"id":"53292cd3-b737-4f48-93f9-805db506a168","method":"DELETE","url":"/v2/shipments/4401?case=t1203","remoteAddress":"127.0.0.1"},"request_id":"53292cd3-b737-4f48-93f9-805db506a168","res":{"statusCode":401,"www_authenticate":"Bearer realm=\"shipping-api\", error=\"invalid_token\", error_description=\"secret or public key must be provided\""},"err":{"type":"UnauthorizedError","message":"secret or public key must be provided","code":"invalid_token","status":401,"inner":{"type":"JsonWebTokenError","message":"secret or public key must be provided"}},"responseTime":15,"msg":"request failed"}"#,
+        );
         assert_eq!(f, LogFormat::JsonLines);
         assert_eq!(p.status, Some(401));
         assert_eq!(p.method.as_deref(), Some("DELETE"));
         assert_eq!(p.url.as_deref(), Some("/v2/shipments/4401?case=t1203"));
         assert_eq!(p.request_ids, vec!["53292cd3-b737-4f48-93f9-805db506a168"]);
-        assert_eq!(p.message.as_deref(), Some("secret or public key must be provided"));
+        assert_eq!(
+            p.message.as_deref(),
+            Some("secret or public key must be provided")
+        );
         assert_eq!(p.code.as_deref(), Some("invalid_token"));
         assert!(p.www_authenticate.unwrap().contains("invalid_token"));
-        assert!(p.host.is_none(), "pino hostname is the machine, not the request host");
+        assert!(
+            p.host.is_none(),
+            "pino hostname is the machine, not the request host"
+        );
         assert_eq!(format_rfc3339(&p.time.unwrap()), "2026-11-23T11:06:54.052Z");
     }
 
     #[test]
     fn capture_pino_scheme_code_and_revocation() {
-        let (_, p) = rec(r#"{"level":40,"time":1795432013882,"req":{"id":"8f38ed71-d63c-4bd0-9be9-75a816d5eae5","method":"GET","url":"/v2/shipments?case=t2001"},"request_id":"8f38ed71-d63c-4bd0-9be9-75a816d5eae5","res":{"statusCode":401},"err":{"type":"UnauthorizedError","message":"Format is Authorization: Bearer [token]","code":"credentials_bad_scheme","status":401},"msg":"request failed"}"#);
-        assert_eq!(p.message.as_deref(), Some("Format is Authorization: Bearer [token]"));
+        let (_, p) = rec(
+            r#"{"level":40,"time":1795432013882,"req":{"id":"8f38ed71-d63c-4bd0-9be9-75a816d5eae5","method":"GET","url":"/v2/shipments?case=t2001"},"request_id":"8f38ed71-d63c-4bd0-9be9-75a816d5eae5","res":{"statusCode":401},"err":{"type":"UnauthorizedError","message":"Format is Authorization: Bearer [token]","code":"credentials_bad_scheme","status":401},"msg":"request failed"}"#,
+        );
+        assert_eq!(
+            p.message.as_deref(),
+            Some("Format is Authorization: Bearer [token]")
+        );
         assert_eq!(p.code.as_deref(), Some("credentials_bad_scheme"));
-        let (_, p) = rec(r#"{"level":30,"time":1795432016164,"pid":4704,"hostname":"shipping-api-0","req":{"id":"bedd93e8-4c8a-40a1-bbad-46d4412eb775","method":"POST","url":"/v2/session/logout?case=t1612","remoteAddress":"127.0.0.1"},"request_id":"bedd93e8-4c8a-40a1-bbad-46d4412eb775","event":"session_revoked","jti":"850c0fae-3e7f-4d8c-b76c-0df54644f05c","msg":"token revoked by logout"}"#);
+        let (_, p) = rec(
+            r#"{"level":30,"time":1795432016164,"pid":4704,"hostname":"shipping-api-0","req":{"id":"bedd93e8-4c8a-40a1-bbad-46d4412eb775","method":"POST","url":"/v2/session/logout?case=t1612","remoteAddress":"127.0.0.1"},"request_id":"bedd93e8-4c8a-40a1-bbad-46d4412eb775","event":"session_revoked","jti":"850c0fae-3e7f-4d8c-b76c-0df54644f05c","msg":"token revoked by logout"}"#,
+        );
         assert!(p.auxiliary);
         assert_eq!(p.status, None);
         assert_eq!(p.message.as_deref(), Some("token revoked by logout"));
         assert_eq!(p.code.as_deref(), Some("session_revoked"));
         let ctx = Ctx::new(None);
         assert!(matches!(
-            parse(r#"{"level":30,"time":1795432012537,"msg":"shipping-api listening"}"#, &ctx),
+            parse(
+                r#"{"level":30,"time":1795432012537,"msg":"shipping-api listening"}"#,
+                &ctx
+            ),
             Some(Outcome::Known(LogFormat::JsonLines))
         ));
     }
 
     #[test]
     fn gateways() {
-        let (f, p) = rec(r#"{"level":"error","ts":1711741827.9626286,"logger":"http.log.access.log0","msg":"handled request","request":{"remote_ip":"127.0.0.1","remote_port":"54462","client_ip":"127.0.0.1","proto":"HTTP/1.1","method":"GET","host":"localhost:9080","uri":"/","headers":{"User-Agent":["curl/7.88.1"]}},"user_id":"","status":401,"resp_headers":{"Server":["Caddy"],"Www-Authenticate":["Basic realm=\"restricted\""]}}"#);
+        let (f, p) = rec(
+            r#"{"level":"error","ts":1711741827.9626286,"logger":"http.log.access.log0","msg":"handled request","request":{"remote_ip":"127.0.0.1","remote_port":"54462","client_ip":"127.0.0.1","proto":"HTTP/1.1","method":"GET","host":"localhost:9080","uri":"/","headers":{"User-Agent":["curl/7.88.1"]}},"user_id":"","status":401,"resp_headers":{"Server":["Caddy"],"Www-Authenticate":["Basic realm=\"restricted\""]}}"#,
+        );
         assert_eq!(f, LogFormat::CaddyJson);
-        assert_eq!((p.status, p.host.as_deref(), p.url.as_deref()), (Some(401), Some("localhost:9080"), Some("/")));
-        assert_eq!(p.www_authenticate.as_deref(), Some("Basic realm=\"restricted\""));
+        assert_eq!(
+            (p.status, p.host.as_deref(), p.url.as_deref()),
+            (Some(401), Some("localhost:9080"), Some("/"))
+        );
+        assert_eq!(
+            p.www_authenticate.as_deref(),
+            Some("Basic realm=\"restricted\"")
+        );
         assert_eq!(p.user_agent.as_deref(), Some("curl/7.88.1"));
         assert!(p.message.is_none(), "'handled request' is not a reason");
-        let (f, p) = rec(r#"{"requestId": "caa4a500-2651-4476-aa1f-a639b858819b","ip": "1.128.0.0","caller": "-","user": "-","requestTime": "19/Jul/2023:16:15:46 +0000","httpMethod": "GET","resourcePath": "/pets/{petId}","status": "200","protocol": "HTTP/1.1","responseLength": "49"}"#);
+        let (f, p) = rec(
+            r#"{"requestId": "caa4a500-2651-4476-aa1f-a639b858819b","ip": "1.128.0.0","caller": "-","user": "-","requestTime": "19/Jul/2023:16:15:46 +0000","httpMethod": "GET","resourcePath": "/pets/{petId}","status": "200","protocol": "HTTP/1.1","responseLength": "49"}"#,
+        );
         assert_eq!(f, LogFormat::AwsApigateway);
         assert_eq!(p.status, Some(200));
         assert_eq!(p.request_ids, vec!["caa4a500-2651-4476-aa1f-a639b858819b"]);
         assert!(!p.remote_user_present);
         assert_eq!(format_rfc3339(&p.time.unwrap()), "2023-07-19T16:15:46.000Z");
-        let (f, p) = rec(r#"{"authority":"reviews:9080","method":"GET","path":"/reviews/0","request_id":"9fcc7101-13bd-9753-98d6-820806088d9d","response_code":401,"response_code_details":"jwt_authn_access_denied{Jwt_is_expired}","response_flags":"-","start_time":"2022-09-08T12:51:05.656Z","upstream_cluster":"inbound|9080||"}"#);
+        let (f, p) = rec(
+            r#"{"authority":"reviews:9080","method":"GET","path":"/reviews/0","request_id":"9fcc7101-13bd-9753-98d6-820806088d9d","response_code":401,"response_code_details":"jwt_authn_access_denied{Jwt_is_expired}","response_flags":"-","start_time":"2022-09-08T12:51:05.656Z","upstream_cluster":"inbound|9080||"}"#,
+        );
         assert_eq!(f, LogFormat::EnvoyJson);
-        assert_eq!(p.message.as_deref(), Some("jwt_authn_access_denied{Jwt_is_expired}"));
+        assert_eq!(
+            p.message.as_deref(),
+            Some("jwt_authn_access_denied{Jwt_is_expired}")
+        );
         assert_eq!(p.host.as_deref(), Some("reviews:9080"));
-        let (f, p) = rec(r#"{"ClientHost":"172.17.0.1","ClientUsername":"-","DownstreamStatus":401,"OriginStatus":0,"RequestHost":"test.docker.localhost","RequestMethod":"GET","RequestPath":"/x","request_X-Request-Id":"abc","time":"2021-12-08T14:02:43Z"}"#);
+        let (f, p) = rec(
+            r#"{"ClientHost":"172.17.0.1","ClientUsername":"-","DownstreamStatus":401,"OriginStatus":0,"RequestHost":"test.docker.localhost","RequestMethod":"GET","RequestPath":"/x","request_X-Request-Id":"abc","time":"2021-12-08T14:02:43Z"}"#,
+        );
         assert_eq!(f, LogFormat::TraefikJson);
-        assert_eq!((p.status, p.request_ids.clone()), (Some(401), vec!["abc".to_string()]));
+        assert_eq!(
+            (p.status, p.request_ids.clone()),
+            (Some(401), vec!["abc".to_string()])
+        );
         assert!(!p.remote_user_present);
     }
 

@@ -26,11 +26,18 @@ fn pairs(s: &str) -> Vec<(&str, &str)> {
 }
 
 pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
-    let logger_at = line.find("[org.keycloak.events]").or_else(|| line.find("[org.key.events]"))?;
+    let logger_at = line
+        .find("[org.keycloak.events]")
+        .or_else(|| line.find("[org.key.events]"))?;
     let body = &line[logger_at..];
     let start = body.find("type=")?;
     let kv = pairs(&body[start..]);
-    let val = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|(_, v)| *v).filter(|v| !v.is_empty() && *v != "null");
+    let val = |k: &str| {
+        kv.iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| *v)
+            .filter(|v| !v.is_empty() && *v != "null")
+    };
     let ty = val("type")?;
     let error = val("error");
     if !ty.ends_with("_ERROR") && error.is_none() {
@@ -83,11 +90,16 @@ mod tests {
 
     #[test]
     fn quoted_values_and_success_events() {
-        let p = rec(r#"2024-01-02 10:00:00,001 WARN  [org.keycloak.events] (executor-thread-1) type="LOGIN_ERROR", realmId="r", realmName="demo", clientId="app", userId="null", ipAddress="10.0.0.5", error="user_not_found", auth_method="openid-connect", username="bob""#);
+        let p = rec(
+            r#"2024-01-02 10:00:00,001 WARN  [org.keycloak.events] (executor-thread-1) type="LOGIN_ERROR", realmId="r", realmName="demo", clientId="app", userId="null", ipAddress="10.0.0.5", error="user_not_found", auth_method="openid-connect", username="bob""#,
+        );
         assert_eq!(p.message.as_deref(), Some("user_not_found"));
         assert_eq!(p.client.as_deref(), Some("10.0.0.5"));
         assert!(matches!(
-            parse(r#"2024-01-02 10:00:00,001 INFO  [org.keycloak.events] (t) type="LOGIN", realmId="r", userId="u""#, &Ctx::new(None)),
+            parse(
+                r#"2024-01-02 10:00:00,001 INFO  [org.keycloak.events] (t) type="LOGIN", realmId="r", userId="u""#,
+                &Ctx::new(None)
+            ),
             Some(Outcome::Known(LogFormat::KeycloakEvents))
         ));
     }

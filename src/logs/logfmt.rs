@@ -65,7 +65,18 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
     if map.len() < 2 {
         return None;
     }
-    const KEYS: [&str; 10] = ["level", "lvl", "msg", "time", "ts", "status", "method", "path", "request_id", "at"];
+    const KEYS: [&str; 10] = [
+        "level",
+        "lvl",
+        "msg",
+        "time",
+        "ts",
+        "status",
+        "method",
+        "path",
+        "request_id",
+        "at",
+    ];
     if !KEYS.iter().any(|k| map.contains_key(*k)) {
         return None;
     }
@@ -94,7 +105,10 @@ mod tests {
         assert_eq!(p.method.as_deref(), Some("GET"));
         assert_eq!(p.url.as_deref(), Some("/v2/x?token=abc"));
         assert_eq!(p.request_ids, vec!["abc-1"]);
-        assert_eq!(p.message.as_deref(), Some("token has invalid claims: token is expired"));
+        assert_eq!(
+            p.message.as_deref(),
+            Some("token has invalid claims: token is expired")
+        );
         assert!(p.time.is_some());
     }
 

@@ -318,14 +318,13 @@ pub(crate) fn normalize_id(raw: &str) -> Option<String> {
         && parts[1].len() == 32
         && parts[2].len() == 16
         && parts[3].len() == 2
-        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
     {
         return Some(parts[1].to_ascii_lowercase());
     }
-    if let Some(root) = s
-        .split(';')
-        .find_map(|kv| kv.trim().strip_prefix("Root="))
-    {
+    if let Some(root) = s.split(';').find_map(|kv| kv.trim().strip_prefix("Root=")) {
         return Some(root.trim().to_ascii_lowercase()).filter(|r| !r.is_empty());
     }
     Some(s.to_ascii_lowercase())

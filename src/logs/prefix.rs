@@ -13,8 +13,10 @@ use crate::time::{parse_iso8601, parse_syslog};
 
 fn cri() -> Option<&'static Regex> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^(\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:?\d\d)) (?:stdout|stderr) [FP] ").ok())
-        .as_ref()
+    RE.get_or_init(|| {
+        Regex::new(r"^(\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:?\d\d)) (?:stdout|stderr) [FP] ").ok()
+    })
+    .as_ref()
 }
 
 fn syslog_3164() -> Option<&'static Regex> {
@@ -45,10 +47,8 @@ fn syslog_bare() -> Option<&'static Regex> {
 
 fn syslog_5424() -> Option<&'static Regex> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^<\d{1,3}>1 (\S+) \S+ \S+ \S+ \S+ (?:-|(?:\[[^\]]*\])+) ?").ok()
-    })
-    .as_ref()
+    RE.get_or_init(|| Regex::new(r"^<\d{1,3}>1 (\S+) \S+ \S+ \S+ \S+ (?:-|(?:\[[^\]]*\])+) ?").ok())
+        .as_ref()
 }
 
 /// Strip every transport prefix (they may nest: syslog inside CRI).
@@ -122,7 +122,10 @@ fn docker_json(line: &str) -> Option<(String, Option<Timestamp>)> {
         return None;
     }
     let log = obj.get("log")?.as_str()?;
-    let t = obj.get("time").and_then(|t| t.as_str()).and_then(parse_iso8601);
+    let t = obj
+        .get("time")
+        .and_then(|t| t.as_str())
+        .and_then(parse_iso8601);
     Some((log.trim_end_matches(['\n', '\r']).to_string(), t))
 }
 
@@ -141,7 +144,10 @@ mod tests {
             now(),
         );
         assert!(rest.starts_with("[2026-01-24T01:34:36.743Z] \"GET"));
-        assert_eq!(t.map(|t| t.to_rfc3339()).as_deref(), Some("2026-01-24T01:34:36.743+00:00"));
+        assert_eq!(
+            t.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-01-24T01:34:36.743+00:00")
+        );
     }
 
     #[test]
@@ -151,22 +157,34 @@ mod tests {
             now(),
         );
         assert!(rest.starts_with("192.168.33.1:58430 ["));
-        assert_eq!(t.map(|t| t.to_rfc3339()).as_deref(), Some("2026-11-14T22:45:11+00:00"));
+        assert_eq!(
+            t.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-11-14T22:45:11+00:00")
+        );
         let (rest, _) = strip(
             "2025-01-22T13:09:20.606136+01:00 wazuh-prod opensearch-dashboards[9400]: {\"type\":\"response\"}",
             now(),
         );
         assert_eq!(rest, "{\"type\":\"response\"}");
-        let (rest, _) = strip("Feb 15 16:23:40 srv httpd/backend1[22034]: [authz_core:error] x", now());
+        let (rest, _) = strip(
+            "Feb 15 16:23:40 srv httpd/backend1[22034]: [authz_core:error] x",
+            now(),
+        );
         assert_eq!(rest, "[authz_core:error] x");
-        let (rest, t) = strip("<165>1 2003-10-11T22:14:15.003Z host app 1 ID47 - hello", now());
+        let (rest, t) = strip(
+            "<165>1 2003-10-11T22:14:15.003Z host app 1 ID47 - hello",
+            now(),
+        );
         assert_eq!(rest, "hello");
         assert!(t.is_some());
         let (rest, _) = strip(
             "host nginx[23141]: host nginx: 2025/09/07 21:20:40 [error] 23141#23141: *24470 PAM: x",
             now(),
         );
-        assert_eq!(rest, "2025/09/07 21:20:40 [error] 23141#23141: *24470 PAM: x");
+        assert_eq!(
+            rest,
+            "2025/09/07 21:20:40 [error] 23141#23141: *24470 PAM: x"
+        );
         assert_eq!(strip("Failed login: bob", now()).0, "Failed login: bob");
     }
 
@@ -176,7 +194,10 @@ mod tests {
             r#"{"log":"127.0.0.1 - - [23/Nov/2026:11:06:53 +0000] \"GET / HTTP/1.1\" 401 5\n","stream":"stdout","time":"2026-11-23T11:06:53.1Z"}"#,
             now(),
         );
-        assert_eq!(rest, "127.0.0.1 - - [23/Nov/2026:11:06:53 +0000] \"GET / HTTP/1.1\" 401 5");
+        assert_eq!(
+            rest,
+            "127.0.0.1 - - [23/Nov/2026:11:06:53 +0000] \"GET / HTTP/1.1\" 401 5"
+        );
         assert!(t.is_some());
         // A keycloak line is not a syslog line.
         let k = "2023-05-25 22:24:19,357 WARN  [org.key.events] (x) type=LOGIN_ERROR";

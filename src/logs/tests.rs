@@ -5,7 +5,9 @@ use super::*;
 fn run(text: &[u8], opts: &LogOptions) -> (LogSummary, Vec<ServerEvent>) {
     let file: Arc<str> = Arc::from("test.log");
     let mut events = Vec::new();
-    let s = read_log(&file, Cursor::new(text.to_vec()), opts, &mut |e| events.push(e));
+    let s = read_log(&file, Cursor::new(text.to_vec()), opts, &mut |e| {
+        events.push(e)
+    });
     (s, events)
 }
 
@@ -28,7 +30,11 @@ fn mixed_error_and_access_lines_with_challenge_leg() {
     assert_eq!(s.auth_failures, 1);
     assert_eq!(s.unmatched, 1);
     assert_eq!(s.format, Some(LogFormat::NginxCombined));
-    assert_eq!(ev.len(), 3, "error line, 401, and the answered leg on /private");
+    assert_eq!(
+        ev.len(),
+        3,
+        "error line, 401, and the answered leg on /private"
+    );
     assert_eq!(ev[0].format, Some(LogFormat::NginxError));
     assert!(ev[0].auxiliary);
     assert_eq!(ev[1].status, Some(401));
@@ -39,14 +45,21 @@ fn mixed_error_and_access_lines_with_challenge_leg() {
         let url = e.url.as_deref().unwrap_or("");
         assert!(!url.contains("SECRETVALUE"), "raw secret stored: {url}");
     }
-    assert!(ev[1].url.as_deref().unwrap().starts_with("/private?api_key=[redacted"));
+    assert!(ev[1]
+        .url
+        .as_deref()
+        .unwrap()
+        .starts_with("/private?api_key=[redacted"));
 }
 
 #[test]
 fn crlf_comments_blank_bom_no_trailing_newline() {
     let text = format!("\u{feff}# comment\r\n\r\n{COMBINED_401}\r\n{COMBINED_401}");
     let (s, ev) = run(text.as_bytes(), &LogOptions::default());
-    assert_eq!((s.lines, s.requests, s.status_401, s.unmatched), (4, 2, 2, 0));
+    assert_eq!(
+        (s.lines, s.requests, s.status_401, s.unmatched),
+        (4, 2, 2, 0)
+    );
     assert_eq!(ev.len(), 2);
     assert_eq!(ev[1].origin.as_ref().map(|o| o.position), Some(4));
     assert_eq!(ev[0].user_agent.as_deref(), Some("Mozilla/5.0"));
@@ -70,10 +83,19 @@ fn invalid_utf8_and_long_lines_are_reported_not_fatal() {
     };
     let (s, _) = run(&text, &opts);
     assert_eq!(s.lines, 4);
-    assert_eq!(s.status_401, 2, "the lossy line has its bytes inside the user field");
+    assert_eq!(
+        s.status_401, 2,
+        "the lossy line has its bytes inside the user field"
+    );
     assert_eq!(s.errors.len(), 2, "{:?}", s.errors);
-    assert!(s.errors.iter().any(|e| e.at == "line 3" && e.message.contains("longer than 1000 bytes")));
-    assert!(s.errors.iter().any(|e| e.at == "line 2" && e.message.contains("invalid UTF-8")));
+    assert!(s
+        .errors
+        .iter()
+        .any(|e| e.at == "line 3" && e.message.contains("longer than 1000 bytes")));
+    assert!(s
+        .errors
+        .iter()
+        .any(|e| e.at == "line 2" && e.message.contains("invalid UTF-8")));
 }
 
 #[test]
@@ -112,7 +134,10 @@ fn pino_lines_become_events_only_when_they_matter() {
     let m = ev[0].message.as_deref().unwrap_or("");
     assert!(m.starts_with("token ") && m.ends_with(" by logout"), "{m}");
     assert_eq!(ev[0].method.as_deref(), Some("POST"));
-    assert_eq!(ev[0].request_ids, vec!["bedd93e8-4c8a-40a1-bbad-46d4412eb775"]);
+    assert_eq!(
+        ev[0].request_ids,
+        vec!["bedd93e8-4c8a-40a1-bbad-46d4412eb775"]
+    );
 }
 
 #[test]
@@ -121,20 +146,41 @@ fn messages_and_www_authenticate_are_masked() {
     let (_, ev) = run(line.as_bytes(), &LogOptions::default());
     assert_eq!(ev.len(), 1);
     let e = &ev[0];
-    assert!(!e.url.as_deref().unwrap().contains("eyJzdWIiOiIxIn0"), "{:?}", e.url);
-    assert!(!e.message.as_deref().unwrap().contains("eyJzdWIiOiIxIn0"), "{:?}", e.message);
-    assert!(e.message.as_deref().unwrap().starts_with("bad token [redacted"));
+    assert!(
+        !e.url.as_deref().unwrap().contains("eyJzdWIiOiIxIn0"),
+        "{:?}",
+        e.url
+    );
+    assert!(
+        !e.message.as_deref().unwrap().contains("eyJzdWIiOiIxIn0"),
+        "{:?}",
+        e.message
+    );
+    assert!(e
+        .message
+        .as_deref()
+        .unwrap()
+        .starts_with("bad token [redacted"));
 }
 
 #[test]
 fn detect_formats_and_rejects_hars() {
-    assert_eq!(detect(COMBINED_401.as_bytes()), Some(LogFormat::NginxCombined));
+    assert_eq!(
+        detect(COMBINED_401.as_bytes()),
+        Some(LogFormat::NginxCombined)
+    );
     assert_eq!(
         detect(b"2026/11/23 11:06:52 [notice] 4705#4705: nginx/1.22.1\n2026/11/23 11:06:52 [notice] 4705#4705: start worker processes\n"),
         Some(LogFormat::NginxError)
     );
-    assert_eq!(detect(b"{\n  \"log\": {\n    \"version\": \"1.2\",\n"), None);
-    assert_eq!(detect(br#"{"log":{"version":"1.2","creator":{},"entries":[]}}"#), None);
+    assert_eq!(
+        detect(b"{\n  \"log\": {\n    \"version\": \"1.2\",\n"),
+        None
+    );
+    assert_eq!(
+        detect(br#"{"log":{"version":"1.2","creator":{},"entries":[]}}"#),
+        None
+    );
     assert_eq!(detect(b"hello\nworld\n"), None);
     assert_eq!(detect(b""), None);
     assert_eq!(
@@ -168,9 +214,17 @@ fn format_ids_are_stable_and_described() {
     assert!(ids.contains(&"keycloak-events".to_string()));
     let rows = describe_formats();
     assert_eq!(rows.len(), LogFormat::ALL.len());
-    assert!(rows.iter().all(|r| !r.description.is_empty() && !r.fields.is_empty()));
-    assert_eq!(normalize_id(" 00-152C5BC80E1427064A1C615175C7D0C0-b6fab253bc7fea2c-01 ").as_deref(), Some("152c5bc80e1427064a1c615175c7d0c0"));
-    assert_eq!(normalize_id("Root=1-58337262-36d228ad5d99923122bbe354;Parent=abc").as_deref(), Some("1-58337262-36d228ad5d99923122bbe354"));
+    assert!(rows
+        .iter()
+        .all(|r| !r.description.is_empty() && !r.fields.is_empty()));
+    assert_eq!(
+        normalize_id(" 00-152C5BC80E1427064A1C615175C7D0C0-b6fab253bc7fea2c-01 ").as_deref(),
+        Some("152c5bc80e1427064a1c615175c7d0c0")
+    );
+    assert_eq!(
+        normalize_id("Root=1-58337262-36d228ad5d99923122bbe354;Parent=abc").as_deref(),
+        Some("1-58337262-36d228ad5d99923122bbe354")
+    );
     assert_eq!(normalize_id("-"), None);
     assert_eq!(normalize_id(""), None);
 }
