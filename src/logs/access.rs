@@ -55,9 +55,15 @@ fn split_clf(line: &str) -> Option<Clf<'_>> {
     })
 }
 
-/// Only the status, for count-only lines.
-pub(crate) fn fast_status(line: &str) -> Option<u16> {
-    split_clf(line).map(|c| c.status)
+/// Only the status and the path, for count-only lines.
+pub(crate) fn fast_status(line: &str) -> Option<(u16, Option<&str>)> {
+    let c = split_clf(line)?;
+    let target = c.request.split_whitespace().nth(1);
+    let path = target.map(|t| match t.find("://") {
+        Some(i) => t[i + 3..].find('/').map_or("/", |j| &t[i + 3 + j..]),
+        None => t,
+    });
+    Some((c.status, path))
 }
 
 /// One token of the tail: quoted (`"…"`, escapes kept) or bare.
@@ -298,7 +304,13 @@ mod tests {
         .is_none());
         assert_eq!(
             fast_status(r#"::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -"#),
-            Some(408)
+            Some((408, None))
+        );
+        assert_eq!(
+            fast_status(
+                r#"1.2.3.4 - - [26/Dec/2016:16:16:48 +0200] "GET http://h:80/a?b HTTP/1.1" 200 -"#
+            ),
+            Some((200, Some("/a?b")))
         );
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::{parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed};
 use crate::time::{parse_any, parse_epoch};
 
-pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     let t = line.trim();
     if !t.starts_with('{') {
         return None;
@@ -22,7 +22,7 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
         return None;
     }
     let format = classify(obj)?;
-    extract(obj, format)
+    extract(obj, format, ctx)
 }
 
 fn classify(o: &Map<String, Value>) -> Option<LogFormat> {
@@ -226,28 +226,8 @@ fn generic_message(m: &str) -> bool {
         || m.starts_with("POST ")
 }
 
-pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat) -> Option<Outcome> {
+pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat, ctx: &Ctx<'_>) -> Option<Outcome> {
     let mut p = Parsed {
-        time: [
-            "time",
-            "ts",
-            "timestamp",
-            "@timestamp",
-            "time_local",
-            "start_time",
-            "StartUTC",
-            "requestTime",
-            "@t",
-            "timeMillis",
-            "date",
-            "datetime",
-            "eventTime",
-            "Timestamp",
-            "time_iso8601",
-            "msec",
-        ]
-        .iter()
-        .find_map(|k| get(o, k).and_then(time_of)),
         status: first_status(o, &STATUS_KEYS),
         upstream_status: first_status(
             o,
@@ -338,6 +318,30 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat) -> Option<Outco
     {
         p.host = None;
     }
+    if !ctx.wants_detail(p.status, p.url.as_deref()) {
+        // Counted only: no need for the rest.
+        return Some(Outcome::Record(format, Box::new(p)));
+    }
+    p.time = [
+        "time",
+        "ts",
+        "timestamp",
+        "@timestamp",
+        "time_local",
+        "start_time",
+        "StartUTC",
+        "requestTime",
+        "@t",
+        "timeMillis",
+        "date",
+        "datetime",
+        "eventTime",
+        "Timestamp",
+        "time_iso8601",
+        "msec",
+    ]
+    .iter()
+    .find_map(|k| get(o, k).and_then(time_of));
     for k in [
         "request_id",
         "requestId",
@@ -521,7 +525,8 @@ mod tests {
     use crate::time::format_rfc3339;
 
     fn rec(line: &str) -> (LogFormat, Parsed) {
-        let ctx = Ctx::new(None);
+        let mut ctx = Ctx::new(None);
+        ctx.detail_all = true;
         match parse(line, &ctx) {
             Some(Outcome::Record(f, p)) => (f, *p),
             _ => panic!("not a record: {line}"),
@@ -655,5 +660,26 @@ mod tests {
         assert!(parse(r#"{"log":{"version":"1.2","entries":[]}}"#, &ctx).is_none());
         assert!(parse(r#"{"a":1}"#, &ctx).is_none());
         assert!(parse(r#"{"status":401"#, &ctx).is_none());
+    }
+}
+
+#[cfg(test)]
+mod thin_tests {
+    use super::*;
+
+    #[test]
+    fn uninteresting_lines_are_parsed_thin() {
+        let line = r#"{"ts":"2026-11-23T11:06:53+00:00","request_id":"abc","remote_addr":"1","uri":"/a","status":200,"request_time":0.1}"#;
+        let mut ctx = Ctx::new(None);
+        let Some(Outcome::Record(_, p)) = parse(line, &ctx) else {
+            panic!()
+        };
+        assert_eq!(p.status, Some(200));
+        assert!(p.request_ids.is_empty() && p.time.is_none());
+        ctx.challenged_paths.insert("/a".to_string());
+        let Some(Outcome::Record(_, p)) = parse(line, &ctx) else {
+            panic!()
+        };
+        assert_eq!(p.request_ids, vec!["abc"]);
     }
 }

@@ -56,7 +56,7 @@ fn pairs(line: &str) -> Option<Map<String, Value>> {
     Some(map)
 }
 
-pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     let t = line.trim();
     if t.starts_with(['{', '[', '#']) || !t.contains('=') {
         return None;
@@ -82,7 +82,7 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
     }
     // Nested names (`err.message`) come from dotted keys: json::get reads
     // them by exact key first.
-    match json::extract(&map, LogFormat::Logfmt)? {
+    match json::extract(&map, LogFormat::Logfmt, ctx)? {
         Outcome::Record(_, p) => Some(Outcome::Record(LogFormat::Logfmt, p)),
         Outcome::Known(_) => Some(Outcome::Known(LogFormat::Logfmt)),
     }

@@ -378,6 +378,12 @@ pub(crate) struct Ctx<'a> {
     /// CloudFront `#Fields:` header, when seen.
     pub cloudfront_fields: Option<Vec<String>>,
     pub now: Timestamp,
+    /// (host, path) pairs that saw a 401 in this file, and the paths alone
+    /// (for parsers that can't see the host cheaply).
+    pub challenged: HashSet<(String, String)>,
+    pub challenged_paths: HashSet<String>,
+    /// Parse every line fully (unit tests of single parsers).
+    pub detail_all: bool,
 }
 
 impl Ctx<'_> {
@@ -387,6 +393,28 @@ impl Ctx<'_> {
             hint: None,
             cloudfront_fields: None,
             now: chrono::Utc::now(),
+            challenged: HashSet::new(),
+            challenged_paths: HashSet::new(),
+            detail_all: false,
+        }
+    }
+
+    /// Is a line with this status worth a full parse? 401/403 always; a
+    /// 2xx/3xx only on a path that already saw a 401; no status: maybe an
+    /// auth line. Otherwise only its status is needed, for counting.
+    pub fn wants_detail(&self, status: Option<u16>, url: Option<&str>) -> bool {
+        if self.detail_all {
+            return true;
+        }
+        match status {
+            None | Some(401) | Some(403) => true,
+            Some(200..=399) => {
+                !self.challenged_paths.is_empty()
+                    && self
+                        .challenged_paths
+                        .contains(path_key(None, url).1.as_str())
+            }
+            Some(_) => false,
         }
     }
 }
@@ -624,7 +652,6 @@ pub fn read_log<R: BufRead>(
     let mut summary = LogSummary::default();
     let mut ctx = Ctx::new(opts.custom_format.as_ref());
     let mut counts = [0u64; LogFormat::ALL.len()];
-    let mut challenged: HashSet<(String, String)> = HashSet::new();
     let mut buf: Vec<u8> = Vec::with_capacity(8192);
     let mut bad_utf8: Option<u64> = None;
     let mut bad_utf8_lines = 0u64;
@@ -685,9 +712,9 @@ pub fn read_log<R: BufRead>(
         // Count-only fast path: a line that can't matter (no keyword, no
         // challenge path to follow) is classified cheaply when the file's
         // format allows it; counts stay exact.
-        if challenged.is_empty() && !may_matter(bytes) {
+        if !may_matter(bytes) {
             if let Some(f) = ctx.hint {
-                if let Some(is_request) = count_only(f, line) {
+                if let Some(is_request) = count_only(f, line, &ctx) {
                     counts[f.index()] += 1;
                     if is_request {
                         summary.requests += 1;
@@ -724,8 +751,10 @@ pub fn read_log<R: BufRead>(
             match parsed.status {
                 Some(401) => {
                     summary.status_401 += 1;
-                    if challenged.len() < MAX_CHALLENGE_PATHS {
-                        challenged.insert(path_key(parsed.host.as_deref(), parsed.url.as_deref()));
+                    if ctx.challenged.len() < MAX_CHALLENGE_PATHS {
+                        let key = path_key(parsed.host.as_deref(), parsed.url.as_deref());
+                        ctx.challenged_paths.insert(key.1.clone());
+                        ctx.challenged.insert(key);
                     }
                     true
                 }
@@ -733,10 +762,9 @@ pub fn read_log<R: BufRead>(
                     summary.status_403 += 1;
                     true
                 }
-                Some(s @ 200..=399) if !challenged.is_empty() => {
-                    let _ = s;
-                    challenged.contains(&path_key(parsed.host.as_deref(), parsed.url.as_deref()))
-                }
+                Some(200..=399) if !ctx.challenged.is_empty() => ctx
+                    .challenged
+                    .contains(&path_key(parsed.host.as_deref(), parsed.url.as_deref())),
                 _ => false,
             }
         } else {
@@ -766,10 +794,11 @@ pub fn read_log<R: BufRead>(
 
 /// Classify a line that can't matter without a full parse. Returns
 /// `Some(is_request)` when the format allows a cheap answer.
-fn count_only(format: LogFormat, line: &str) -> Option<bool> {
+fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
     match format {
         LogFormat::NginxCombined | LogFormat::TraefikClf | LogFormat::Kong => {
-            access::fast_status(line).map(|_| true)
+            let (status, path) = access::fast_status(line)?;
+            (!ctx.wants_detail(Some(status), path)).then_some(true)
         }
         LogFormat::NginxJson
         | LogFormat::EnvoyJson
@@ -778,7 +807,8 @@ fn count_only(format: LogFormat, line: &str) -> Option<bool> {
         | LogFormat::AwsApigateway
         | LogFormat::JsonLines => {
             let t = line.trim_start();
-            if t.starts_with('{') && t.trim_end().ends_with('}') {
+            if ctx.challenged_paths.is_empty() && t.starts_with('{') && t.trim_end().ends_with('}')
+            {
                 Some(json_has_status_key(line.as_bytes()))
             } else {
                 None

@@ -264,7 +264,7 @@ mod fuzz {
             }
             s.insert_str(at, &insert);
             let _ = run(s.as_bytes(), &LogOptions::default());
-            let _ = run(s[..at].as_bytes(), &LogOptions::default());
+            let _ = run(&s.as_bytes()[..at], &LogOptions::default());
         }
     }
 }
