@@ -18,7 +18,12 @@ pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     let v: Value = serde_json::from_str(t).ok()?;
     let obj = v.as_object()?;
     // A one-line HAR is not a log.
-    if obj.get("log").is_some_and(Value::is_object) {
+    // (ECS also has a `log` object: `log.level`, without entries/creator.)
+    if obj
+        .get("log")
+        .and_then(Value::as_object)
+        .is_some_and(|l| l.contains_key("entries") || l.contains_key("creator"))
+    {
         return None;
     }
     let format = classify(obj)?;
@@ -56,7 +61,7 @@ fn classify(o: &Map<String, Value>) -> Option<LogFormat> {
     {
         return Some(LogFormat::NginxJson);
     }
-    const KNOWN: [&str; 20] = [
+    const KNOWN: &[&str] = &[
         "time",
         "ts",
         "timestamp",
@@ -77,6 +82,13 @@ fn classify(o: &Map<String, Value>) -> Option<LogFormat> {
         "error",
         "request_id",
         "method",
+        "Timestamp",
+        "Level",
+        "MessageTemplate",
+        "RenderedMessage",
+        "event",
+        "httpRequest",
+        "textPayload",
     ];
     KNOWN.iter().any(|k| has(k)).then_some(LogFormat::JsonLines)
 }
@@ -153,6 +165,7 @@ fn level_is_warn(o: &Map<String, Value>) -> bool {
         "levelname",
         "lvl",
         "loglevel",
+        "Level",
     ] {
         match get(o, k) {
             Some(Value::Number(n)) => return n.as_f64().is_some_and(|l| l >= 40.0),
@@ -179,7 +192,7 @@ fn level_is_warn(o: &Map<String, Value>) -> bool {
     false
 }
 
-const STATUS_KEYS: [&str; 14] = [
+const STATUS_KEYS: [&str; 15] = [
     "status",
     "statusCode",
     "status_code",
@@ -194,6 +207,7 @@ const STATUS_KEYS: [&str; 14] = [
     "http_status",
     "resp.status",
     "http.status_code",
+    "Properties.StatusCode",
 ];
 
 const AUTH_WORDS: [&str; 14] = [
@@ -252,6 +266,7 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat, ctx: &Ctx<'_>) 
             "http.request.method",
             "httpRequest.requestMethod",
             "http.method",
+            "Properties.RequestMethod",
         ],
     );
     let mut url = first_text(
@@ -272,6 +287,7 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat, ctx: &Ctx<'_>) 
             "url",
             "http.url",
             "request.path",
+            "Properties.RequestPath",
             "routeKey",
         ],
     );
@@ -356,6 +372,8 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat, ctx: &Ctx<'_>) 
         "request.id",
         "http.request.id",
         "RequestId",
+        "Properties.RequestId",
+        "Properties.TraceId",
         "correlation_id",
         "correlationId",
         "kong_request_id",
@@ -454,6 +472,7 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat, ctx: &Ctx<'_>) 
             "error.message",
             "error.msg",
             "exception.message",
+            "Exception",
             "error_description",
             "error.error_description",
             "authorizer.error",
@@ -476,7 +495,26 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat, ctx: &Ctx<'_>) 
             .filter(|d| !matches!(d.as_str(), "via_upstream" | "direct_response" | "-")),
         _ => None,
     };
-    let msg = first_text(o, &["msg", "message", "@m", "@mt", "textPayload"]);
+    // structlog names the message `event`; Serilog's JSON formatter
+    // `RenderedMessage`/`MessageTemplate`.
+    let msg = first_text(
+        o,
+        &[
+            "msg",
+            "message",
+            "@m",
+            "@mt",
+            "RenderedMessage",
+            "MessageTemplate",
+            "textPayload",
+        ],
+    )
+    .or_else(|| {
+        o.get("event")
+            .and_then(Value::as_str)
+            .filter(|e| e.contains(' '))
+            .map(str::to_string)
+    });
     let warn = level_is_warn(o);
     let auth_msg = msg.as_deref().is_some_and(|m| {
         let l = m.to_ascii_lowercase();
@@ -660,6 +698,57 @@ mod tests {
         assert!(parse(r#"{"log":{"version":"1.2","entries":[]}}"#, &ctx).is_none());
         assert!(parse(r#"{"a":1}"#, &ctx).is_none());
         assert!(parse(r#"{"status":401"#, &ctx).is_none());
+    }
+}
+
+#[cfg(test)]
+mod app_log_tests {
+    use super::*;
+
+    fn rec(line: &str) -> Parsed {
+        let mut ctx = Ctx::new(None);
+        ctx.detail_all = true;
+        match parse(line, &ctx) {
+            Some(Outcome::Record(_, p)) => *p,
+            _ => panic!("not a record: {line}"),
+        }
+    }
+
+    #[test]
+    fn structlog_serilog_ecs_gcp() {
+        let p = rec(
+            r#"{"event": "invalid api key presented", "level": "warning", "timestamp": "2026-11-23T11:06:53.1Z", "request_id": "R1"}"#,
+        );
+        assert!(p.auxiliary);
+        assert_eq!(p.message.as_deref(), Some("invalid api key presented"));
+        assert_eq!(p.request_ids, vec!["r1"]);
+        let p = rec(
+            r#"{"Timestamp":"2026-11-23T11:06:53.1+00:00","Level":"Information","MessageTemplate":"HTTP {RequestMethod} {RequestPath} responded {StatusCode}","Properties":{"RequestMethod":"GET","RequestPath":"/api/x","StatusCode":401,"RequestId":"0HMV:00000001","TraceId":"4bf92f3577b34da6a3ce929d0e0e4736"}}"#,
+        );
+        assert_eq!(
+            (p.status, p.method.as_deref(), p.url.as_deref()),
+            (Some(401), Some("GET"), Some("/api/x"))
+        );
+        assert_eq!(
+            p.request_ids,
+            vec!["0hmv:00000001", "4bf92f3577b34da6a3ce929d0e0e4736"]
+        );
+        let p = rec(
+            r#"{"@timestamp":"2026-11-23T11:06:53.000Z","log":{"level":"warn"},"message":"Unauthorized","http":{"request":{"method":"POST"},"response":{"status_code":401}},"url":{"original":"/login?password=hunter2"},"trace":{"id":"ABC"}}"#,
+        );
+        assert_eq!((p.status, p.method.as_deref()), (Some(401), Some("POST")));
+        assert_eq!(p.url.as_deref(), Some("/login?password=hunter2"));
+        assert_eq!(p.request_ids, vec!["abc"]);
+        let p = rec(
+            r#"{"severity":"WARNING","timestamp":{"seconds":1795432013,"nanos":5000000},"httpRequest":{"requestMethod":"GET","requestUrl":"https://api.example.com/v1/x","status":403,"remoteIp":"1.2.3.4"},"logging.googleapis.com/trace":"projects/p/traces/06796866738c859f2f19b7cfb3214824"}"#,
+        );
+        assert_eq!(
+            (p.status, p.host.as_deref(), p.url.as_deref()),
+            (Some(403), Some("api.example.com"), Some("/v1/x"))
+        );
+        assert_eq!(p.request_ids, vec!["06796866738c859f2f19b7cfb3214824"]);
+        assert_eq!(p.client.as_deref(), Some("1.2.3.4"));
+        assert!(p.time.is_some());
     }
 }
 

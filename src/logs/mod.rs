@@ -294,12 +294,22 @@ impl Parsed {
             request_ids: self.request_ids,
             client_addr: self.client,
             user_agent: self.user_agent.map(|u| mask_secrets(&u)),
-            message: self.message.map(|m| mask_secrets(&m)),
+            message: self.message.map(|m| mask_secrets(&first_line(&m))),
             code: self.code.map(|c| mask_secrets(&c)),
             www_authenticate: self.www_authenticate.map(|w| mask_secrets(&w)),
             remote_user_present: self.remote_user_present,
             auxiliary: self.auxiliary,
         }
+    }
+}
+
+/// Messages are one line of at most 1000 characters (exceptions carry
+/// stack traces).
+fn first_line(m: &str) -> String {
+    let line = m.lines().next().unwrap_or("").trim();
+    match line.char_indices().nth(1000) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
     }
 }
 
@@ -583,6 +593,7 @@ fn json_has_status_key(line: &[u8]) -> bool {
             "\"response_code\"",
             "\"DownstreamStatus\"",
             "\"http_status\"",
+            "\"StatusCode\"",
         ])
         .ok()
     });
@@ -602,6 +613,9 @@ fn path_key(host: Option<&str>, url: Option<&str>) -> (String, String) {
 /// At most this many distinct (host, path) pairs remembered per file for
 /// challenge legs: memory stays bounded on huge logs.
 const MAX_CHALLENGE_PATHS: usize = 65_536;
+
+/// Errors listed one by one per file; the rest are summed up.
+const MAX_ERRORS: usize = 100;
 
 /// Read one line of at most `max` bytes into `buf` (without the rest of an
 /// over-long line, which is consumed and dropped). Returns bytes consumed
@@ -656,6 +670,7 @@ pub fn read_log<R: BufRead>(
     let mut bad_utf8: Option<u64> = None;
     let mut bad_utf8_lines = 0u64;
     let max = opts.max_line_bytes.max(1);
+    let mut suppressed = 0u64;
 
     loop {
         buf.clear();
@@ -675,10 +690,14 @@ pub fn read_log<R: BufRead>(
         summary.lines += 1;
         let n = summary.lines;
         if too_long {
-            summary.errors.push(InputError {
-                at: format!("line {n}"),
-                message: format!("line longer than {max} bytes, skipped"),
-            });
+            if summary.errors.len() < MAX_ERRORS {
+                summary.errors.push(InputError {
+                    at: format!("line {n}"),
+                    message: format!("line longer than {max} bytes, skipped"),
+                });
+            } else {
+                suppressed += 1;
+            }
             continue;
         }
         let mut bytes: &[u8] = &buf;
@@ -786,6 +805,12 @@ pub fn read_log<R: BufRead>(
             message: format!(
                 "invalid UTF-8 ({bad_utf8_lines} line(s), first at line {first}); read lossily"
             ),
+        });
+    }
+    if suppressed > 0 {
+        summary.errors.push(InputError {
+            at: format!("line {}", summary.lines),
+            message: format!("{suppressed} more line(s) longer than {max} bytes skipped"),
         });
     }
     summary.format = best_format(&counts);

@@ -268,3 +268,20 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn long_line_errors_are_capped() {
+    let mut text = Vec::new();
+    for _ in 0..150 {
+        text.extend_from_slice(&[b'x'; 64]);
+        text.push(b'\n');
+    }
+    let opts = LogOptions {
+        max_line_bytes: 10,
+        ..LogOptions::default()
+    };
+    let (s, _) = run(&text, &opts);
+    assert_eq!(s.lines, 150);
+    assert_eq!(s.errors.len(), 101);
+    assert!(s.errors[100].message.starts_with("50 more line(s)"));
+}
