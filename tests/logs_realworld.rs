@@ -7,7 +7,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use authlens::logs::{read_log, LogOptions, LogSummary};
+use authlens::logs::{detect, read_log, LogOptions, LogSummary};
 use authlens::model::ServerEvent;
 
 fn shared() -> Option<PathBuf> {
@@ -91,6 +91,12 @@ fn sources_tsv_logs() {
             continue;
         };
         let (summary, events) = read(&dir.join(path));
+        let bytes = std::fs::read(dir.join(path)).expect("read");
+        let head = &bytes[..bytes.len().min(4096)];
+        assert!(
+            detect(head).is_some(),
+            "{path}: detect() on the first 4 KiB"
+        );
         println!(
             "{path}: {:?} lines={} req={} 401={} 403={} aux={} unmatched={} events={}",
             summary.format,
@@ -166,6 +172,49 @@ fn express_jwt_capture() {
     let Some(dir) = shared() else { return };
     let cap = dir.join("captures/express-jwt");
     let text = |name: &str| std::fs::read_to_string(cap.join(name)).expect(name);
+
+    // Every secret used in the capture (keys, JWTs, partner keys,
+    // passwords, Basic values): none may appear in any event field.
+    let secrets: Vec<String> = text("secrets.txt")
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| l.len() >= 8)
+        .collect();
+    assert!(secrets.len() > 50);
+    for name in [
+        "nginx_access.json",
+        "nginx_access_combined.log",
+        "nginx_error.log",
+        "backend.jsonl",
+    ] {
+        let (_, events) = read(&cap.join(name));
+        for e in &events {
+            let fields = [
+                &e.url,
+                &e.message,
+                &e.www_authenticate,
+                &e.user_agent,
+                &e.host,
+                &e.code,
+            ];
+            for f in fields.into_iter().flatten() {
+                for secret in &secrets {
+                    assert!(
+                        !f.contains(secret.as_str()),
+                        "{name}: secret leaked into {f}"
+                    );
+                }
+            }
+            for id in &e.request_ids {
+                assert!(
+                    !secrets
+                        .iter()
+                        .any(|s| id.contains(s.to_ascii_lowercase().as_str())),
+                    "{name}: secret in id {id}"
+                );
+            }
+        }
+    }
 
     // nginx JSON: `"status":401` field.
     let expected_json_401 = text("nginx_access.json")
@@ -263,4 +312,21 @@ fn express_jwt_capture() {
     for e in &ev {
         assert_no_raw_secret("backend.jsonl", e.url.as_deref().unwrap_or(""));
     }
+}
+
+/// HAR files are not logs: `detect` must say so from their first 4 KiB.
+#[test]
+fn hars_are_not_detected_as_logs() {
+    let Some(dir) = shared() else { return };
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir.join("har"))
+        .expect("har dir")
+        .flatten()
+    {
+        let bytes = std::fs::read(entry.path()).expect("read");
+        let head = &bytes[..bytes.len().min(4096)];
+        assert_eq!(detect(head), None, "{}", entry.path().display());
+        n += 1;
+    }
+    assert!(n > 20);
 }

@@ -26,6 +26,13 @@ pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     {
         return None;
     }
+    // Nor is a bare HAR entry.
+    if obj.contains_key("startedDateTime")
+        && obj.contains_key("request")
+        && obj.contains_key("response")
+    {
+        return None;
+    }
     let format = classify(obj)?;
     extract(obj, format, ctx)
 }
