@@ -539,6 +539,7 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat, ctx: &Ctx<'_>) 
             "error_code",
             "errorCode",
             "error.type",
+            "error.responseType",
             "err.type",
         ],
     )

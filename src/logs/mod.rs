@@ -832,7 +832,11 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
         | LogFormat::AwsApigateway
         | LogFormat::JsonLines => {
             let t = line.trim_start();
-            if ctx.challenged_paths.is_empty() && t.starts_with('{') && t.trim_end().ends_with('}')
+            // (A docker json-file wrapper hides the producer's keys: parse it.)
+            if ctx.challenged_paths.is_empty()
+                && t.starts_with('{')
+                && !t.starts_with("{\"log\":\"")
+                && t.trim_end().ends_with('}')
             {
                 Some(json_has_status_key(line.as_bytes()))
             } else {

@@ -285,3 +285,21 @@ fn long_line_errors_are_capped() {
     assert_eq!(s.errors.len(), 101);
     assert!(s.errors[100].message.starts_with("50 more line(s)"));
 }
+
+#[test]
+fn docker_wrapped_json_lines_are_counted_exactly() {
+    let mut text = String::new();
+    for i in 0..5 {
+        let inner = format!(
+            "{{\"level\":30,\"time\":1795432013816,\"req\":{{\"method\":\"GET\",\"url\":\"/a{i}\"}},\"res\":{{\"statusCode\":200}},\"msg\":\"request completed\"}}\n"
+        );
+        let wrapped =
+            serde_json::json!({"log": inner, "stream": "stdout", "time": "2026-11-23T11:06:53.1Z"});
+        text.push_str(&wrapped.to_string());
+        text.push('\n');
+    }
+    let (s, ev) = run(text.as_bytes(), &LogOptions::default());
+    assert_eq!((s.lines, s.requests, s.unmatched), (5, 5, 0));
+    assert_eq!(s.format, Some(LogFormat::JsonLines));
+    assert!(ev.is_empty());
+}
