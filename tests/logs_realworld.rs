@@ -280,6 +280,9 @@ fn express_jwt_capture() {
         .expect("carol line");
     assert_eq!(carol.url.as_deref(), Some("/metrics/summary?case=t1905"));
     assert_eq!(carol.host.as_deref(), Some("127.0.0.1:9080"));
+    assert!(ev.iter().any(|e| e.message.as_deref()
+        == Some("no user/password was provided for basic authentication")
+        && e.url.as_deref() == Some("/handbook/?case=t2401")));
 
     // pino backend: `res.statusCode` 401.
     let expected_pino_401 = text("backend.jsonl")
@@ -301,6 +304,20 @@ fn express_jwt_capture() {
     assert_eq!(expired.status, Some(401));
     assert_eq!(expired.message.as_deref(), Some("jwt expired"));
     assert_eq!(expired.code.as_deref(), Some("invalid_token"));
+    assert_eq!(
+        expired.www_authenticate.as_deref(),
+        Some(
+            r#"Bearer realm="shipping-api", error="invalid_token", error_description="jwt expired""#
+        )
+    );
+    let scheme = ev
+        .iter()
+        .find(|e| e.code.as_deref() == Some("credentials_bad_scheme"))
+        .expect("bad scheme");
+    assert_eq!(
+        scheme.message.as_deref(),
+        Some("Format is Authorization: Bearer [token]")
+    );
     assert!(!expired.request_ids.is_empty());
     let scope = ev
         .iter()

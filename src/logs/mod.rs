@@ -19,6 +19,7 @@ mod json;
 mod keycloak;
 mod logfmt;
 mod prefix;
+mod shield;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -28,8 +29,9 @@ use std::sync::{Arc, OnceLock};
 use aho_corasick::AhoCorasick;
 use serde::Serialize;
 
-use crate::credential::{mask_secrets, mask_url};
+use crate::credential::mask_url;
 use crate::model::{InputError, InputKind, Origin, ServerEvent, Timestamp};
+use shield::mask_log_text;
 
 /// Every log format authlens recognises. `Display` gives the stable id
 /// shown in `summary.json` `inputs[].format`.
@@ -287,16 +289,16 @@ impl Parsed {
             format: Some(format),
             time: self.time,
             method: self.method.map(|m| m.to_ascii_uppercase()),
-            host: self.host.map(|h| mask_secrets(&h)),
+            host: self.host.map(|h| mask_log_text(&h)),
             url: self.url.map(|u| mask_url(&u)),
             status: self.status,
             upstream_status: self.upstream_status,
             request_ids: self.request_ids,
             client_addr: self.client,
-            user_agent: self.user_agent.map(|u| mask_secrets(&u)),
-            message: self.message.map(|m| mask_secrets(&first_line(&m))),
-            code: self.code.map(|c| mask_secrets(&c)),
-            www_authenticate: self.www_authenticate.map(|w| mask_secrets(&w)),
+            user_agent: self.user_agent.map(|u| mask_log_text(&u)),
+            message: self.message.map(|m| mask_log_text(&first_line(&m))),
+            code: self.code.map(|c| mask_log_text(&c)),
+            www_authenticate: self.www_authenticate.map(|w| mask_log_text(&w)),
             remote_user_present: self.remote_user_present,
             auxiliary: self.auxiliary,
         }
