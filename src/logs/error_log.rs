@@ -80,7 +80,6 @@ fn nginx(line: &str) -> Option<Outcome> {
     let mut p = Parsed {
         time: c.get(1).and_then(|t| parse_nginx_error(t.as_str())),
         message: Some(message.to_string()),
-        code: c.get(2).map(|l| l.as_str().to_string()),
         auxiliary: true,
         ..Parsed::default()
     };
@@ -265,7 +264,7 @@ mod tests {
             p.message.as_deref(),
             Some("no user/password was provided for basic authentication")
         );
-        assert_eq!(p.code.as_deref(), Some("info"));
+        assert_eq!(p.code, None, "the level is not a code");
         assert!(!p.remote_user_present);
     }
 
