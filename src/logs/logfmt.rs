@@ -10,6 +10,7 @@ use super::{json, Ctx, LogFormat, Outcome};
 fn pairs(line: &str) -> Option<Map<String, Value>> {
     let b = line.as_bytes();
     let mut map = Map::new();
+    let mut bare = 0usize;
     let mut i = 0;
     while i < b.len() {
         while i < b.len() && b[i] == b' ' {
@@ -28,6 +29,7 @@ fn pairs(line: &str) -> Option<Map<String, Value>> {
             if key.is_empty() {
                 return None;
             }
+            bare += 1;
             continue;
         }
         i += 1;
@@ -53,7 +55,8 @@ fn pairs(line: &str) -> Option<Map<String, Value>> {
         };
         map.insert(key.to_string(), Value::String(value));
     }
-    Some(map)
+    // Mostly prose or another format with a few `k=v` at the end.
+    (bare <= map.len()).then_some(map)
 }
 
 pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
@@ -116,5 +119,10 @@ mod tests {
     fn prose_is_not_logfmt() {
         assert!(parse("hello world a=b", &Ctx::new(None)).is_none());
         assert!(parse("just some text", &Ctx::new(None)).is_none());
+        assert!(parse(
+            r#"1.2.3.4 - - [23/Nov/2026:11:06:53 +0000] "GET /x HTTP/1.1" 401 5 "-" "curl" request_id=abc rt=0.1"#,
+            &Ctx::new(None)
+        )
+        .is_none());
     }
 }
