@@ -79,6 +79,79 @@ pub fn parse_epoch(value: f64) -> Option<Timestamp> {
     DateTime::from_timestamp_millis(millis as i64)
 }
 
+/// nginx error-log time `2026/11/23 11:06:53` (server local time, no zone:
+/// taken as UTC).
+pub fn parse_nginx_error(s: &str) -> Option<Timestamp> {
+    NaiveDateTime::parse_from_str(s.trim(), "%Y/%m/%d %H:%M:%S")
+        .ok()
+        .map(|n| Utc.from_utc_datetime(&n))
+}
+
+/// Apache error-log time `Wed Oct 11 14:32:52.123456 2024` (brackets
+/// optional; local time without zone, taken as UTC).
+pub fn parse_apache_error(s: &str) -> Option<Timestamp> {
+    let s = s.trim().trim_start_matches('[').trim_end_matches(']');
+    let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    NaiveDateTime::parse_from_str(&collapsed, "%a %b %d %H:%M:%S%.f %Y")
+        .ok()
+        .map(|n| Utc.from_utc_datetime(&n))
+}
+
+/// Syslog RFC 3164 time `Nov 23 11:06:53` (no year: the year is taken from
+/// `now`, one year back when that would put the line more than a day in
+/// the future).
+pub fn parse_syslog(s: &str, now: Timestamp) -> Option<Timestamp> {
+    use chrono::Datelike;
+    let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let year = now.year();
+    let with_year = |y: i32| {
+        NaiveDateTime::parse_from_str(&format!("{y} {collapsed}"), "%Y %b %d %H:%M:%S%.f")
+            .ok()
+            .map(|n| Utc.from_utc_datetime(&n))
+    };
+    let t = with_year(year)?;
+    if t > now + chrono::Duration::days(1) {
+        with_year(year - 1)
+    } else {
+        Some(t)
+    }
+}
+
+/// HAProxy accept date `14/Nov/2015:22:45:25.439` (no zone, taken as UTC);
+/// also accepts a full CLF time with zone.
+pub fn parse_haproxy(s: &str) -> Option<Timestamp> {
+    let s = s.trim().trim_start_matches('[').trim_end_matches(']');
+    if let Some(t) = parse_clf(s) {
+        return Some(t);
+    }
+    NaiveDateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S%.f")
+        .ok()
+        .map(|n| Utc.from_utc_datetime(&n))
+}
+
+/// Java/Python logger time `2023-05-25 22:24:19,357` (comma before the
+/// milliseconds), or any ISO 8601 form.
+pub fn parse_logger_time(s: &str) -> Option<Timestamp> {
+    parse_iso8601(&s.trim().replacen(',', ".", 1))
+}
+
+/// Any clock format a structured log field may hold: ISO 8601, CLF,
+/// HTTP-date, nginx error time, or epoch seconds/milliseconds as text.
+pub fn parse_any(s: &str) -> Option<Timestamp> {
+    let s = s.trim();
+    if s.is_empty() || s == "-" {
+        return None;
+    }
+    if let Ok(v) = s.parse::<f64>() {
+        return parse_epoch(v);
+    }
+    parse_iso8601(s)
+        .or_else(|| parse_clf(s))
+        .or_else(|| parse_http_date(s))
+        .or_else(|| parse_nginx_error(s))
+        .or_else(|| parse_logger_time(s))
+}
+
 /// RFC 3339 UTC with milliseconds, the form every output uses.
 pub fn format_rfc3339(t: &Timestamp) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
@@ -121,5 +194,43 @@ mod tests {
         let ms = parse_epoch(1_795_432_013_816.0).unwrap();
         let s = parse_epoch(1_795_432_013.816).unwrap();
         assert_eq!(format_rfc3339(&ms), format_rfc3339(&s));
+    }
+    #[test]
+    fn server_log_clocks() {
+        let f = |t: Option<Timestamp>| t.map(|t| format_rfc3339(&t));
+        assert_eq!(
+            f(parse_nginx_error("2026/11/23 11:06:53")).as_deref(),
+            Some("2026-11-23T11:06:53.000Z")
+        );
+        assert_eq!(
+            f(parse_apache_error("[Sat Jul 20 21:37:32.266605 2013]")).as_deref(),
+            Some("2013-07-20T21:37:32.266Z")
+        );
+        assert_eq!(
+            f(parse_apache_error("Thu Jul 11 01:21:41 2013")).as_deref(),
+            Some("2013-07-11T01:21:41.000Z")
+        );
+        let now = parse_iso8601("2026-01-02T00:00:00Z").unwrap();
+        assert_eq!(
+            f(parse_syslog("Nov 14 22:45:27", now)).as_deref(),
+            Some("2025-11-14T22:45:27.000Z")
+        );
+        assert_eq!(
+            f(parse_syslog("Jan  1 10:00:00", now)).as_deref(),
+            Some("2026-01-01T10:00:00.000Z")
+        );
+        assert_eq!(
+            f(parse_haproxy("14/Nov/2015:22:45:25.439")).as_deref(),
+            Some("2015-11-14T22:45:25.439Z")
+        );
+        assert_eq!(
+            f(parse_logger_time("2023-05-25 22:24:19,357")).as_deref(),
+            Some("2023-05-25T22:24:19.357Z")
+        );
+        assert_eq!(
+            f(parse_any("10/Jun/2023:15:36:28 +0000")).as_deref(),
+            Some("2023-06-10T15:36:28.000Z")
+        );
+        assert!(parse_any("-").is_none());
     }
 }

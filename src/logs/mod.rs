@@ -4,31 +4,140 @@
 //! matter for explaining a 401 become events (401/403 answers, auth error
 //! lines, app errors, and 2xx answers on a path that already saw a 401 —
 //! the second leg of a challenge); everything else is only counted.
+//!
+//! Parsers return a [`Parsed`] record that still holds raw text; it never
+//! leaves this module: [`Parsed::into_event`] masks URLs and messages before
+//! anything is stored.
+//!
+//! Speed: every line is counted, but a line with none of the prefilter's
+//! words (`401`, `403`, `error`, `denied`, `token`…) that is not on a path
+//! that already saw a 401 is only classified cheaply: combined lines by the
+//! status after the quoted request (no allocation), JSON lines by the
+//! presence of a status key, nginx error lines by their shape. JSON lines
+//! that do get parsed stop after status/host/path unless they can matter.
+//! Memory per file is bounded: one reused line buffer, at most
+//! 65 536 challenged paths, at most 100 listed errors.
+//!
+//! A file may mix formats (nginx error + access lines, Envoy JSON and text
+//! in one CRI file): each line is tried with the format that matched last,
+//! then the whole chain; [`LogSummary::format`] is the most common one.
 
+mod access;
+mod cloud;
+mod custom;
+mod envoy;
+mod error_log;
+mod haproxy;
+mod json;
+mod keycloak;
+mod logfmt;
+mod prefix;
+mod shield;
+
+use std::collections::HashSet;
 use std::fmt;
+use std::io::{self, BufRead};
+use std::sync::{Arc, OnceLock};
 
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
+
+use crate::credential::mask_url;
+use crate::model::{InputError, InputKind, Origin, ServerEvent, Timestamp};
+use shield::mask_log_text;
 
 /// Every log format authlens recognises. `Display` gives the stable id
 /// shown in `summary.json` `inputs[].format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum LogFormat {
-    Combined,
+    /// nginx / Apache common or combined, with optional trailing fields.
+    NginxCombined,
+    NginxJson,
+    NginxError,
+    ApacheError,
+    EnvoyText,
+    EnvoyJson,
+    CaddyJson,
+    TraefikJson,
+    TraefikClf,
+    Haproxy,
+    Kong,
+    AwsAlb,
+    AwsCloudfront,
+    AwsApigateway,
+    KeycloakEvents,
+    JsonLines,
+    Logfmt,
+    Custom,
+}
+
+impl LogFormat {
+    pub const ALL: [LogFormat; 18] = [
+        LogFormat::NginxCombined,
+        LogFormat::NginxJson,
+        LogFormat::NginxError,
+        LogFormat::ApacheError,
+        LogFormat::EnvoyText,
+        LogFormat::EnvoyJson,
+        LogFormat::CaddyJson,
+        LogFormat::TraefikJson,
+        LogFormat::TraefikClf,
+        LogFormat::Haproxy,
+        LogFormat::Kong,
+        LogFormat::AwsAlb,
+        LogFormat::AwsCloudfront,
+        LogFormat::AwsApigateway,
+        LogFormat::KeycloakEvents,
+        LogFormat::JsonLines,
+        LogFormat::Logfmt,
+        LogFormat::Custom,
+    ];
+
+    /// Stable lowercase id.
+    pub fn id(self) -> &'static str {
+        match self {
+            LogFormat::NginxCombined => "nginx-combined",
+            LogFormat::NginxJson => "nginx-json",
+            LogFormat::NginxError => "nginx-error",
+            LogFormat::ApacheError => "apache-error",
+            LogFormat::EnvoyText => "envoy-text",
+            LogFormat::EnvoyJson => "envoy-json",
+            LogFormat::CaddyJson => "caddy-json",
+            LogFormat::TraefikJson => "traefik-json",
+            LogFormat::TraefikClf => "traefik-clf",
+            LogFormat::Haproxy => "haproxy",
+            LogFormat::Kong => "kong",
+            LogFormat::AwsAlb => "aws-alb",
+            LogFormat::AwsCloudfront => "aws-cloudfront",
+            LogFormat::AwsApigateway => "aws-apigateway",
+            LogFormat::KeycloakEvents => "keycloak-events",
+            LogFormat::JsonLines => "json-lines",
+            LogFormat::Logfmt => "logfmt",
+            LogFormat::Custom => "custom",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
 }
 
 impl fmt::Display for LogFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            LogFormat::Combined => "combined",
-        })
+        f.write_str(self.id())
     }
 }
 
-// Placeholder interface until the parsers land (branch `logs`).
+/// How to read logs.
+#[derive(Debug, Clone)]
 pub struct LogOptions {
+    /// `--log-format`: a regex with named groups (time, method, path/url,
+    /// status, request_id, client, user_agent, message, host), tried first.
     pub custom_format: Option<regex::Regex>,
+    /// Longer lines are skipped with a warning.
     pub max_line_bytes: usize,
 }
+
 impl Default for LogOptions {
     fn default() -> Self {
         LogOptions {
@@ -37,33 +146,722 @@ impl Default for LogOptions {
         }
     }
 }
-#[derive(Debug, Default)]
+
+/// What reading one log file found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LogSummary {
+    /// The most common format among the understood lines.
     pub format: Option<LogFormat>,
     pub lines: u64,
+    /// Lines that are HTTP request records (they carry a status).
     pub requests: u64,
     pub status_401: u64,
     pub status_403: u64,
+    /// Error/auth lines without a status of their own.
     pub auth_failures: u64,
+    /// Non-blank, non-comment lines no parser understood.
     pub unmatched: u64,
-    pub errors: Vec<crate::model::InputError>,
+    pub errors: Vec<InputError>,
 }
-pub fn detect(_head: &[u8]) -> Option<LogFormat> {
-    None
-}
-pub fn read_log<R: std::io::BufRead>(
-    _file: &std::sync::Arc<str>,
-    _reader: R,
-    _opts: &LogOptions,
-    _sink: &mut dyn FnMut(crate::model::ServerEvent),
-) -> LogSummary {
-    LogSummary::default()
-}
+
+/// One row of `authlens formats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FormatInfo {
     pub id: &'static str,
     pub description: &'static str,
     pub fields: &'static str,
 }
+
+/// For `authlens formats`: one row per format.
 pub fn describe_formats() -> Vec<FormatInfo> {
-    Vec::new()
+    LogFormat::ALL
+        .iter()
+        .map(|f| {
+            let (description, fields) = match f {
+                LogFormat::NginxCombined => (
+                    "nginx/Apache common or combined access log, plus trailing fields (request id, request time, upstream status); vhost and X-Forwarded-For prefixes tolerated",
+                    "time, client, remote_user, method, url, status, user_agent, request_id, upstream_status",
+                ),
+                LogFormat::NginxJson => (
+                    "nginx access log written with log_format escape=json",
+                    "time, method, host, url, status, upstream_status, request_id, traceparent, client, remote_user, user_agent",
+                ),
+                LogFormat::NginxError => (
+                    "nginx error log; auth_basic lines (password mismatch, user not found, no user/password) become auxiliary events",
+                    "time, connection id, message, client, method, url, host",
+                ),
+                LogFormat::ApacheError => (
+                    "Apache httpd error log 2.2/2.4 (AH01617, AH01618, AH01614, AH01630, digest AH017xx...)",
+                    "time, client, code (AHnnnnn), message, url",
+                ),
+                LogFormat::EnvoyText => (
+                    "Envoy/Istio default text access log, incl. %RESPONSE_CODE_DETAILS% when present",
+                    "time, method, url, status, message (response code details), client, user_agent, request_id, host",
+                ),
+                LogFormat::EnvoyJson => (
+                    "Envoy/Istio JSON access log",
+                    "time, method, url, status, message (response_code_details), client, user_agent, request_id, host",
+                ),
+                LogFormat::CaddyJson => (
+                    "Caddy v2 JSON access log (zap)",
+                    "time, method, host, url, status, client, user_agent, www_authenticate, user_id",
+                ),
+                LogFormat::TraefikJson => (
+                    "Traefik v2+ JSON access log",
+                    "time, method, host, url, DownstreamStatus, OriginStatus, client, user_agent, request_X-Request-Id",
+                ),
+                LogFormat::TraefikClf => (
+                    "Traefik CLF access log (combined + request count, router, backend, duration)",
+                    "time, client, remote_user, method, url, status, user_agent, message (router)",
+                ),
+                LogFormat::Haproxy => (
+                    "HAProxy HTTP log, usually behind a syslog prefix",
+                    "time, client, method, url, status, message (termination state)",
+                ),
+                LogFormat::Kong => (
+                    "Kong Gateway access log (combined + kong_request_id)",
+                    "time, client, method, url, status, user_agent, request_id",
+                ),
+                LogFormat::AwsAlb => (
+                    "AWS Application Load Balancer access log",
+                    "time, client, method, host, url, status, upstream_status, user_agent, request_id (X-Amzn-Trace-Id Root), message (error_reason)",
+                ),
+                LogFormat::AwsCloudfront => (
+                    "AWS CloudFront standard access log (tab separated, #Fields header honoured)",
+                    "time, client, method, host, url, status, user_agent, request_id (x-edge-request-id)",
+                ),
+                LogFormat::AwsApigateway => (
+                    "AWS API Gateway JSON access log (CloudWatch)",
+                    "time, client, method, host, url, status, request_id, extendedRequestId, message (error.message)",
+                ),
+                LogFormat::KeycloakEvents => (
+                    "Keycloak org.keycloak.events lines (quoted and unquoted values)",
+                    "time, client (ipAddress), code (type), message (error)",
+                ),
+                LogFormat::JsonLines => (
+                    "JSON-lines app logs: pino, bunyan, winston, zap, logrus, zerolog, slog, structlog, Serilog/CLEF, ECS, Logstash, GCP/AWS JSON",
+                    "time, level, method, host, url, status, request_id, trace_id, message (err.inner.message / err.message / msg), code, www_authenticate",
+                ),
+                LogFormat::Logfmt => (
+                    "logfmt key=value app logs (logrus text, Go kit, Heroku router)",
+                    "same keys as json-lines",
+                ),
+                LogFormat::Custom => (
+                    "--log-format regex with named groups",
+                    "time, method, path/url, status, request_id, client, user_agent, message, host",
+                ),
+            };
+            FormatInfo {
+                id: f.id(),
+                description,
+                fields,
+            }
+        })
+        .collect()
 }
+
+/// What a parser read from one line, raw (unmasked). Never stored: it is
+/// turned into a masked [`ServerEvent`] by [`Parsed::into_event`].
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Parsed {
+    pub time: Option<Timestamp>,
+    pub method: Option<String>,
+    pub host: Option<String>,
+    pub url: Option<String>,
+    pub status: Option<u16>,
+    pub upstream_status: Option<u16>,
+    pub request_ids: Vec<String>,
+    pub client: Option<String>,
+    pub user_agent: Option<String>,
+    pub message: Option<String>,
+    pub code: Option<String>,
+    pub www_authenticate: Option<String>,
+    pub remote_user_present: bool,
+    /// An auth/error line without a status of its own.
+    pub auxiliary: bool,
+}
+
+impl Parsed {
+    fn is_request(&self) -> bool {
+        self.status.is_some() && !self.auxiliary
+    }
+
+    /// Add a request-id candidate (normalized; `-` and empty are ignored;
+    /// a W3C `traceparent` gives its trace id).
+    pub fn add_id(&mut self, raw: &str) {
+        if let Some(id) = normalize_id(raw) {
+            if !self.request_ids.contains(&id) {
+                self.request_ids.push(id);
+            }
+        }
+    }
+
+    fn into_event(self, format: LogFormat, origin: Origin) -> ServerEvent {
+        ServerEvent {
+            origin: Some(origin),
+            format: Some(format),
+            time: self.time,
+            method: self.method.map(|m| m.to_ascii_uppercase()),
+            host: self.host.map(|h| mask_log_text(&h)),
+            url: self.url.map(|u| mask_url(&u)),
+            status: self.status,
+            upstream_status: self.upstream_status,
+            request_ids: self.request_ids,
+            client_addr: self.client,
+            user_agent: self.user_agent.map(|u| mask_log_text(&u)),
+            message: self.message.map(|m| mask_log_text(&first_line(&m))),
+            code: self.code.map(|c| mask_log_text(&c)),
+            www_authenticate: self.www_authenticate.map(|w| mask_log_text(&w)),
+            remote_user_present: self.remote_user_present,
+            auxiliary: self.auxiliary,
+        }
+    }
+}
+
+/// Messages are one line of at most 1000 characters (exceptions carry
+/// stack traces).
+fn first_line(m: &str) -> String {
+    let line = m.lines().next().unwrap_or("").trim();
+    match line.char_indices().nth(1000) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
+    }
+}
+
+/// Normalize one request-id candidate: trimmed, lower-cased; `-`, empty
+/// and `null` are not ids; `traceparent` values give the 32-hex trace id;
+/// an ALB `Root=1-…;Parent=…` gives the Root value.
+pub(crate) fn normalize_id(raw: &str) -> Option<String> {
+    let s = raw.trim().trim_matches('"').trim();
+    if s.is_empty() || s == "-" || s.eq_ignore_ascii_case("null") {
+        return None;
+    }
+    // W3C traceparent: 00-<32hex>-<16hex>-<2hex>
+    let parts: Vec<&str> = s.split('-').collect();
+    if parts.len() == 4
+        && parts[0].len() == 2
+        && parts[1].len() == 32
+        && parts[2].len() == 16
+        && parts[3].len() == 2
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Some(parts[1].to_ascii_lowercase());
+    }
+    if let Some(root) = s.split(';').find_map(|kv| kv.trim().strip_prefix("Root=")) {
+        return Some(root.trim().to_ascii_lowercase()).filter(|r| !r.is_empty());
+    }
+    Some(s.to_ascii_lowercase())
+}
+
+/// Parse a status code written as a number or a string; `-`/empty → None.
+pub(crate) fn parse_status(s: &str) -> Option<u16> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Split an HTTP request line `GET /x?y HTTP/1.1` into method and target.
+pub(crate) fn split_request_line(req: &str) -> (Option<String>, Option<String>) {
+    let mut it = req.split_whitespace();
+    let method = it.next().filter(|m| *m != "-").map(str::to_string);
+    let target = it.next().map(str::to_string);
+    (method, target)
+}
+
+/// For absolute targets (`http://host:80/path`), split off the host.
+pub(crate) fn split_absolute(target: &str) -> (Option<String>, String) {
+    for scheme in ["http://", "https://", "ws://", "wss://"] {
+        if let Some(rest) = target.strip_prefix(scheme) {
+            let (host, path) = match rest.find('/') {
+                Some(i) => (&rest[..i], &rest[i..]),
+                None => (rest, "/"),
+            };
+            return (Some(host.to_string()), path.to_string());
+        }
+    }
+    (None, target.to_string())
+}
+
+/// Outcome of one line.
+pub(crate) enum Outcome {
+    /// A line with fields that may be turned into an event.
+    Record(LogFormat, Box<Parsed>),
+    /// A line of a known format that says nothing about auth (startup
+    /// notice, info line, Keycloak LOGIN success...).
+    Known(LogFormat),
+}
+
+/// Per-file parsing context.
+pub(crate) struct Ctx<'a> {
+    pub custom: Option<&'a regex::Regex>,
+    /// Last format that matched: tried first on the next line.
+    pub hint: Option<LogFormat>,
+    /// CloudFront `#Fields:` header, when seen.
+    pub cloudfront_fields: Option<Vec<String>>,
+    pub now: Timestamp,
+    /// (host, path) pairs that saw a 401 in this file, and the paths alone
+    /// (for parsers that can't see the host cheaply).
+    pub challenged: HashSet<(String, String)>,
+    pub challenged_paths: HashSet<String>,
+    /// Parse every line fully (unit tests of single parsers).
+    pub detail_all: bool,
+}
+
+impl Ctx<'_> {
+    fn new(custom: Option<&regex::Regex>) -> Ctx<'_> {
+        Ctx {
+            custom,
+            hint: None,
+            cloudfront_fields: None,
+            now: chrono::Utc::now(),
+            challenged: HashSet::new(),
+            challenged_paths: HashSet::new(),
+            detail_all: false,
+        }
+    }
+
+    /// Is a line with this status worth a full parse? 401/403 always; a
+    /// 2xx/3xx only on a path that already saw a 401; no status: maybe an
+    /// auth line. Otherwise only its status is needed, for counting.
+    pub fn wants_detail(&self, status: Option<u16>, url: Option<&str>) -> bool {
+        if self.detail_all {
+            return true;
+        }
+        match status {
+            None | Some(401) | Some(403) => true,
+            Some(200..=399) => {
+                !self.challenged_paths.is_empty()
+                    && self
+                        .challenged_paths
+                        .contains(path_key(None, url).1.as_str())
+            }
+            Some(_) => false,
+        }
+    }
+}
+
+type LineParser = fn(&str, &Ctx<'_>) -> Option<Outcome>;
+
+fn parser_for(format: LogFormat) -> LineParser {
+    match format {
+        LogFormat::NginxCombined | LogFormat::TraefikClf | LogFormat::Kong => access::parse,
+        LogFormat::NginxJson
+        | LogFormat::EnvoyJson
+        | LogFormat::CaddyJson
+        | LogFormat::TraefikJson
+        | LogFormat::AwsApigateway
+        | LogFormat::JsonLines => json::parse,
+        LogFormat::NginxError | LogFormat::ApacheError => error_log::parse,
+        LogFormat::EnvoyText => envoy::parse,
+        LogFormat::Haproxy => haproxy::parse,
+        LogFormat::AwsAlb | LogFormat::AwsCloudfront => cloud::parse,
+        LogFormat::KeycloakEvents => keycloak::parse,
+        LogFormat::Logfmt => logfmt::parse,
+        LogFormat::Custom => custom::parse,
+    }
+}
+
+/// The fallback chain, most specific first.
+const CHAIN: [LineParser; 10] = [
+    json::parse,
+    error_log::parse,
+    keycloak::parse,
+    envoy::parse,
+    cloud::parse,
+    haproxy::parse,
+    access::parse,
+    custom::parse,
+    logfmt::parse,
+    // Keeps the array size stable if a parser is added twice by mistake.
+    none_parser,
+];
+
+fn none_parser(_: &str, _: &Ctx<'_>) -> Option<Outcome> {
+    None
+}
+
+/// Parse one line (prefix already stripped): custom format first, then the
+/// last format that matched, then the whole chain.
+fn parse_line(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
+    if ctx.custom.is_some() {
+        if let Some(o) = custom::parse(line, ctx) {
+            return Some(o);
+        }
+    }
+    let hinted = ctx.hint.map(parser_for);
+    if let Some(p) = hinted {
+        if let Some(o) = p(line, ctx) {
+            return Some(o);
+        }
+    }
+    CHAIN
+        .iter()
+        .filter(|p| hinted.is_none_or(|h| !std::ptr::fn_addr_eq(**p, h)))
+        .find_map(|p| p(line, ctx))
+}
+
+/// Sniff: is this the start of a log file (vs a HAR / unknown)? and which
+/// format. Looks at the first non-blank, non-comment complete lines.
+pub fn detect(head: &[u8]) -> Option<LogFormat> {
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}');
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    // A head cut mid-line: drop the partial last line unless it is the only one.
+    if !text.ends_with('\n') && lines.len() > 1 {
+        lines.pop();
+    }
+    let mut ctx = Ctx::new(None);
+    let mut counts = [0u32; LogFormat::ALL.len()];
+    let mut seen = 0;
+    for raw in lines {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.trim_start().starts_with('#') {
+            if let Some(fields) = cloud::fields_header(line) {
+                ctx.cloudfront_fields = Some(fields);
+            }
+            continue;
+        }
+        seen += 1;
+        if seen > 20 {
+            break;
+        }
+        let (body, _) = prefix::strip(line, ctx.now);
+        if let Some(o) = parse_line(&body, &ctx) {
+            let f = match o {
+                Outcome::Record(f, _) | Outcome::Known(f) => f,
+            };
+            counts[f.index()] += 1;
+            ctx.hint = Some(f);
+        }
+    }
+    best_format(&counts)
+}
+
+fn best_format<T: Copy + Ord + Default>(counts: &[T]) -> Option<LogFormat> {
+    let mut best: Option<(T, LogFormat)> = None;
+    for f in LogFormat::ALL {
+        let c = counts[f.index()];
+        if c > T::default() && best.is_none_or(|(b, _)| c > b) {
+            best = Some((c, f));
+        }
+    }
+    best.map(|(_, f)| f)
+}
+
+/// Cheap check before a full parse: can this line matter at all (beyond
+/// being counted)? Lines without any of these bytes are counted only.
+fn may_matter(line: &[u8]) -> bool {
+    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "401",
+                "403",
+                "error",
+                "unauthor",
+                "authent",
+                "authoriz",
+                "auth_",
+                "denied",
+                "token",
+                "login",
+                "password",
+                "passwd",
+                "not found",
+                "credential",
+                "forbidden",
+                "revoked",
+                "invalid",
+                "fail",
+                "warn",
+                "jwt",
+                "AH0",
+                "\"level\":4",
+                "\"level\":5",
+                "\"level\":6",
+            ])
+            .ok()
+    });
+    match ac {
+        Some(ac) => ac.is_match(line),
+        None => true,
+    }
+}
+
+/// Does a JSON line carry a status key at all (for counting lines that are
+/// not parsed)? Mirrors the keys [`json`] reads a status from.
+fn json_has_status_key(line: &[u8]) -> bool {
+    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        AhoCorasick::new([
+            "\"status\"",
+            "\"statusCode\"",
+            "\"status_code\"",
+            "\"response_code\"",
+            "\"DownstreamStatus\"",
+            "\"http_status\"",
+            "\"StatusCode\"",
+        ])
+        .ok()
+    });
+    match ac {
+        Some(ac) => ac.is_match(line),
+        None => true,
+    }
+}
+
+fn path_key(host: Option<&str>, url: Option<&str>) -> (String, String) {
+    let host = host.unwrap_or("").to_ascii_lowercase();
+    let url = url.unwrap_or("");
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    (host, path.to_string())
+}
+
+/// At most this many distinct (host, path) pairs remembered per file for
+/// challenge legs: memory stays bounded on huge logs.
+const MAX_CHALLENGE_PATHS: usize = 65_536;
+
+/// Errors listed one by one per file; the rest are summed up.
+const MAX_ERRORS: usize = 100;
+
+/// Read one line of at most `max` bytes into `buf` (without the rest of an
+/// over-long line, which is consumed and dropped). Returns bytes consumed
+/// and whether the line was too long.
+fn read_line_limited<R: BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<(usize, bool)> {
+    let mut total = 0usize;
+    let mut over = false;
+    loop {
+        let available = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((total, over));
+        }
+        let (len, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        if !over {
+            if buf.len() + len > max.saturating_add(2) {
+                over = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(&available[..len]);
+            }
+        }
+        r.consume(len);
+        total += len;
+        if done {
+            return Ok((total, over));
+        }
+    }
+}
+
+/// Stream a whole log, calling `sink` for every event that can matter.
+pub fn read_log<R: BufRead>(
+    file: &Arc<str>,
+    mut reader: R,
+    opts: &LogOptions,
+    sink: &mut dyn FnMut(ServerEvent),
+) -> LogSummary {
+    let mut summary = LogSummary::default();
+    let mut ctx = Ctx::new(opts.custom_format.as_ref());
+    let mut counts = [0u64; LogFormat::ALL.len()];
+    let mut buf: Vec<u8> = Vec::with_capacity(8192);
+    let mut bad_utf8: Option<u64> = None;
+    let mut bad_utf8_lines = 0u64;
+    let max = opts.max_line_bytes.max(1);
+    let mut suppressed = 0u64;
+
+    loop {
+        buf.clear();
+        let (consumed, too_long) = match read_line_limited(&mut reader, &mut buf, max) {
+            Ok(v) => v,
+            Err(e) => {
+                summary.errors.push(InputError {
+                    at: format!("line {}", summary.lines + 1),
+                    message: format!("read error: {e}"),
+                });
+                break;
+            }
+        };
+        if consumed == 0 {
+            break;
+        }
+        summary.lines += 1;
+        let n = summary.lines;
+        if too_long {
+            if summary.errors.len() < MAX_ERRORS {
+                summary.errors.push(InputError {
+                    at: format!("line {n}"),
+                    message: format!("line longer than {max} bytes, skipped"),
+                });
+            } else {
+                suppressed += 1;
+            }
+            continue;
+        }
+        let mut bytes: &[u8] = &buf;
+        while let [rest @ .., b'\n' | b'\r'] = bytes {
+            bytes = rest;
+        }
+        if n == 1 {
+            bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        }
+        let owned;
+        let line: &str = match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) => {
+                bad_utf8.get_or_insert(n);
+                bad_utf8_lines += 1;
+                owned = String::from_utf8_lossy(bytes).into_owned();
+                &owned
+            }
+        };
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with('#') {
+            if let Some(fields) = cloud::fields_header(trimmed) {
+                ctx.cloudfront_fields = Some(fields);
+            }
+            continue;
+        }
+
+        // Count-only fast path: a line that can't matter (no keyword, no
+        // challenge path to follow) is classified cheaply when the file's
+        // format allows it; counts stay exact.
+        if !may_matter(bytes) {
+            if let Some(f) = ctx.hint {
+                if let Some(is_request) = count_only(f, line, &ctx) {
+                    counts[f.index()] += 1;
+                    if is_request {
+                        summary.requests += 1;
+                    }
+                    continue;
+                }
+            }
+        }
+
+        let (body, prefix_time) = prefix::strip(line, ctx.now);
+        let Some(outcome) = parse_line(&body, &ctx) else {
+            summary.unmatched += 1;
+            continue;
+        };
+        let (format, mut parsed) = match outcome {
+            Outcome::Known(f) => {
+                counts[f.index()] += 1;
+                ctx.hint = Some(f);
+                continue;
+            }
+            Outcome::Record(f, p) => (f, p),
+        };
+        counts[format.index()] += 1;
+        ctx.hint = Some(format);
+        if parsed.time.is_none() {
+            parsed.time = prefix_time;
+        }
+
+        let emit = if parsed.auxiliary {
+            summary.auth_failures += 1;
+            true
+        } else if parsed.is_request() {
+            summary.requests += 1;
+            match parsed.status {
+                Some(401) => {
+                    summary.status_401 += 1;
+                    if ctx.challenged.len() < MAX_CHALLENGE_PATHS {
+                        let key = path_key(parsed.host.as_deref(), parsed.url.as_deref());
+                        ctx.challenged_paths.insert(key.1.clone());
+                        ctx.challenged.insert(key);
+                    }
+                    true
+                }
+                Some(403) => {
+                    summary.status_403 += 1;
+                    true
+                }
+                Some(200..=399) if !ctx.challenged.is_empty() => ctx
+                    .challenged
+                    .contains(&path_key(parsed.host.as_deref(), parsed.url.as_deref())),
+                _ => false,
+            }
+        } else {
+            false
+        };
+        if emit {
+            let origin = Origin {
+                file: Arc::clone(file),
+                position: n,
+                kind: InputKind::Log,
+            };
+            sink(parsed.into_event(format, origin));
+        }
+    }
+
+    if let Some(first) = bad_utf8 {
+        summary.errors.push(InputError {
+            at: format!("line {first}"),
+            message: format!(
+                "invalid UTF-8 ({bad_utf8_lines} line(s), first at line {first}); read lossily"
+            ),
+        });
+    }
+    if suppressed > 0 {
+        summary.errors.push(InputError {
+            at: format!("line {}", summary.lines),
+            message: format!("{suppressed} more line(s) longer than {max} bytes skipped"),
+        });
+    }
+    summary.format = best_format(&counts);
+    summary
+}
+
+/// Classify a line that can't matter without a full parse. Returns
+/// `Some(is_request)` when the format allows a cheap answer.
+fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
+    match format {
+        LogFormat::NginxCombined | LogFormat::TraefikClf | LogFormat::Kong => {
+            let (status, path) = access::fast_status(line)?;
+            (!ctx.wants_detail(Some(status), path)).then_some(true)
+        }
+        LogFormat::NginxJson
+        | LogFormat::EnvoyJson
+        | LogFormat::CaddyJson
+        | LogFormat::TraefikJson
+        | LogFormat::AwsApigateway
+        | LogFormat::JsonLines => {
+            let t = line.trim_start();
+            // (A docker json-file wrapper hides the producer's keys: parse it.)
+            if ctx.challenged_paths.is_empty()
+                && t.starts_with('{')
+                && !t.starts_with("{\"log\":\"")
+                && t.trim_end().ends_with('}')
+            {
+                Some(json_has_status_key(line.as_bytes()))
+            } else {
+                None
+            }
+        }
+        LogFormat::NginxError => error_log::looks_like_nginx_error(line).then_some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

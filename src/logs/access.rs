@@ -1,0 +1,316 @@
+//! Common / combined access logs: nginx, Apache, Werkzeug, Traefik CLF and
+//! Kong, with extra trailing fields (request id, request time, upstream
+//! status, `kong_request_id: "…"`). No regex: the time is found by its
+//! `[dd/Mon/yyyy:` shape and the status right after the quoted request, so
+//! the hot path is a few `memchr` calls.
+
+use super::{
+    normalize_id, parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed,
+};
+use crate::time::parse_clf;
+
+/// The positions of a CLF line, borrowed.
+struct Clf<'a> {
+    prefix: &'a str,
+    time: &'a str,
+    request: &'a str,
+    status: u16,
+    rest: &'a str,
+}
+
+fn is_clf_time_start(b: &[u8]) -> bool {
+    b.len() >= 12
+        && b[0].is_ascii_digit()
+        && b[1].is_ascii_digit()
+        && b[2] == b'/'
+        && b[3..6].iter().all(u8::is_ascii_alphabetic)
+        && b[6] == b'/'
+        && b[7..11].iter().all(u8::is_ascii_digit)
+        && b[11] == b':'
+}
+
+fn split_clf(line: &str) -> Option<Clf<'_>> {
+    let bytes = line.as_bytes();
+    let open = memchr::memchr_iter(b'[', bytes).find(|&i| is_clf_time_start(&bytes[i + 1..]))?;
+    let close = open + memchr::memchr(b']', &bytes[open..])?;
+    let after = &line[close + 1..];
+    let after = after.strip_prefix(' ')?;
+    let after = after.strip_prefix('"')?;
+    // The request ends at a quote followed by ` <3 digits>`.
+    let ab = after.as_bytes();
+    let end = memchr::memchr_iter(b'"', ab).find(|&i| {
+        ab.get(i + 1) == Some(&b' ')
+            && ab
+                .get(i + 2..i + 5)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+            && ab.get(i + 5).is_none_or(|c| *c == b' ')
+    })?;
+    let status = parse_status(&after[end + 2..end + 5])?;
+    Some(Clf {
+        prefix: &line[..open],
+        time: &line[open + 1..close],
+        request: &after[..end],
+        status,
+        rest: after.get(end + 5..).unwrap_or("").trim_start(),
+    })
+}
+
+/// Only the status and the path, for count-only lines.
+pub(crate) fn fast_status(line: &str) -> Option<(u16, Option<&str>)> {
+    let c = split_clf(line)?;
+    let target = c.request.split_whitespace().nth(1);
+    let path = target.map(|t| match t.find("://") {
+        Some(i) => t[i + 3..].find('/').map_or("/", |j| &t[i + 3 + j..]),
+        None => t,
+    });
+    Some((c.status, path))
+}
+
+/// One token of the tail: quoted (`"…"`, escapes kept) or bare.
+fn tokens(s: &str) -> Vec<(&str, bool)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        let start = i;
+        let quoted = b[i] == b'"';
+        let mut in_quote = false;
+        while i < b.len() {
+            match b[i] {
+                b'\\' if in_quote => i += 1,
+                b'"' => in_quote = !in_quote,
+                b' ' if !in_quote => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        let end = i.min(b.len());
+        let tok = &s[start..end];
+        if quoted && tok.len() >= 2 && tok.ends_with('"') {
+            out.push((&tok[1..tok.len() - 1], true));
+        } else {
+            out.push((tok, false));
+        }
+    }
+    out
+}
+
+fn unquote(v: &str) -> &str {
+    v.trim_matches('"')
+}
+
+fn looks_like_id(v: &str) -> bool {
+    let hex32 = v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit());
+    let uuid = v.len() == 36
+        && v.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    hex32 || uuid
+}
+
+pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
+    let clf = split_clf(line)?;
+    let mut p = Parsed {
+        time: parse_clf(clf.time),
+        status: Some(clf.status),
+        ..Parsed::default()
+    };
+    // prefix: [vhost] client-or-XFF-list ident user
+    let toks: Vec<&str> = clf.prefix.split_whitespace().collect();
+    if toks.len() < 3 {
+        return None;
+    }
+    let user = toks[toks.len() - 1];
+    p.remote_user_present = !user.is_empty() && user != "-";
+    let client = toks[toks.len() - 3].trim_matches(|c| c == '"' || c == ',');
+    if !client.is_empty() && client != "-" {
+        p.client = Some(client.to_string());
+    }
+    if toks.len() == 4 {
+        let first = toks[0];
+        if first.contains('.')
+            && first.bytes().any(|b| b.is_ascii_alphabetic())
+            && !first.contains([',', '"', ':'])
+        {
+            p.host = Some(first.to_string());
+        }
+    }
+    let (method, target) = split_request_line(clf.request);
+    p.method = method;
+    if let Some(t) = target {
+        let (host, path) = split_absolute(&t);
+        if host.is_some() {
+            p.host = host;
+        }
+        p.url = Some(path);
+    }
+
+    let tail = tokens(clf.rest);
+    let mut format = LogFormat::NginxCombined;
+    let mut idx = 1; // tail[0] is the byte count
+    if tail.get(1).is_some_and(|t| t.1) && tail.get(2).is_some_and(|t| t.1) {
+        let ua = tail[2].0;
+        if !ua.is_empty() && ua != "-" {
+            p.user_agent = Some(ua.to_string());
+        }
+        idx = 3;
+    }
+    let extras = tail.get(idx..).unwrap_or(&[]);
+    // Traefik v1 CLF: count "frontend" "backend" NNNms
+    if extras.len() >= 4
+        && !extras[0].1
+        && extras[0].0.bytes().all(|b| b.is_ascii_digit())
+        && extras[1].1
+        && extras[2].1
+        && extras[3].0.ends_with("ms")
+    {
+        format = LogFormat::TraefikClf;
+    }
+    let mut i = 0;
+    while i < extras.len() {
+        let (tok, quoted) = extras[i];
+        if !quoted {
+            if tok == "kong_request_id:" {
+                format = LogFormat::Kong;
+                if let Some((v, _)) = extras.get(i + 1) {
+                    p.add_id(v);
+                }
+                i += 2;
+                continue;
+            }
+            if let Some((k, v)) = tok.split_once(['=', ':']) {
+                let v = unquote(v);
+                match k.to_ascii_lowercase().as_str() {
+                    "request_id" | "req_id" | "rid" | "reqid" | "x_request_id" | "request-id"
+                    | "x-request-id" | "requestid" | "trace_id" | "traceid" | "traceparent" => {
+                        p.add_id(v)
+                    }
+                    "upstream_status" | "us" | "ups" | "upstream" => {
+                        p.upstream_status = v
+                            .rsplit([',', ':', ' '])
+                            .find_map(|s| parse_status(s.trim()));
+                    }
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+        }
+        if looks_like_id(tok) {
+            if let Some(id) = normalize_id(tok) {
+                if !p.request_ids.contains(&id) {
+                    p.request_ids.push(id);
+                }
+            }
+        }
+        i += 1;
+    }
+    Some(Outcome::Record(format, Box::new(p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::format_rfc3339;
+
+    fn rec(line: &str) -> (LogFormat, Parsed) {
+        let ctx = Ctx::new(None);
+        match parse(line, &ctx) {
+            Some(Outcome::Record(f, p)) => (f, *p),
+            _ => panic!("not parsed: {line}"),
+        }
+    }
+
+    #[test]
+    fn capture_combined_401_with_remote_user() {
+        let (f, p) = rec(
+            r#"127.0.0.1 - alice [23/Nov/2026:11:06:53 +0000] "GET /v2/shipments?case=t2001 HTTP/1.1" 401 79 "http://127.0.0.1:9080/console/?case=t1000" "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36""#,
+        );
+        assert_eq!(f, LogFormat::NginxCombined);
+        assert_eq!(p.status, Some(401));
+        assert_eq!(p.method.as_deref(), Some("GET"));
+        assert_eq!(p.url.as_deref(), Some("/v2/shipments?case=t2001"));
+        assert_eq!(format_rfc3339(&p.time.unwrap()), "2026-11-23T11:06:53.000Z");
+        assert!(p.remote_user_present);
+        assert_eq!(p.client.as_deref(), Some("127.0.0.1"));
+        assert!(p.user_agent.unwrap().contains("HeadlessChrome"));
+    }
+
+    #[test]
+    fn xff_lists_empty_requests_and_vhosts() {
+        let (_, p) = rec(
+            r#""10.5.102.222, 199.96.1.1, 204.246.1.1" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] "GET /assets/xxxx?q=100 HTTP/1.1" 200 25507 "-" "Amazon CloudFront""#,
+        );
+        assert_eq!(p.client.as_deref(), Some("10.2.1.185"));
+        assert_eq!(p.status, Some(200));
+        let (_, p) = rec(r#"127.0.0.1 - - [12/Apr/2018:09:48:40 +0200] "" 400 0 "-" "-""#);
+        assert_eq!(p.status, Some(400));
+        assert!(p.method.is_none() && p.user_agent.is_none());
+        let (_, p) = rec(
+            r#"vhost1.domaine.fr 123.123.123.123 - - [04/Jul/2019:09:20:46 +0200] "GET / HTTP/1.1" 200 32953 "-" "curl""#,
+        );
+        assert_eq!(p.host.as_deref(), Some("vhost1.domaine.fr"));
+        assert_eq!(p.client.as_deref(), Some("123.123.123.123"));
+        assert_eq!(format_rfc3339(&p.time.unwrap()), "2019-07-04T07:20:46.000Z");
+    }
+
+    #[test]
+    fn kong_and_traefik_tails() {
+        let (f, p) = rec(
+            r#"127.0.0.1 - - [03/Jun/2024:14:54:42 +0200] "GET /test HTTP/1.1" 404 243 "-" "Mozilla/5.0" kong_request_id: "59c9cd40508da8549e4f3d462c393608""#,
+        );
+        assert_eq!(f, LogFormat::Kong);
+        assert_eq!(p.request_ids, vec!["59c9cd40508da8549e4f3d462c393608"]);
+        let (f, p) = rec(
+            r#"10.0.0.2 - username [18/Nov/2018:21:34:30 +0000] "GET /dashboard/ HTTP/2.0" 401 17 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:57.0) Gecko/20100101 Firefox/57.0" 72 "Auth for frontend-Host-traefik-0" "/dashboard/" 0ms"#,
+        );
+        assert_eq!(f, LogFormat::TraefikClf);
+        assert_eq!(p.status, Some(401));
+        assert!(p.remote_user_present);
+    }
+
+    #[test]
+    fn trailing_key_values() {
+        let (_, p) = rec(
+            r#"1.2.3.4 - - [23/Nov/2026:11:06:53 +0000] "GET /a?api_key=s3cr3t HTTP/1.1" 401 0 "-" "curl" rt=0.012 upstream_status=502, 401 request_id=ABCDEF0123456789abcdef0123456789"#,
+        );
+        assert_eq!(p.request_ids, vec!["abcdef0123456789abcdef0123456789"]);
+        assert_eq!(
+            p.url.as_deref(),
+            Some("/a?api_key=s3cr3t"),
+            "raw inside the parser, masked on emit"
+        );
+        let (_, p) = rec(
+            r#"1.2.3.4 - - [23/Nov/2026:11:06:53 +0000] "GET / HTTP/1.1" 200 0 "-" "curl" us=401"#,
+        );
+        assert_eq!(p.upstream_status, Some(401));
+    }
+
+    #[test]
+    fn not_clf() {
+        let ctx = Ctx::new(None);
+        assert!(parse("2026/11/23 11:06:53 [error] 1#1: *1 x", &ctx).is_none());
+        assert!(parse(
+            "[26/Dec/2016:16:16:29 +0200] \"GET / HTTP/1.1\" 200 1",
+            &ctx
+        )
+        .is_none());
+        assert_eq!(
+            fast_status(r#"::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -"#),
+            Some((408, None))
+        );
+        assert_eq!(
+            fast_status(
+                r#"1.2.3.4 - - [26/Dec/2016:16:16:48 +0200] "GET http://h:80/a?b HTTP/1.1" 200 -"#
+            ),
+            Some((200, Some("/a?b")))
+        );
+    }
+}
