@@ -47,6 +47,10 @@ pub struct InputReport {
     /// Part of the input was read; a fault stopped the rest.
     #[serde(skip)]
     pub partial: bool,
+    /// Found by walking a directory and not recognised as a HAR or a log:
+    /// left out of the analysis without being an error.
+    #[serde(skip)]
+    pub skipped: bool,
 }
 
 /// Where a finding's views came from.
@@ -150,6 +154,16 @@ fn read_one(file: &InputFile, config: &Config, threads: usize) -> FileOutput {
         errors: Vec::new(),
         unreadable: false,
         partial: false,
+        skipped: false,
+    };
+    let skip = |mut report: InputReport, what: &str| {
+        report.skipped = true;
+        report.format = what.to_string();
+        FileOutput {
+            report,
+            requests: Vec::new(),
+            events: Vec::new(),
+        }
     };
     let fail = |mut report: InputReport, message: String| {
         report.errors.push(InputError {
@@ -172,6 +186,15 @@ fn read_one(file: &InputFile, config: &Config, threads: usize) -> FileOutput {
         Ok(o) => o,
         Err(e) => return fail(report, format!("cannot read: {e}")),
     };
+    if !file.explicit {
+        match opened.sniffed {
+            Sniffed::Log(None) => return skip(report, "not a recognised log"),
+            Sniffed::Binary | Sniffed::OtherJson | Sniffed::Empty => {
+                return skip(report, "not a HAR or a log")
+            }
+            _ => {}
+        }
+    }
     match opened.sniffed {
         Sniffed::Har => {
             report.kind = Some(InputKind::Har);
@@ -291,6 +314,7 @@ pub fn analyze(config: &Config) -> Analysis {
             }],
             unreadable: true,
             partial: false,
+            skipped: false,
         });
     }
     let threads = config.threads.max(1);
@@ -313,6 +337,13 @@ pub fn analyze(config: &Config) -> Analysis {
     let mut requests: Vec<RequestView> = Vec::new();
     let mut events: Vec<ServerEvent> = Vec::new();
     for out in outputs {
+        if out.report.skipped {
+            analysis.warnings.push(format!(
+                "{}: skipped ({}; name the file explicitly to force it)",
+                out.report.path, out.report.format
+            ));
+            continue;
+        }
         analysis.inputs.push(out.report);
         requests.extend(
             out.requests

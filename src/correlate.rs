@@ -50,6 +50,10 @@ impl Default for CorrelateOptions {
     }
 }
 
+fn is_connection_id(id: &str) -> bool {
+    id.starts_with("nginx-conn:")
+}
+
 /// Path and query of a URL (the part logs record).
 pub fn path_and_query(url: &str) -> &str {
     match url.find("://") {
@@ -118,7 +122,9 @@ pub fn correlate(
     // Events by id.
     let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, e) in events.iter().enumerate() {
-        for id in &e.request_ids {
+        // A connection id spans every request of a keep-alive connection:
+        // never a join key on its own.
+        for id in e.request_ids.iter().filter(|id| !is_connection_id(id)) {
             by_id.entry(id.as_str()).or_default().push(i);
         }
     }
@@ -188,7 +194,11 @@ pub fn correlate(
         let mut k = 0;
         while k < members.len() {
             let m = members[k];
-            for id in &events[m].request_ids {
+            for id in events[m]
+                .request_ids
+                .iter()
+                .filter(|id| !is_connection_id(id))
+            {
                 if let Some(list) = by_id.get(id.as_str()) {
                     for &other in list {
                         if assigned[other].is_none() && group_of[other].is_none() {

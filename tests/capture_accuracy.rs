@@ -39,3 +39,59 @@ fn har_alone_gets_at_least_80_percent_with_no_leaks() {
     assert!(ok, "{report}");
     assert!(report.contains("LEAKS: 0"), "{report}");
 }
+
+#[test]
+fn har_and_every_log_together_get_95_percent_without_duplicates() {
+    let Some(cap) = common::capture("express-jwt") else {
+        return;
+    };
+    let inputs = [
+        cap.join("capture.har"),
+        cap.join("nginx_access.json"),
+        cap.join("nginx_access_combined.log"),
+        cap.join("nginx_error.log"),
+        cap.join("backend.jsonl"),
+    ];
+    let run = common::analyze(&inputs, &["-q"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let (ok, report) = score(&run.outdir(), &cap, "0.95", &["--max-dups", "0"]);
+    assert!(ok, "{report}");
+    let s = run.summary();
+    assert!(
+        s["totals"]["correlated"].as_u64().unwrap_or(0) >= 90,
+        "{}",
+        s["totals"]
+    );
+}
+
+#[test]
+fn the_capture_directory_as_a_whole_skips_non_inputs() {
+    // What the scorer's README suggests: the whole folder (README.md,
+    // labels.jsonl and secrets.txt are skipped, not parsed as logs).
+    let Some(cap) = common::capture("express-jwt") else {
+        return;
+    };
+    let run = common::analyze(&[&cap], &["-q"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let (ok, report) = score(&run.outdir(), &cap, "0.95", &["--max-dups", "0"]);
+    assert!(ok, "{report}");
+    let warnings = run.summary()["warnings"].to_string();
+    assert!(warnings.contains("labels.jsonl: skipped"), "{warnings}");
+}
+
+#[test]
+fn logs_alone_get_at_least_65_percent() {
+    let Some(cap) = common::capture("express-jwt") else {
+        return;
+    };
+    let inputs = [
+        cap.join("nginx_access.json"),
+        cap.join("nginx_access_combined.log"),
+        cap.join("nginx_error.log"),
+        cap.join("backend.jsonl"),
+    ];
+    let run = common::analyze(&inputs, &["-q"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let (ok, report) = score(&run.outdir(), &cap, "0.65", &["--max-dups", "0"]);
+    assert!(ok, "{report}");
+}

@@ -6,8 +6,11 @@ mod common;
 use std::collections::HashMap;
 
 fn labels() -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(common::repo().join("samples/labels.jsonl")).expect("labels");
-    text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    let text =
+        std::fs::read_to_string(common::repo().join("samples/labels.jsonl")).expect("labels");
+    text.lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
 }
 
 /// (label cause, predicted cause) for every failure row that maps to a label.
@@ -21,7 +24,10 @@ fn scored(run: &common::Run) -> Vec<(String, String)> {
         .iter()
         .filter_map(|row| {
             let l = by_rid.get(row["request_id"].as_str())?;
-            Some((l["cause"].as_str().unwrap_or("null").to_string(), row["cause"].clone()))
+            Some((
+                l["cause"].as_str().unwrap_or("null").to_string(),
+                row["cause"].clone(),
+            ))
         })
         .collect()
 }
@@ -30,8 +36,16 @@ fn scored(run: &common::Run) -> Vec<(String, String)> {
 fn every_har_cause_is_found_at_least_twice_on_samples() {
     let s = common::repo().join("samples");
     let run = common::analyze(
-        &[s.join("devtools-shop.har"), s.join("proxy-partner.har"), s.join("logs")],
-        &["-q", "--env-config", s.join("env.toml").to_str().unwrap_or_default()],
+        &[
+            s.join("devtools-shop.har"),
+            s.join("proxy-partner.har"),
+            s.join("logs"),
+        ],
+        &[
+            "-q",
+            "--env-config",
+            s.join("env.toml").to_str().unwrap_or_default(),
+        ],
     );
     assert!(run.code() == 0 || run.code() == 2, "{}", run.stderr());
     let pairs = scored(&run);

@@ -753,6 +753,16 @@ impl<'a> Classifier<'a> {
             .server
             .iter()
             .any(|&i| self.events[i].remote_user_present);
+        if e.method
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case("OPTIONS"))
+        {
+            out.push(Signal {
+                cause: Cause::CorsPreflight,
+                strength: Strength::Strong,
+                evidence: "OPTIONS request answered 401: a CORS preflight, which browsers send without credentials".into(),
+            });
+        }
         if let (Some(url), Some(t)) = (&e.url, e.time) {
             let key = (
                 e.method.clone().unwrap_or_default().to_ascii_uppercase(),
@@ -773,6 +783,13 @@ impl<'a> Classifier<'a> {
                     });
                 }
             }
+        }
+        if credential_seen && !out.iter().any(|s| s.cause == Cause::ChallengeHandshake) {
+            out.push(Signal {
+                cause: Cause::InvalidCredentials,
+                strength: Strength::Weak,
+                evidence: "the server parsed a user name from the request (a Basic credential arrived) and still answered 401".into(),
+            });
         }
         if let Some(www) = &e.www_authenticate {
             for ch in parse_www_authenticate(www) {

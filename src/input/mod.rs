@@ -22,6 +22,10 @@ pub struct InputFile {
     pub path: Option<PathBuf>,
     /// Size on disk (compressed size for .gz/.zst); 0 for stdin.
     pub bytes: u64,
+    /// Named on the command line (rather than found by walking a
+    /// directory): an unrecognised explicit file is an error, an
+    /// unrecognised walked file (a README beside the logs) is skipped.
+    pub explicit: bool,
 }
 
 /// A path that could not be turned into inputs (missing, unreadable, loop).
@@ -63,6 +67,7 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<PathProblem>) {
                 label: Arc::from("-"),
                 path: None,
                 bytes: 0,
+                explicit: true,
             });
             continue;
         }
@@ -141,12 +146,14 @@ fn walk(
             label: Arc::from(label.as_str()),
             path: Some(path.to_path_buf()),
             bytes: meta.len(),
+            explicit: depth == 0,
         });
-    } else {
+    } else if depth == 0 {
         files.push(InputFile {
             label: Arc::from(label.as_str()),
             path: Some(path.to_path_buf()),
             bytes: 0,
+            explicit: true,
         });
     }
 }
@@ -257,6 +264,11 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         return Sniffed::OtherJson;
     }
     if body[0] == b'[' {
+        // `[2026-11-20T10:00:06Z] "GET …"` (Envoy) and `[Wed Oct 11 …]`
+        // (Apache error) lines start like a JSON array.
+        if let Some(format) = logs::detect(head) {
+            return Sniffed::Log(Some(format));
+        }
         return Sniffed::OtherJson;
     }
     if let Some(paren) = memchr::memchr(b'(', &body[..body.len().min(256)]) {

@@ -517,6 +517,9 @@ pub fn detect(head: &[u8]) -> Option<LogFormat> {
     let mut ctx = Ctx::new(None);
     let mut counts = [0u32; LogFormat::ALL.len()];
     let mut seen = 0;
+    // JSON lines without any time field are data (label files, exports),
+    // not a log: every logger writes a time.
+    let mut json_timed = 0u32;
     for raw in lines {
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() {
@@ -535,13 +538,22 @@ pub fn detect(head: &[u8]) -> Option<LogFormat> {
         let (body, _) = prefix::strip(line, ctx.now);
         if let Some(o) = parse_line(&body, &ctx) {
             let f = match o {
-                Outcome::Record(f, _) | Outcome::Known(f) => f,
+                Outcome::Record(f, parsed) => {
+                    if f == LogFormat::JsonLines && parsed.time.is_some() {
+                        json_timed += 1;
+                    }
+                    f
+                }
+                Outcome::Known(f) => f,
             };
             counts[f.index()] += 1;
             ctx.hint = Some(f);
         }
     }
-    best_format(&counts)
+    match best_format(&counts) {
+        Some(LogFormat::JsonLines) if json_timed == 0 => None,
+        other => other,
+    }
 }
 
 fn best_format<T: Copy + Ord + Default>(counts: &[T]) -> Option<LogFormat> {
