@@ -159,15 +159,22 @@ fn secret_patterns() -> &'static [(Regex, usize)] {
 /// Mask anything that looks like a secret inside free text.
 pub fn mask_secrets(text: &str) -> String {
     let mut current = text.to_string();
-    for (re, group) in secret_patterns() {
+    for (index, (re, group)) in secret_patterns().iter().enumerate() {
         if !re.is_match(&current) {
             continue;
         }
+        // After a scheme word or `Authorization:` the text may be prose
+        // ("…for basic authentication", "Format is Authorization: Bearer
+        // [token]"): only token-shaped values are masked there.
+        let needs_token_shape = index == 1 || index == 4;
         let mut out = String::with_capacity(current.len());
         let mut last = 0;
         for caps in re.captures_iter(&current) {
             let Some(m) = caps.get(*group) else { continue };
             if m.as_str().starts_with("[redacted:") {
+                continue;
+            }
+            if needs_token_shape && !looks_secret(m.as_str()) {
                 continue;
             }
             out.push_str(&current[last..m.start()]);
@@ -178,6 +185,33 @@ pub fn mask_secrets(text: &str) -> String {
         current = out;
     }
     current
+}
+
+/// Token-shaped: long, or mixing letters and digits, with no spaces
+/// inside the last word.
+fn looks_secret(value: &str) -> bool {
+    let word = value.trim().rsplit([' ', '\t']).next().unwrap_or("");
+    let digits = word.bytes().filter(u8::is_ascii_digit).count();
+    let letters = word.bytes().filter(u8::is_ascii_alphabetic).count();
+    let token_chars = word.bytes().all(|b| {
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'.' | b'_' | b'~' | b'+' | b'/' | b'=' | b'-' | b':')
+    });
+    token_chars
+        && ((word.len() >= 8 && digits > 0 && letters > 0)
+            || word.len() >= 20
+            || is_basic_pair(word))
+}
+
+/// base64 of `user:password`, however word-like it looks.
+fn is_basic_pair(word: &str) -> bool {
+    use base64::Engine;
+    word.len() >= 8
+        && base64::engine::general_purpose::STANDARD
+            .decode(word.as_bytes())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .is_some_and(|t| t.contains(':') && !t.chars().any(char::is_control))
 }
 
 fn mask_text(s: &str) -> String {

@@ -142,3 +142,17 @@ fn masking_urls_and_text() {
     }
     assert!(text.contains("[redacted:"));
 }
+
+#[test]
+fn masking_leaves_auth_prose_alone() {
+    for prose in [
+        "no user/password was provided for basic authentication",
+        "Format is Authorization: Bearer [token]",
+        "token revoked by logout",
+        "Bearer realm=\"api\", error=\"invalid_token\"",
+    ] {
+        assert_eq!(mask_secrets(prose), prose);
+    }
+    let dump = mask_secrets("Authorization: Bearer abcdef123456ghijkl");
+    assert!(!dump.contains("abcdef123456ghijkl"), "{dump}");
+}

@@ -172,7 +172,7 @@ mod tests {
             ("Authorization: Bearer abc.def.ghi123", "abc.def.ghi123"),
             ("got token abcdef123456 from header", "abcdef123456"),
             ("Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
-            ("token Abcdefghijkl", "Abcdefghijkl"),
+            ("token Ab3defGh1jkl", "Ab3defGh1jkl"),
             ("bearer sometoken42value", "sometoken42value"),
             ("Bearer averyveryverylongword", "averyveryverylongword"),
             (
