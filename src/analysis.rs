@@ -345,12 +345,18 @@ pub fn analyze(config: &Config) -> Analysis {
             continue;
         }
         analysis.inputs.push(out.report);
-        requests.extend(
-            out.requests
-                .into_iter()
-                .filter(|r| in_range(r.time, config)),
-        );
-        events.extend(out.events.into_iter().filter(|e| in_range(e.time, config)));
+        // Moved, not copied: a big HAR's records must not exist twice.
+        let (mut reqs, mut evs) = (out.requests, out.events);
+        if config.since.is_some() || config.until.is_some() {
+            reqs.retain(|r| in_range(r.time, config));
+            evs.retain(|e| in_range(e.time, config));
+        }
+        if requests.is_empty() {
+            requests = reqs;
+        } else {
+            requests.append(&mut reqs);
+        }
+        events.append(&mut evs);
     }
     analysis.requests = requests.len() as u64
         + analysis

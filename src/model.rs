@@ -95,6 +95,32 @@ pub struct RequestView {
     pub origin_header: Option<String>,
 }
 
+impl RequestView {
+    /// Drop what only a 401's own diagnosis reads, keeping what the
+    /// capture-wide context needs (status, time, where, which credential,
+    /// its issuer/audience/alg). Run on every non-401 entry as it is read,
+    /// so a multi-GB HAR keeps a few hundred bytes per entry.
+    pub fn slim(&mut self) {
+        self.challenges = Vec::new();
+        self.response_message = None;
+        self.origin_header = None;
+        for c in &mut self.credentials {
+            c.defects.shrink_to_fit();
+            if let Some(j) = c.jwt.as_mut() {
+                j.sub = None;
+                j.kid = None;
+                j.typ = None;
+                j.scopes = Vec::new();
+                j.aud.shrink_to_fit();
+            }
+        }
+        self.credentials.shrink_to_fit();
+        self.request_ids.shrink_to_fit();
+        self.url.shrink_to_fit();
+        self.path.shrink_to_fit();
+    }
+}
+
 /// What a server's log line said about one request (or one auth event).
 #[derive(Debug, Clone, Default)]
 pub struct ServerEvent {

@@ -154,7 +154,8 @@ pub struct Credential {
     /// First 12 hex digits of SHA-256 of the credential value (after the
     /// scheme word): stable across files, reveals nothing.
     pub fingerprint: String,
-    pub jwt: Option<JwtInfo>,
+    /// Boxed: most credentials are not JWTs, and a HAR keeps one summary per entry.
+    pub jwt: Option<Box<JwtInfo>>,
     pub defects: Vec<Defect>,
 }
 
@@ -369,7 +370,7 @@ fn analyse_token(token: &str, default_kind: CredentialKind, scheme: Option<&str>
                 if info.signature_empty && !info.alg.eq_ignore_ascii_case("none") {
                     defects.push(Defect::JwtMissingSignature);
                 }
-                jwt = Some(info);
+                jwt = Some(Box::new(info));
             }
             Err(defect) => defects.push(defect),
         }
@@ -570,7 +571,7 @@ pub fn is_session_cookie(name: &str, value: &str) -> bool {
 /// A session cookie.
 pub fn session_cookie(name: &str, value: &str) -> Credential {
     let jwt = if looks_like_jwt(value) {
-        decode_jwt(value).ok()
+        decode_jwt(value).ok().map(Box::new)
     } else {
         None
     };

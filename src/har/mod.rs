@@ -79,7 +79,13 @@ fn parse_batch(batch: &Batch, file: &Arc<str>, keys: Option<&EnvConfig>) -> Batc
     for (i, &(a, b)) in batch.bounds.iter().enumerate() {
         let index = batch.first + i as u64;
         match serde_json::from_slice::<entry::RawEntry<'_>>(&batch.bytes[a..b]) {
-            Ok(raw) => requests.push(entry::reduce(raw, file, index, keys)),
+            Ok(raw) => {
+                let mut r = entry::reduce(raw, file, index, keys);
+                if r.status != 401 {
+                    r.slim();
+                }
+                requests.push(r);
+            }
             Err(e) => errors.push(InputError {
                 at: format!("entry {index} (byte {})", batch.offsets[i]),
                 message: format!("entry is not a valid HAR entry object: {e}"),
