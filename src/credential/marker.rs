@@ -14,6 +14,8 @@
 //! - a JWT whose signature segment became `REDACTED<fp>`: header and claims
 //!   stay readable, the signature is known to be absent (not "invalid").
 
+use base64::Engine;
+
 use super::{fingerprint, Defect};
 
 const SIGNATURE_PREFIX: &str = "REDACTED";
@@ -94,11 +96,24 @@ pub fn is_fingerprint_marker(value: &str) -> bool {
     parse_marker(value.trim().trim_matches(['"', '\''])).is_some()
 }
 
+/// The claim added to a sanitized JWT's payload.
+const SANITIZED_CLAIM: &str = r#""authlens_sanitized":"signature removed""#;
+
 /// The JWT `token` with its signature replaced by `REDACTED<fp>` (which is
-/// base64url, so the token still decodes).
+/// base64url, so the token still decodes) and an `authlens_sanitized`
+/// claim appended to the payload. The claim matters: `header.payload` of a
+/// real token is itself sent on its own (a two-segment token is a classic
+/// malformed credential), so the sanitized text must not contain it.
 pub fn redact_jwt_signature(token: &str, fp: &str) -> Option<String> {
     let (head, _signature) = token.rsplit_once('.')?;
-    Some(format!("{head}.{SIGNATURE_PREFIX}{fp}"))
+    let (header, payload) = head.split_once('.')?;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let json = engine.decode(payload.trim_end_matches('=')).ok()?;
+    let json = String::from_utf8(json).ok()?;
+    let body = json.trim_end().strip_suffix('}')?;
+    let sep = if body.trim().ends_with('{') { "" } else { "," };
+    let payload = engine.encode(format!("{body}{sep}{SANITIZED_CLAIM}}}"));
+    Some(format!("{header}.{payload}.{SIGNATURE_PREFIX}{fp}"))
 }
 
 fn redacted_signature_fp(token: &str) -> Option<&str> {
