@@ -47,8 +47,8 @@ fn hostile_har() -> String {
         entry(&format!("https://evil.example/a/{SCRIPT}?q={FORMULA}&p=|`x`&e={ESC}"), "2026-11-20T10:00:00Z"),
         entry(&format!("{FORMULA}/path?x=1"), "2026-11-20T10:00:01Z"),
         entry(&format!("+cmd|' /C calc'!A0{ESC}"), "2026-11-20T10:00:02Z"),
-        entry(&format!("@SUM(1+1)*cmd|' /C calc'!A0"), "2026-11-20T10:00:03Z"),
-        entry(&format!("-2+3+cmd|' /C calc'!A0"), "2026-11-20T10:00:04Z"),
+        entry("@SUM(1+1)*cmd|' /C calc'!A0", "2026-11-20T10:00:03Z"),
+        entry("-2+3+cmd|' /C calc'!A0", "2026-11-20T10:00:04Z"),
     ]}});
     serde_json::to_string_pretty(&doc).expect("json")
 }
