@@ -314,7 +314,8 @@ impl Sanitizer {
                 replace_str(value, Replaced::Authorization, stats, redact_authorization)
             }
             "cookie" => replace_str(value, Replaced::Cookie, stats, redact_cookie_header),
-            "referer" | "origin" | "location" => {
+            // HTTP/2 captures repeat the query in the `:path` pseudo-header.
+            ":path" | "referer" | "origin" | "location" => {
                 if let Node::String(url) = value {
                     let mut n = 0;
                     let masked = self.url(url, &mut n);

@@ -74,7 +74,7 @@ fn malformed_values_stay_malformed_and_placeholders_stay() {
 fn cookies_set_cookie_and_keys_keep_names_and_equal_values_stay_equal() {
     let doc = har(
         r#"{"request":{"url":"https://a.example/cb?code=AUTHCODE123&state=xyz&page=2#access_token=TOKENVALUE1&x=1",
-            "headers":[{"name":"Cookie","value":"sid=SESSIONVALUE; theme=dark"},{"name":"X-API-Key","value":"pk_live_abcdef123"}],
+            "headers":[{"name":"Cookie","value":"sid=SESSIONVALUE; theme=dark"},{"name":":path","value":"/cb?code=AUTHCODE123&page=2"},{"name":"Referer","value":"https://a.example/?id_token=TOKENVALUE1"},{"name":"X-API-Key","value":"pk_live_abcdef123"}],
             "queryString":[{"name":"code","value":"AUTHCODE123"},{"name":"page","value":"2"}],
             "cookies":[{"name":"sid","value":"SESSIONVALUE"}],
             "postData":{"mimeType":"application/x-www-form-urlencoded","text":"grant_type=password&password=HUNTER2HUNTER&username=dana&tenant_pin=4242",
