@@ -24,6 +24,8 @@ pub enum Command {
     Formats,
     /// Print the effective server-message catalog (built-in plus --rules).
     Rules(RulesArgs),
+    /// Write a copy of a HAR (or of every HAR under a directory) with every secret replaced.
+    Sanitize(SanitizeArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -80,4 +82,17 @@ pub struct RulesArgs {
     /// Extra or overriding server-message rules, TOML.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SanitizeArgs {
+    /// A HAR file, a directory (every *.har under it), or `-` for stdin.
+    #[arg(value_name = "PATH")]
+    pub input: PathBuf,
+    /// Output file, `-` for stdout, or (with a directory input) the output directory.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+    /// Also treat parameters, form fields, JSON keys, headers and cookies with this name as secret (repeatable).
+    #[arg(long = "key", value_name = "NAME")]
+    pub keys: Vec<String>,
 }

@@ -21,4 +21,5 @@ pub mod logs;
 pub mod model;
 pub mod report;
 pub mod requestid;
+pub mod sanitize;
 pub mod time;

@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod formats;
 pub mod rules;
+pub mod sanitize;
 
 use std::fmt;
 

@@ -8,6 +8,7 @@
 //! everything downstream works from the summary.
 
 mod jwt;
+mod marker;
 mod mask;
 
 use std::fmt;
@@ -17,6 +18,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use jwt::{decode_jwt, looks_like_jwt, JwtInfo, SignatureCheck};
+pub use marker::{
+    defect_code, fingerprint_marker, is_fingerprint_marker, is_redacted_jwt, redact_jwt_signature,
+    value_fingerprint,
+};
 pub use mask::{is_secret_param, mask_secrets, mask_url, percent_decode};
 
 /// What kind of credential was sent. `Display` gives the stable ids used in
@@ -269,7 +274,7 @@ pub fn parse_authorization(value: &str) -> Credential {
             kind: other,
             location: Location::Authorization,
             scheme: None,
-            fingerprint: fingerprint(token.as_bytes()),
+            fingerprint: value_fingerprint(token),
             jwt: None,
             defects: Vec::new(),
         },
@@ -362,6 +367,24 @@ fn analyse_token(token: &str, default_kind: CredentialKind, scheme: Option<&str>
         defects.push(Defect::BadCharacters);
     }
 
+    // `authlens sanitize` output: the fingerprint (and any content defect)
+    // of the value that was there; the shape around it was kept.
+    if let Some((fp, defect)) = marker::parse_marker(candidate) {
+        defects.retain(|d| *d != Defect::BadCharacters);
+        defects.extend(defect);
+        return Credential {
+            kind: if default_kind == CredentialKind::BearerJwt {
+                CredentialKind::BearerOpaque
+            } else {
+                default_kind
+            },
+            location: Location::Authorization,
+            scheme: None,
+            fingerprint: fp,
+            jwt: None,
+            defects,
+        };
+    }
     let mut kind = default_kind;
     let mut jwt = None;
     if looks_like_jwt(candidate) || (candidate.starts_with("eyJ") && candidate.len() > 10) {
@@ -386,7 +409,7 @@ fn analyse_token(token: &str, default_kind: CredentialKind, scheme: Option<&str>
         kind,
         location: Location::Authorization,
         scheme: None,
-        fingerprint: fingerprint(token.as_bytes()),
+        fingerprint: value_fingerprint(token),
         jwt,
         defects,
     }
@@ -398,6 +421,16 @@ fn is_token68_byte(b: u8) -> bool {
 
 fn analyse_basic(value: &str) -> Credential {
     let mut defects = Vec::new();
+    if let Some((fp, defect)) = marker::parse_marker(value) {
+        return Credential {
+            kind: CredentialKind::Basic,
+            location: Location::Authorization,
+            scheme: None,
+            fingerprint: fp,
+            jwt: None,
+            defects: defect.into_iter().collect(),
+        };
+    }
     let engine = base64::engine::general_purpose::STANDARD;
     let padded_ok = engine.decode(value.as_bytes()).ok().or_else(|| {
         base64::engine::general_purpose::STANDARD_NO_PAD
@@ -427,8 +460,14 @@ fn analyse_basic(value: &str) -> Credential {
 
 /// Values that sanitizers (Chrome's "sanitized" export, Cloudflare's
 /// har-sanitizer, hand redaction) put where a secret was.
+///
+/// `authlens sanitize`'s own `[redacted:<fingerprint>]` is not one of them:
+/// it still identifies the credential, so it is analysed as one.
 pub fn is_redaction_marker(value: &str) -> bool {
     let v = value.trim();
+    if is_fingerprint_marker(v.rsplit([' ', '\t']).next().unwrap_or(v)) {
+        return false;
+    }
     let token = v
         .rsplit([' ', '\t'])
         .next()
@@ -530,7 +569,7 @@ pub fn api_key_header(name_lower: &str, value: &str) -> Credential {
     }
     cred.kind = CredentialKind::ApiKeyHeader;
     cred.location = Location::Header(name_lower.to_string());
-    cred.fingerprint = fingerprint(v.as_bytes());
+    cred.fingerprint = value_fingerprint(v);
     cred
 }
 
@@ -542,7 +581,7 @@ pub fn api_key_query(name: &str, value: &str) -> Credential {
     }
     cred.kind = CredentialKind::ApiKeyQuery;
     cred.location = Location::Query(name.to_string());
-    cred.fingerprint = fingerprint(value.as_bytes());
+    cred.fingerprint = value_fingerprint(value);
     cred
 }
 
@@ -579,7 +618,7 @@ pub fn session_cookie(name: &str, value: &str) -> Credential {
         kind: CredentialKind::Cookie,
         location: Location::Cookie(name.to_string()),
         scheme: None,
-        fingerprint: fingerprint(value.as_bytes()),
+        fingerprint: value_fingerprint(value),
         jwt,
         defects: Vec::new(),
     }

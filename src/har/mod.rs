@@ -88,11 +88,42 @@ fn parse_batch(batch: &Batch, file: &Arc<str>, keys: Option<&EnvConfig>) -> Batc
             }
             Err(e) => errors.push(InputError {
                 at: format!("entry {index} (byte {})", batch.offsets[i]),
-                message: format!("entry is not a valid HAR entry object: {e}"),
+                message: format!(
+                    "entry is not a valid HAR entry object: {}",
+                    without_quoted_values(&e.to_string())
+                ),
             }),
         }
     }
     (requests, errors)
+}
+
+/// serde's messages quote the offending value (`invalid type: string
+/// "Bearer eyJ…", expected …`), which in a HAR is often a credential: keep
+/// the words, drop what is between quotes or backticks.
+fn without_quoted_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        if c == '"' || c == '`' {
+            out.push(c);
+            out.push('…');
+            let mut escaped = false;
+            for d in chars.by_ref() {
+                if escaped {
+                    escaped = false;
+                } else if d == '\\' {
+                    escaped = true;
+                } else if d == c {
+                    break;
+                }
+            }
+            out.push(c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Read a whole HAR from `reader`.
@@ -330,4 +361,27 @@ fn walk_entries<R: Read>(s: &mut Scanner<R>, emit: &mut dyn FnMut(Batch)) -> Res
         emit(batch);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_errors_do_not_quote_the_offending_value() {
+        let doc = br#"{"log": {"entries": [{"request": "Bearer sekret\"quoted\"-token", "response": {"status": 401}}]}}"#;
+        let file: Arc<str> = Arc::from("x.har");
+        let opts = HarOptions {
+            threads: 1,
+            keys: None,
+            jsonp: false,
+        };
+        let read = read_har(&file, &doc[..], &opts);
+        let text = format!("{:?}", read.errors);
+        assert!(text.contains("invalid type: string"), "{text}");
+        assert!(
+            !text.contains("sekret") && !text.contains("token"),
+            "{text}"
+        );
+    }
 }

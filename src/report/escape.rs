@@ -4,29 +4,37 @@
 /// Prefix a cell that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab,
 /// CR at the start) with a single quote, the OWASP-recommended defence.
 /// Plain negative numbers are left alone: they are data, not formulas.
+/// Terminal escapes are replaced too: CSVs get `cat`, `column` and `less`ed.
 pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
     let risky = matches!(
         s.as_bytes().first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
     );
+    let s: std::borrow::Cow<'_, str> = if s.chars().any(is_unsafe_control) {
+        std::borrow::Cow::Owned(terminal(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if risky && s.parse::<f64>().is_err() {
         std::borrow::Cow::Owned(format!("'{s}"))
     } else {
-        std::borrow::Cow::Borrowed(s)
+        s
     }
+}
+
+/// Control characters (C0, C1 — ESC and CSI among them) and the bidi
+/// overrides that make text display in another order than it reads
+/// ("Trojan Source", CVE-2021-42574). Newline and tab are layout.
+fn is_unsafe_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Remove terminal control characters (ESC sequences, BEL, backspace…) so
 /// a crafted URL cannot repaint the user's terminal.
 pub fn terminal(s: &str) -> String {
     s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '�'
-            } else {
-                c
-            }
-        })
+        .map(|c| if is_unsafe_control(c) { '�' } else { c })
         .collect()
 }
 
@@ -69,6 +77,14 @@ mod tests {
     #[test]
     fn terminal_escapes_are_stripped() {
         assert_eq!(terminal("a\u{1b}[31mred\u{7}"), "a�[31mred�");
+        assert_eq!(terminal("x\u{9b}2Jy\u{202e}z"), "x�2Jy�z");
+    }
+
+    #[test]
+    fn csv_cells_lose_terminal_escapes_and_stay_quoted() {
+        assert_eq!(csv_cell("=A1\u{1b}[31m"), "'=A1�[31m");
+        assert_eq!(csv_cell("path\u{1b}]0;title\u{7}"), "path�]0;title�");
+        assert_eq!(csv_cell("two\nlines"), "two\nlines");
     }
 
     #[test]
