@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => cmd::analyze::run(args),
         Command::Formats => Ok(cmd::formats::run()),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::aggregate::baseline::{self, Baseline};
 use crate::aggregate::{summarize, trend::parse_duration, Summary};
 use crate::analysis::{analyze, Analysis, Config};
 use crate::classify::catalog::Catalog;
@@ -74,6 +75,7 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
         redact_subjects: args.redact_subjects,
         since: time_arg("since", &args.since)?,
         until: time_arg("until", &args.until)?,
+        keep_records: false,
     })
 }
 
@@ -142,11 +144,25 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
         Some(spec) => parse_fail_on(spec)?,
         None => Vec::new(),
     };
+    // Read the baseline before the (long) analysis so a wrong path fails fast.
+    let baseline = match &args.baseline {
+        Some(p) => Some(Baseline::load(p).map_err(|e| UserError(e.to_string()))?),
+        None => None,
+    };
     let analysis = analyze(&config);
-    let summary = summarize(&analysis.findings, bucket);
+    let mut summary = summarize(&analysis.findings, bucket);
+    if let Some(b) = &baseline {
+        summary.baseline = Some(baseline::diff(&summary, b));
+    }
     report_errors(&analysis);
+    let now = chrono::Utc::now();
     if let Some(dir) = &args.output {
-        write_outputs(dir, &analysis, &summary)?;
+        write_outputs(dir, &analysis, &summary, now)?;
+    }
+    if let Some(path) = &args.prom {
+        let text = report::prom::render(&analysis, &summary, now.timestamp());
+        report::write_atomic(path, text.as_bytes())
+            .map_err(|e| UserError(format!("cannot write --prom {}: {e}", path.display())))?;
     }
     if !args.quiet {
         print!("{}", report::table::render(&analysis, &summary));
@@ -171,9 +187,14 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
     })
 }
 
-fn write_outputs(dir: &Path, analysis: &Analysis, summary: &Summary) -> Result<(), UserError> {
+fn write_outputs(
+    dir: &Path,
+    analysis: &Analysis,
+    summary: &Summary,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), UserError> {
     let meta = RunMeta {
-        generated_at: format_rfc3339(&chrono::Utc::now()),
+        generated_at: format_rfc3339(&now),
     };
     report::write_all(dir, analysis, summary, &meta)
         .map(|_| ())

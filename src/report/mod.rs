@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod curl;
 pub mod escape;
+pub mod explain;
 pub mod html;
 pub mod json;
 pub mod markdown;
