@@ -72,7 +72,10 @@ th{background:var(--soft);font-weight:600;color:var(--muted);font-size:12px}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr:last-child td{border-bottom:0}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-code{background:var(--soft);padding:1px 5px;border-radius:4px;word-break:break-all}
+code{background:var(--soft);padding:1px 5px;border-radius:4px;overflow-wrap:anywhere}
+td.cause{white-space:nowrap}
+td.cause code{overflow-wrap:normal}
+pre code{background:none;padding:0;color:inherit}
 pre{background:#0d1117;color:#e6edf3;padding:10px 12px;border-radius:6px;white-space:pre-wrap;word-break:break-all;margin:8px 0 0}
 .sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:0}
 .muted{color:var(--muted)}
@@ -89,6 +92,15 @@ footer{color:var(--muted);font-size:12px;text-align:center;margin-top:24px}
 
 fn time(t: Option<crate::model::Timestamp>) -> String {
     t.as_ref().map(format_rfc3339).unwrap_or_else(|| "—".into())
+}
+
+/// `2`, `2.5`: an axis value without noise.
+fn axis_label(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
 }
 
 fn pct(x: f64) -> String {
@@ -236,7 +248,7 @@ fn causes_table(summary: &Summary) -> Markup {
             tbody {
                 @for c in &summary.causes {
                     tr {
-                        td {
+                        td.cause {
                             span.sw style=(format!("background:{}", colour(c.cause))) {}
                             code { (c.cause.id()) }
                             @if c.cause.is_benign() { span.tag { "benign" } }
@@ -345,6 +357,12 @@ fn trend_chart(summary: &Summary) -> Markup {
         })
         .collect();
     let col_width = tr.bucket_seconds * group as i64;
+    // Onsets in the order of the causes table.
+    let onset_map: std::collections::BTreeMap<Cause, _> = tr.onsets().into_iter().collect();
+    let onsets: Vec<(Cause, crate::model::Timestamp)> = order
+        .iter()
+        .filter_map(|c| onset_map.get(c).map(|t| (*c, *t)))
+        .collect();
     let col_start = |i: usize| tr.bucket_start(i * group);
     html! {
         p.muted {
@@ -360,7 +378,7 @@ fn trend_chart(summary: &Summary) -> Markup {
                 line x1=(format!("{left:.1}")) x2=(format!("{:.1}", left + plot_w)) y1=(format!("{y:.1}")) y2=(format!("{y:.1}"))
                     stroke="#d1d9e0" stroke-width="1" {}
                 text x=(format!("{:.1}", left - 6.0)) y=(format!("{:.1}", y + 4.0)) text-anchor="end" font-size="11" fill="#59636e" {
-                    (format!("{:.0}", max as f64 * frac))
+                    (axis_label(max as f64 * frac))
                 }
             }
             @for (i, col) in stacks.iter().enumerate() {
@@ -410,12 +428,17 @@ fn trend_chart(summary: &Summary) -> Markup {
                 }
             }
         }
-        h3 { "Onset per cause" }
+        h3 { "Onset and peak per cause" }
         table {
-            thead { tr { th { "cause" } th { "first bucket" } } }
+            thead { tr { th { "cause" } th { "onset (first bucket)" } th.num { "peak per bucket" } th.num { "spikes" } } }
             tbody {
-                @for (c, t) in tr.onsets() {
-                    tr { td { code { (c.id()) } } td { (format_rfc3339(&t)) } }
+                @for (c, t) in &onsets {
+                    tr {
+                        td.cause { span.sw style=(format!("background:{}", colour(*c))) {} code { (c.id()) } }
+                        td { (format_rfc3339(t)) }
+                        td.num { (tr.series.get(c).and_then(|v| v.iter().max()).copied().unwrap_or(0)) }
+                        td.num { (summary.spikes.iter().filter(|s| s.cause == *c).count()) }
+                    }
                 }
             }
         }
