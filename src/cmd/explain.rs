@@ -148,6 +148,21 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, UserError> {
             terminal(&others_list.join(", "))
         );
     }
-    print!("{}", render(&subject, args.common.redact_subjects));
+    let this = match &subject {
+        Subject::Finding(f) => f.request.as_ref(),
+        Subject::Request { request, .. } => Some(*request),
+    };
+    let redirected_from = this.and_then(|r| {
+        analysis.records.requests.iter().find(|p| {
+            p.origin != r.origin
+                && p.redirect_url
+                    .as_deref()
+                    .is_some_and(|to| to == r.url || (to.starts_with('/') && r.url.ends_with(to)))
+        })
+    });
+    print!(
+        "{}",
+        render(&subject, args.common.redact_subjects, redirected_from)
+    );
     Ok(Exit::Ok)
 }

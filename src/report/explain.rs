@@ -81,7 +81,13 @@ fn step(out: &mut String, n: u8, title: &str) {
     let _ = writeln!(out, "\n{n}) {title}");
 }
 
-pub fn render(subject: &Subject, redact_subjects: bool) -> String {
+/// `redirected_from`: an earlier request in the capture whose redirect led
+/// to this one (credentials are often dropped across that hop).
+pub fn render(
+    subject: &Subject,
+    redact_subjects: bool,
+    redirected_from: Option<&RequestView>,
+) -> String {
     let (request, events, finding): (Option<&RequestView>, Vec<&ServerEvent>, Option<&Finding>) =
         match subject {
             Subject::Finding(f) => (f.request.as_ref(), f.events.iter().collect(), Some(*f)),
@@ -383,29 +389,62 @@ pub fn render(subject: &Subject, redact_subjects: bool) -> String {
             any = true;
             let _ = writeln!(out, "   cross-origin context: Origin {o}");
         }
+        if let Some(prev) = redirected_from {
+            any = true;
+            let same_host = prev.host.eq_ignore_ascii_case(&r.host);
+            let _ = writeln!(
+                out,
+                "   follows a redirect from {} {} ({}){}",
+                prev.method,
+                prev.url,
+                prev.origin,
+                if same_host {
+                    String::new()
+                } else {
+                    format!(
+                        ": a cross-origin hop ({} → {}), across which clients drop Authorization",
+                        prev.host, r.host
+                    )
+                }
+            );
+            if !prev.credentials.is_empty() && r.credentials.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "   the original request carried a credential, this follow-up carries none"
+                );
+            }
+        }
         if let Some(to) = &r.redirect_url {
             any = true;
             let _ = writeln!(out, "   the response redirects to {to}");
         }
         let client_sent = !r.credentials.is_empty();
-        let server_saw_none = events.iter().any(|e| {
-            e.message
-                .as_deref()
-                .map(|m| {
-                    let m = m.to_ascii_lowercase();
-                    m.contains("missing") || m.contains("no token") || m.contains("not found")
-                })
-                .unwrap_or(false)
-        });
+        let says_missing = |m: &str| {
+            let m = m.to_ascii_lowercase();
+            [
+                "missing",
+                "no token",
+                "no authorization",
+                "not found",
+                "no credentials",
+            ]
+            .iter()
+            .any(|k| m.contains(k))
+        };
+        let server_saw_none = events
+            .iter()
+            .any(|e| e.message.as_deref().is_some_and(says_missing))
+            || r.response_message.as_deref().is_some_and(says_missing);
         if client_sent && server_saw_none {
             any = true;
             let _ = writeln!(
                 out,
-                "   the client sent a credential but the server log says none arrived: something in between (proxy, CDN, gateway) dropped it"
+                "   the client sent a credential but the server says none arrived: something in between (proxy, CDN, gateway) dropped it"
             );
         }
     }
-    if let Some(prev) = &f.diagnosis.evidence.iter().find(|e| e.contains("redirect")) {
+    let redirect_evidence = f.diagnosis.evidence.iter().find(|e| e.contains("redirect"));
+    if let Some(prev) = redirect_evidence.filter(|_| redirected_from.is_none()) {
         any = true;
         let _ = writeln!(out, "   {prev}");
     }
@@ -441,7 +480,7 @@ pub fn render(subject: &Subject, redact_subjects: bool) -> String {
     step(
         &mut out,
         8,
-        "Reproduce (set the variables first; the credential is not in the capture's output)",
+        "Reproduce with curl (set the placeholder variables first; no credential is included)",
     );
     let _ = writeln!(out, "   {}", curl::for_finding(f));
     terminal(&out)
