@@ -133,18 +133,21 @@ fn headline_with(analysis: &Analysis, summary: &Summary, code: fn(&str) -> Strin
         );
     }
     let mut s = format!(
-        "{} HTTP 401 response(s) in {} request(s), from {} distinct failure cause(s)",
-        summary.status_401,
-        analysis.requests,
-        summary.failure_causes()
+        "{} HTTP 401 response(s) in {} request(s)",
+        summary.status_401, analysis.requests
     );
     if summary.benign_challenges > 0 {
         let _ = write!(
             s,
-            " (of which {} benign challenge handshake leg(s))",
+            " ({} of them benign challenge-handshake legs)",
             summary.benign_challenges
         );
     }
+    let _ = write!(
+        s,
+        ", from {} distinct failure cause(s)",
+        summary.failure_causes()
+    );
     s.push('.');
     if let Some(top) = summary.top_failure() {
         let _ = write!(
@@ -170,8 +173,24 @@ pub fn examples(analysis: &Analysis, cause: Cause) -> Vec<&Finding> {
         .filter(|f| f.cause() == cause)
         .collect();
     v.sort_by_key(|f| f.request.is_none());
-    v.truncate(EXAMPLES_PER_CAUSE);
-    v
+    // Distinct endpoints first: three examples of one URL teach less.
+    let mut picked: Vec<&Finding> = Vec::new();
+    for f in &v {
+        if picked.len() < EXAMPLES_PER_CAUSE
+            && !picked
+                .iter()
+                .any(|p| p.host == f.host && p.endpoint == f.endpoint)
+        {
+            picked.push(f);
+        }
+    }
+    for f in &v {
+        if picked.len() < EXAMPLES_PER_CAUSE && !picked.iter().any(|p| std::ptr::eq(*p, *f)) {
+            picked.push(f);
+        }
+    }
+    picked.sort_by_key(|f| (f.time, f.origin.clone()));
+    picked
 }
 
 pub fn render(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> String {
