@@ -69,7 +69,7 @@ pub struct AnalyzeArgs {
     /// Trend bucket width (e.g. 30s, 5m, 1h); chosen from the time span by default.
     #[arg(long, value_name = "DURATION")]
     pub bucket: Option<String>,
-    /// Exit with code 3 when a threshold is crossed, e.g. 'token_expired>100,any>1000'.
+    /// Exit with code 3 when a threshold is crossed, e.g. 'token_expired>100,any>=1000' ('any' leaves out benign handshakes).
     #[arg(long, value_name = "RULES")]
     pub fail_on: Option<String>,
     /// Do not print the ranked table on stdout.

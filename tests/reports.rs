@@ -379,6 +379,14 @@ fn fail_on_exits_3_and_names_the_threshold_on_stderr() {
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert!(!run.stderr().contains("threshold"), "{}", run.stderr());
 
+    let run = run_main(&["-q", "--fail-on", "any>=1"]);
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("threshold crossed: any: "),
+        "{}",
+        run.stderr()
+    );
+
     let run = run_main(&["-q", "--fail-on", "tokn_expired>1"]);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(run.stderr().contains("--fail-on"), "{}", run.stderr());

@@ -84,6 +84,8 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
 pub struct Threshold {
     pub cause: Option<Cause>,
     pub max: u64,
+    /// `>=` rather than `>`: crossed when the count reaches `max`.
+    pub inclusive: bool,
 }
 
 pub fn parse_fail_on(spec: &str) -> Result<Vec<Threshold>, UserError> {
@@ -92,9 +94,14 @@ pub fn parse_fail_on(spec: &str) -> Result<Vec<Threshold>, UserError> {
         .map(|part| {
             let (name, n) = part.split_once('>').ok_or_else(|| {
                 UserError(format!(
-                    "--fail-on '{part}': expected CAUSE>COUNT, e.g. token_expired>100 or any>1000"
+                    "--fail-on '{part}': expected CAUSE>COUNT or CAUSE>=COUNT, e.g. token_expired>100 or any>=1000"
                 ))
             })?;
+            // `CAUSE>=N` crosses at N, `CAUSE>N` above N.
+            let (inclusive, n) = match n.strip_prefix('=') {
+                Some(rest) => (true, rest),
+                None => (false, n),
+            };
             let max: u64 = n.trim().parse().map_err(|_| {
                 UserError(format!("--fail-on '{part}': '{}' is not a count", n.trim()))
             })?;
@@ -107,7 +114,11 @@ pub fn parse_fail_on(spec: &str) -> Result<Vec<Threshold>, UserError> {
                         .map_err(|e| UserError(format!("--fail-on: {e}")))?,
                 )
             };
-            Ok(Threshold { cause, max })
+            Ok(Threshold {
+                cause,
+                max,
+                inclusive,
+            })
         })
         .collect()
 }
@@ -125,7 +136,11 @@ pub fn crossed(thresholds: &[Threshold], summary: &Summary) -> Vec<String> {
                 ),
                 Some(c) => (c.to_string(), by.get(&c).copied().unwrap_or(0)),
             };
-            (n > t.max).then(|| format!("{name}: {n} > {}", t.max))
+            if t.inclusive {
+                (n >= t.max).then(|| format!("{name}: {n} >= {}", t.max))
+            } else {
+                (n > t.max).then(|| format!("{name}: {n} > {}", t.max))
+            }
         })
         .collect()
 }
@@ -212,5 +227,45 @@ fn report_errors(analysis: &Analysis) {
                 crate::report::escape::terminal(&e.message)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::summarize;
+
+    #[test]
+    fn fail_on_parses_causes_any_and_inclusive_thresholds() {
+        let t = parse_fail_on(" token_expired > 100 , any>=5,").unwrap_or_default();
+        assert_eq!(
+            t,
+            vec![
+                Threshold {
+                    cause: Some(Cause::TokenExpired),
+                    max: 100,
+                    inclusive: false
+                },
+                Threshold {
+                    cause: None,
+                    max: 5,
+                    inclusive: true
+                },
+            ]
+        );
+        for bad in ["token_expired", "tokn_expired>1", "any>x", "any>-1"] {
+            let e = parse_fail_on(bad).err().map(|e| e.0).unwrap_or_default();
+            assert!(e.contains("--fail-on"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn nothing_crosses_on_an_empty_run_unless_inclusive_at_zero() {
+        let summary = summarize(&[], None);
+        let t = parse_fail_on("any>0,token_expired>=0").unwrap_or_default();
+        assert_eq!(
+            crossed(&t, &summary),
+            vec!["token_expired: 0 >= 0".to_string()]
+        );
     }
 }
