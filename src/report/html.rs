@@ -536,3 +536,70 @@ fn inputs_section(analysis: &Analysis) -> Markup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::aggregate::Trend;
+    use crate::report::markdown;
+
+    /// A summary with a flat token_expired series and one burst.
+    fn spiky_summary() -> Summary {
+        let mut series = BTreeMap::new();
+        let mut v = vec![1u64; 15];
+        v.push(20);
+        v.extend([1, 1]);
+        let count = v.iter().sum();
+        series.insert(Cause::TokenExpired, v);
+        let trend = Trend {
+            bucket_seconds: 60,
+            start: chrono::DateTime::from_timestamp(1_795_000_000, 0),
+            buckets: 18,
+            series,
+        };
+        let spikes = trend.spikes();
+        Summary {
+            status_401: count,
+            benign_challenges: 0,
+            causes: vec![CauseStats {
+                cause: Cause::TokenExpired,
+                count,
+                share: 1.0,
+                confidence_mean: 0.9,
+                first_seen: trend.start,
+                last_seen: trend.bucket_start(17),
+                distinct_credentials: 1,
+                distinct_endpoints: 1,
+                top_endpoint: "api.example/<script>".into(),
+                examples: Vec::new(),
+            }],
+            endpoints: Vec::new(),
+            trend,
+            spikes,
+            baseline: None,
+        }
+    }
+
+    #[test]
+    fn spikes_are_called_out_in_both_reports() {
+        let summary = spiky_summary();
+        assert_eq!(summary.spikes.len(), 1);
+        let meta = RunMeta {
+            generated_at: "2026-11-23T00:00:00.000Z".into(),
+        };
+        let analysis = Analysis::default();
+        let html = render(&analysis, &summary, &meta);
+        assert!(html.contains("▲"), "no spike marker in the chart");
+        assert!(html.contains("<h3>Spikes</h3>"));
+        assert!(html.contains("api.example/&lt;script&gt;"));
+        assert!(!html.contains("<script"));
+        let md = markdown::render(&analysis, &summary, &meta);
+        assert!(
+            md.contains("Spikes:\n\n- **`token_expired`**: 20 in the 1 min bucket at"),
+            "{md}"
+        );
+        assert!(md.contains("| **1** |"), "{md}");
+    }
+}

@@ -200,13 +200,23 @@ pub fn render(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> String 
     let _ = writeln!(w, "**{}**\n", headline(analysis, summary));
     let readable = analysis.inputs.len() - analysis.unreadable_inputs();
     let (first, last) = summary.span();
+    let _ = write!(
+        w,
+        "Inputs: {} read, {} unreadable",
+        readable,
+        analysis.unreadable_inputs()
+    );
+    if let (Some(first), Some(last)) = (first, last) {
+        let _ = write!(
+            w,
+            " · 401s from {} to {}",
+            format_rfc3339(&first),
+            format_rfc3339(&last)
+        );
+    }
     let _ = writeln!(
         w,
-        "Inputs: {} read, {} unreadable · 401s from {} to {} · correlated with server logs: {}\n",
-        readable,
-        analysis.unreadable_inputs(),
-        time(first),
-        time(last),
+        " · correlated with server logs: {}\n",
         analysis.correlation.by_request_id + analysis.correlation.by_fallback
     );
 
