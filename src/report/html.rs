@@ -15,37 +15,31 @@ use crate::time::format_rfc3339;
 /// At most this many bars in the time chart (buckets are summed in groups).
 const MAX_BARS: usize = 96;
 
-/// One colour per cause, in `Cause::ALL` order: stable across runs so a
-/// reader learns them. Benign and unknown get greys.
-const PALETTE: [&str; 19] = [
-    "#4e79a7", // missing_credentials
-    "#f28e2b", // malformed_credentials
-    "#e15759", // wrong_scheme
-    "#76b7b2", // api_key_misplaced
-    "#59a14f", // token_expired
-    "#edc948", // token_not_yet_valid
-    "#b07aa1", // wrong_environment
-    "#ff9da7", // invalid_signature
-    "#9c755f", // revoked_credentials
-    "#1f77b4", // invalid_credentials
-    "#8cd17d", // insufficient_scope
-    "#b6992d", // account_disabled
-    "#499894", // ip_blocked
-    "#d37295", // server_misconfigured
-    "#86bcb6", // header_stripped
-    "#f1ce63", // cors_preflight
-    "#a0cbe8", // cached_response
-    "#c8c8c8", // challenge_handshake
-    "#8c8c8c", // unknown
-];
-
+/// One colour per cause, stable across runs so a reader learns them;
+/// neighbours in the precedence order get contrasting hues, benign and
+/// unknown get greys.
 pub fn colour(cause: Cause) -> &'static str {
-    Cause::ALL
-        .iter()
-        .position(|c| *c == cause)
-        .and_then(|i| PALETTE.get(i))
-        .copied()
-        .unwrap_or("#999999")
+    match cause {
+        Cause::MissingCredentials => "#4e79a7",
+        Cause::MalformedCredentials => "#f28e2b",
+        Cause::WrongScheme => "#e15759",
+        Cause::ApiKeyMisplaced => "#76b7b2",
+        Cause::WrongEnvironment => "#59a14f",
+        Cause::InvalidSignature => "#edc948",
+        Cause::TokenNotYetValid => "#b07aa1",
+        Cause::TokenExpired => "#ff9da7",
+        Cause::RevokedCredentials => "#9c755f",
+        Cause::InsufficientScope => "#1f77b4",
+        Cause::InvalidCredentials => "#8cd17d",
+        Cause::AccountDisabled => "#b6992d",
+        Cause::IpBlocked => "#499894",
+        Cause::ServerMisconfigured => "#d37295",
+        Cause::HeaderStripped => "#17becf",
+        Cause::CorsPreflight => "#6b4c9a",
+        Cause::CachedResponse => "#a0cbe8",
+        Cause::ChallengeHandshake => "#c8c8c8",
+        Cause::Unknown => "#8c8c8c",
+    }
 }
 
 const CSS: &str = r#"
