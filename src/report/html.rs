@@ -127,7 +127,11 @@ pub fn render(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> String 
                 header {
                     div.inner {
                         h1 { "authlens report: HTTP 401 failures" }
-                        p { "401s from " (time(first)) " to " (time(last)) }
+                        @if let (Some(a), Some(b)) = (first, last) {
+                            p { "401s from " (format_rfc3339(&a)) " to " (format_rfc3339(&b)) }
+                        } @else {
+                            p { "No 401 responses" }
+                        }
                     }
                 }
                 main {
