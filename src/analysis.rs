@@ -28,6 +28,10 @@ pub struct Config {
     pub redact_subjects: bool,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
+    /// Keep every request and server event (not only the 401s) in
+    /// [`Analysis::records`]: `explain` needs them to show a request that
+    /// did not fail.
+    pub keep_records: bool,
 }
 
 /// What happened to one input file.
@@ -123,6 +127,15 @@ pub struct Analysis {
     pub requests: u64,
     pub correlation: CorrelationStats,
     pub warnings: Vec<String>,
+    /// Every request and event read, when [`Config::keep_records`] asked for them.
+    pub records: Records,
+}
+
+/// The raw records of a run (masked like everything else), for `explain`.
+#[derive(Debug, Default)]
+pub struct Records {
+    pub requests: Vec<RequestView>,
+    pub events: Vec<ServerEvent>,
 }
 
 impl Analysis {
@@ -399,6 +412,9 @@ pub fn analyze(config: &Config) -> Analysis {
     // Deterministic order whatever the thread count: time, then origin.
     findings.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.origin.cmp(&b.origin)));
     analysis.findings = findings;
+    if config.keep_records {
+        analysis.records = Records { requests, events };
+    }
     analysis
 }
 

@@ -26,6 +26,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Write a copy of a HAR (or of every HAR under a directory) with every secret replaced.
     Sanitize(SanitizeArgs),
+    /// Step-by-step diagnosis of one request (by request id, HAR entry index, or URL substring).
+    Explain(Box<ExplainArgs>),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -63,18 +65,40 @@ pub struct CommonArgs {
 pub struct AnalyzeArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Directory for failures.csv, causes.csv, endpoints.csv, trend.csv, summary.json.
+    /// Directory for failures.csv, causes.csv, endpoints.csv, trend.csv, summary.json, report.md, report.html.
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<PathBuf>,
     /// Trend bucket width (e.g. 30s, 5m, 1h); chosen from the time span by default.
     #[arg(long, value_name = "DURATION")]
     pub bucket: Option<String>,
-    /// Exit with code 3 when a threshold is crossed, e.g. 'token_expired>100,any>1000'.
+    /// Exit with code 3 when a threshold is crossed, e.g. 'token_expired>100,any>=1000' ('any' leaves out benign handshakes).
     #[arg(long, value_name = "RULES")]
     pub fail_on: Option<String>,
     /// Do not print the ranked table on stdout.
     #[arg(short, long)]
     pub quiet: bool,
+    /// An earlier run's summary.json: add per-cause and per-endpoint changes to the outputs.
+    #[arg(long, value_name = "SUMMARY_JSON")]
+    pub baseline: Option<PathBuf>,
+    /// Write a Prometheus textfile-collector file (atomically), for scheduled runs.
+    #[arg(long, value_name = "FILE")]
+    pub prom: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["request_id", "entry", "case"])))]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// The request's correlation id (X-Request-Id, traceparent trace-id, …).
+    #[arg(long, value_name = "ID")]
+    pub request_id: Option<String>,
+    /// A HAR entry index (0-based, as in the `origin` column `file#N`).
+    #[arg(long, value_name = "N")]
+    pub entry: Option<u64>,
+    /// A substring of the request URL.
+    #[arg(long, value_name = "STR")]
+    pub case: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Formats => Ok(cmd::formats::run()),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sanitize(args) => cmd::sanitize::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

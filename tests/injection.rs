@@ -101,7 +101,13 @@ fn hostile_strings_are_neutralized_in_every_output() {
             continue;
         }
         let text = std::fs::read_to_string(&path).expect("read report");
-        assert!(!text.contains(SCRIPT), "{name}: raw <script>");
+        assert!(
+            !text.contains(SCRIPT),
+            "{name}: raw <script> in: {:?}",
+            text.lines()
+                .filter(|l| l.contains(SCRIPT))
+                .collect::<Vec<_>>()
+        );
         assert!(!text.contains("<script>alert"), "{name}: raw <script>");
         assert!(!text.contains('\u{1b}'), "{name}: ESC");
         if name == "report.md" {

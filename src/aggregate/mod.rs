@@ -1,6 +1,7 @@
 //! Aggregation: counts by cause, by endpoint and by time bucket, onsets and
 //! spikes. Every writer reads this one [`Summary`]; none recomputes.
 
+pub mod baseline;
 pub mod template;
 pub mod trend;
 
@@ -45,6 +46,8 @@ pub struct Summary {
     pub endpoints: Vec<EndpointStats>,
     pub trend: Trend,
     pub spikes: Vec<Spike>,
+    /// Set by `analyze --baseline`: this run against an earlier one.
+    pub baseline: Option<baseline::BaselineDiff>,
 }
 
 impl Summary {
@@ -55,6 +58,19 @@ impl Summary {
     /// The top cause that is a failure (not a benign handshake).
     pub fn top_failure(&self) -> Option<&CauseStats> {
         self.causes.iter().find(|c| !c.cause.is_benign())
+    }
+
+    /// Distinct causes that are failures (benign handshakes left out).
+    pub fn failure_causes(&self) -> usize {
+        self.causes.iter().filter(|c| !c.cause.is_benign()).count()
+    }
+
+    /// Earliest and latest 401 seen.
+    pub fn span(&self) -> (Option<Timestamp>, Option<Timestamp>) {
+        (
+            self.causes.iter().filter_map(|c| c.first_seen).min(),
+            self.causes.iter().filter_map(|c| c.last_seen).max(),
+        )
     }
 }
 
@@ -159,5 +175,6 @@ pub fn summarize(findings: &[Finding], bucket: Option<i64>) -> Summary {
         endpoints,
         trend,
         spikes,
+        baseline: None,
     }
 }

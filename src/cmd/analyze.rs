@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::aggregate::baseline::{self, Baseline};
 use crate::aggregate::{summarize, trend::parse_duration, Summary};
 use crate::analysis::{analyze, Analysis, Config};
 use crate::classify::catalog::Catalog;
@@ -74,6 +75,7 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
         redact_subjects: args.redact_subjects,
         since: time_arg("since", &args.since)?,
         until: time_arg("until", &args.until)?,
+        keep_records: false,
     })
 }
 
@@ -82,6 +84,8 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
 pub struct Threshold {
     pub cause: Option<Cause>,
     pub max: u64,
+    /// `>=` rather than `>`: crossed when the count reaches `max`.
+    pub inclusive: bool,
 }
 
 pub fn parse_fail_on(spec: &str) -> Result<Vec<Threshold>, UserError> {
@@ -90,9 +94,14 @@ pub fn parse_fail_on(spec: &str) -> Result<Vec<Threshold>, UserError> {
         .map(|part| {
             let (name, n) = part.split_once('>').ok_or_else(|| {
                 UserError(format!(
-                    "--fail-on '{part}': expected CAUSE>COUNT, e.g. token_expired>100 or any>1000"
+                    "--fail-on '{part}': expected CAUSE>COUNT or CAUSE>=COUNT, e.g. token_expired>100 or any>=1000"
                 ))
             })?;
+            // `CAUSE>=N` crosses at N, `CAUSE>N` above N.
+            let (inclusive, n) = match n.strip_prefix('=') {
+                Some(rest) => (true, rest),
+                None => (false, n),
+            };
             let max: u64 = n.trim().parse().map_err(|_| {
                 UserError(format!("--fail-on '{part}': '{}' is not a count", n.trim()))
             })?;
@@ -105,7 +114,11 @@ pub fn parse_fail_on(spec: &str) -> Result<Vec<Threshold>, UserError> {
                         .map_err(|e| UserError(format!("--fail-on: {e}")))?,
                 )
             };
-            Ok(Threshold { cause, max })
+            Ok(Threshold {
+                cause,
+                max,
+                inclusive,
+            })
         })
         .collect()
 }
@@ -123,7 +136,11 @@ pub fn crossed(thresholds: &[Threshold], summary: &Summary) -> Vec<String> {
                 ),
                 Some(c) => (c.to_string(), by.get(&c).copied().unwrap_or(0)),
             };
-            (n > t.max).then(|| format!("{name}: {n} > {}", t.max))
+            if t.inclusive {
+                (n >= t.max).then(|| format!("{name}: {n} >= {}", t.max))
+            } else {
+                (n > t.max).then(|| format!("{name}: {n} > {}", t.max))
+            }
         })
         .collect()
 }
@@ -142,11 +159,25 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
         Some(spec) => parse_fail_on(spec)?,
         None => Vec::new(),
     };
+    // Read the baseline before the (long) analysis so a wrong path fails fast.
+    let baseline = match &args.baseline {
+        Some(p) => Some(Baseline::load(p).map_err(|e| UserError(e.to_string()))?),
+        None => None,
+    };
     let analysis = analyze(&config);
-    let summary = summarize(&analysis.findings, bucket);
+    let mut summary = summarize(&analysis.findings, bucket);
+    if let Some(b) = &baseline {
+        summary.baseline = Some(baseline::diff(&summary, b));
+    }
     report_errors(&analysis);
+    let now = chrono::Utc::now();
     if let Some(dir) = &args.output {
-        write_outputs(dir, &analysis, &summary)?;
+        write_outputs(dir, &analysis, &summary, now)?;
+    }
+    if let Some(path) = &args.prom {
+        let text = report::prom::render(&analysis, &summary, now.timestamp());
+        report::write_atomic(path, text.as_bytes())
+            .map_err(|e| UserError(format!("cannot write --prom {}: {e}", path.display())))?;
     }
     if !args.quiet {
         print!("{}", report::table::render(&analysis, &summary));
@@ -171,9 +202,14 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
     })
 }
 
-fn write_outputs(dir: &Path, analysis: &Analysis, summary: &Summary) -> Result<(), UserError> {
+fn write_outputs(
+    dir: &Path,
+    analysis: &Analysis,
+    summary: &Summary,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), UserError> {
     let meta = RunMeta {
-        generated_at: format_rfc3339(&chrono::Utc::now()),
+        generated_at: format_rfc3339(&now),
     };
     report::write_all(dir, analysis, summary, &meta)
         .map(|_| ())
@@ -191,5 +227,45 @@ fn report_errors(analysis: &Analysis) {
                 crate::report::escape::terminal(&e.message)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::summarize;
+
+    #[test]
+    fn fail_on_parses_causes_any_and_inclusive_thresholds() {
+        let t = parse_fail_on(" token_expired > 100 , any>=5,").unwrap_or_default();
+        assert_eq!(
+            t,
+            vec![
+                Threshold {
+                    cause: Some(Cause::TokenExpired),
+                    max: 100,
+                    inclusive: false
+                },
+                Threshold {
+                    cause: None,
+                    max: 5,
+                    inclusive: true
+                },
+            ]
+        );
+        for bad in ["token_expired", "tokn_expired>1", "any>x", "any>-1"] {
+            let e = parse_fail_on(bad).err().map(|e| e.0).unwrap_or_default();
+            assert!(e.contains("--fail-on"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn nothing_crosses_on_an_empty_run_unless_inclusive_at_zero() {
+        let summary = summarize(&[], None);
+        let t = parse_fail_on("any>0,token_expired>=0").unwrap_or_default();
+        assert_eq!(
+            crossed(&t, &summary),
+            vec!["token_expired: 0 >= 0".to_string()]
+        );
     }
 }

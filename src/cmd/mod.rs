@@ -2,6 +2,7 @@
 //! library call and its output; `main` only dispatches.
 
 pub mod analyze;
+pub mod explain;
 pub mod formats;
 pub mod rules;
 pub mod sanitize;

@@ -60,9 +60,42 @@ pub fn markdown_cell(s: &str) -> String {
     out
 }
 
+/// A URL as text for Markdown and shell output: characters that RFC 3986
+/// never allows raw (`<`, `>`, `"`, space, backtick, `|`, `\\`, `^`) are
+/// percent-encoded. The URL means the same to a server and cannot carry
+/// markup into a renderer that treats code as HTML.
+pub fn url_text(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '<' | '>' | '"' | ' ' | '`' | '|' | '\\' | '^' => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_lose_markup_but_keep_meaning() {
+        assert_eq!(
+            url_text("https://h/a/<script>?q=\"x y\"|`z`"),
+            "https://h/a/%3Cscript%3E?q=%22x%20y%22%7C%60z%60"
+        );
+        assert_eq!(
+            url_text("https://h/users/{id}?a=1&b=[redacted:ab]"),
+            "https://h/users/{id}?a=1&b=[redacted:ab]"
+        );
+    }
 
     #[test]
     fn formulas_are_neutralized() {

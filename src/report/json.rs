@@ -6,6 +6,7 @@ use std::io;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::aggregate::baseline::BaselineDiff;
 use crate::aggregate::Summary;
 use crate::analysis::Analysis;
 use crate::time::format_rfc3339;
@@ -102,8 +103,9 @@ pub fn summary_value(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> 
                    "count": s.count, "baseline": s.baseline})
         })
         .collect();
+    let baseline = summary.baseline.as_ref().map(baseline_value);
     let correlated = analysis.correlation.by_request_id + analysis.correlation.by_fallback;
-    json!({
+    let mut value = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "authlens", "version": env!("CARGO_PKG_VERSION")},
         "generated_at": meta.generated_at,
@@ -121,6 +123,33 @@ pub fn summary_value(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> 
         "trend": {"bucket_seconds": tr.bucket_seconds, "onsets": onsets, "series": series},
         "spikes": spikes,
         "warnings": analysis.warnings,
+    });
+    if let (Some(b), Some(obj)) = (baseline, value.as_object_mut()) {
+        obj.insert("baseline".into(), b);
+    }
+    value
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10000.0).round() / 10000.0
+}
+
+fn baseline_value(b: &BaselineDiff) -> Value {
+    json!({
+        "path": b.path,
+        "generated_at": b.generated_at,
+        "status_401": b.status_401,
+        "baseline_status_401": b.baseline_status_401,
+        "causes": b.causes.iter().map(|c| json!({
+            "cause": c.cause, "count": c.count, "baseline_count": c.baseline_count,
+            "delta": c.delta(), "share": round4(c.share), "baseline_share": round4(c.baseline_share),
+        })).collect::<Vec<_>>(),
+        "new_causes": b.new_causes,
+        "vanished_causes": b.vanished_causes,
+        "endpoints": b.endpoints.iter().map(|e| json!({
+            "host": e.host, "endpoint": e.endpoint, "cause": e.cause, "count": e.count,
+            "baseline_count": e.baseline_count, "delta": e.delta(),
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -3,8 +3,13 @@
 //! strings from changing an output's meaning lives in [`escape`].
 
 pub mod csv;
+pub mod curl;
 pub mod escape;
+pub mod explain;
+pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod prom;
 pub mod table;
 
 use std::io::{self, Write};
@@ -45,6 +50,14 @@ pub fn write_all(
         ("endpoints.csv", csv::endpoints(summary)?),
         ("trend.csv", csv::trend(summary)?),
         ("summary.json", json::summary(analysis, summary, meta)?),
+        (
+            "report.md",
+            markdown::render(analysis, summary, meta).into_bytes(),
+        ),
+        (
+            "report.html",
+            html::render(analysis, summary, meta).into_bytes(),
+        ),
     ];
     let mut written = Vec::new();
     for (name, bytes) in files {

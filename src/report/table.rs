@@ -44,6 +44,19 @@ pub fn render(analysis: &Analysis, summary: &Summary) -> String {
             s.baseline
         ));
     }
+    if let Some(b) = &summary.baseline {
+        out.push_str(&format!(
+            "baseline {}: {} → {} 401s",
+            b.path, b.baseline_status_401, b.status_401
+        ));
+        if !b.new_causes.is_empty() {
+            out.push_str(&format!("; new: {}", b.new_causes.join(", ")));
+        }
+        if !b.vanished_causes.is_empty() {
+            out.push_str(&format!("; vanished: {}", b.vanished_causes.join(", ")));
+        }
+        out.push('\n');
+    }
     for w in &analysis.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }
