@@ -74,8 +74,8 @@ fn strip_fragment(s: &str) -> &str {
 
 /// Key for fallback matching: METHOD + path?query. Methods are absent on
 /// some auxiliary lines; those match on the path alone.
-fn url_key(url: &str) -> String {
-    strip_fragment(path_and_query(url)).to_string()
+fn url_key(url: &str) -> &str {
+    strip_fragment(path_and_query(url))
 }
 
 fn status_compatible(a: Option<i32>, b: Option<i32>) -> bool {
@@ -213,15 +213,18 @@ pub fn correlate(
         groups.push(members);
     }
 
-    // Fallback index over cases: (method, url key) -> case indices.
-    let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
-    for (ci, case) in cases.iter().enumerate() {
-        if let Some(ri) = case.client {
-            let r = &requests[ri];
-            index
-                .entry((r.method.clone(), url_key(&r.url)))
-                .or_default()
-                .push(ci);
+    // Fallback index over cases: (method, url key) -> case indices. Keys
+    // borrow from the records; nothing to index when no event is left over.
+    let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    if !groups.is_empty() {
+        for (ci, case) in cases.iter().enumerate() {
+            if let Some(ri) = case.client {
+                let r = &requests[ri];
+                index
+                    .entry((r.method.as_str(), url_key(&r.url)))
+                    .or_default()
+                    .push(ci);
+            }
         }
     }
     let case_files = |case: &Case| -> Vec<Arc<str>> {
@@ -249,20 +252,13 @@ pub fn correlate(
         let mut best: Option<(i64, usize)> = None;
         if let Some(url) = &e.url {
             let key_url = url_key(url);
-            let methods: Vec<String> = match &e.method {
-                Some(m) => vec![m.to_ascii_uppercase()],
-                None => vec![
-                    "GET".into(),
-                    "POST".into(),
-                    "PUT".into(),
-                    "DELETE".into(),
-                    "PATCH".into(),
-                    "HEAD".into(),
-                    "OPTIONS".into(),
-                ],
+            const ANY: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+            let methods: Vec<&str> = match &e.method {
+                Some(m) => vec![m.as_str()],
+                None => ANY.to_vec(),
             };
             for m in methods {
-                let Some(candidates) = index.get(&(m, key_url.clone())) else {
+                let Some(candidates) = index.get(&(m, key_url)) else {
                     continue;
                 };
                 for &ci in candidates {
@@ -306,7 +302,7 @@ pub fn correlate(
                 let ci = cases.len();
                 if let (Some(url), Some(m)) = (&e.url, &e.method) {
                     index
-                        .entry((m.to_ascii_uppercase(), url_key(url)))
+                        .entry((m.as_str(), url_key(url)))
                         .or_default()
                         .push(ci);
                 }

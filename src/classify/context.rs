@@ -19,29 +19,31 @@ pub struct Use {
     pub success: bool,
 }
 
+/// Keys borrow from the records (`'a`): a multi-GB capture's context must
+/// not copy every host, URL and fingerprint again.
 #[derive(Debug, Default)]
-pub struct CaptureContext {
+pub struct CaptureContext<'a> {
     /// Per host: issuers/audiences of JWTs that got a 2xx.
-    pub accepted_iss: HashMap<String, HashSet<String>>,
-    pub accepted_aud: HashMap<String, HashSet<String>>,
-    pub accepted_iss_any: HashSet<String>,
+    pub accepted_iss: HashMap<&'a str, HashSet<&'a str>>,
+    pub accepted_aud: HashMap<&'a str, HashSet<&'a str>>,
+    pub accepted_iss_any: HashSet<&'a str>,
     /// Per host: JWT `alg`s that got a 2xx.
-    pub accepted_algs: HashMap<String, HashSet<String>>,
-    pub accepted_aud_any: HashSet<String>,
+    pub accepted_algs: HashMap<&'a str, HashSet<&'a str>>,
+    pub accepted_aud_any: HashSet<&'a str>,
     /// Per host: lower-cased Authorization schemes that got a 2xx.
-    pub accepted_schemes: HashMap<String, HashSet<String>>,
+    pub accepted_schemes: HashMap<&'a str, HashSet<String>>,
     /// Per host: where successful API keys were carried.
-    pub accepted_key_locations: HashMap<String, HashSet<Location>>,
+    pub accepted_key_locations: HashMap<&'a str, HashSet<&'a Location>>,
     /// Per fingerprint: every use in time order.
-    pub uses: HashMap<String, Vec<Use>>,
+    pub uses: HashMap<&'a str, Vec<Use>>,
     /// Fingerprint → locations where it succeeded.
-    pub success_locations: HashMap<String, HashSet<Location>>,
+    pub success_locations: HashMap<&'a str, HashSet<&'a Location>>,
     /// (host, endpoint) → fingerprints that succeeded there.
-    pub endpoint_successes: HashMap<(String, String), HashSet<String>>,
+    pub endpoint_successes: HashMap<(&'a str, String), HashSet<&'a str>>,
     /// Masked target URL of a 3xx → the redirecting requests.
     pub redirects_to: HashMap<String, Vec<usize>>,
     /// (METHOD, masked URL) → 2xx requests, for challenge handshakes.
-    pub successes_by_url: HashMap<(String, String), Vec<usize>>,
+    pub successes_by_url: HashMap<(&'a str, &'a str), Vec<usize>>,
     /// HAR files in which no request carries any credential although some
     /// requests look authenticated: exported with sanitization.
     pub sanitized_files: HashSet<Arc<str>>,
@@ -53,8 +55,8 @@ fn is_success(status: i32) -> bool {
     (200..300).contains(&status) || status == 304
 }
 
-impl CaptureContext {
-    pub fn build(requests: &[RequestView], events: &[ServerEvent]) -> CaptureContext {
+impl<'a> CaptureContext<'a> {
+    pub fn build(requests: &'a [RequestView], events: &'a [ServerEvent]) -> CaptureContext<'a> {
         let mut ctx = CaptureContext::default();
         let mut file_has_credential: HashMap<Arc<str>, bool> = HashMap::new();
         let mut file_has_401: HashMap<Arc<str>, bool> = HashMap::new();
@@ -71,7 +73,7 @@ impl CaptureContext {
             let success = (200..300).contains(&r.status) || r.status == 304;
             for c in &r.credentials {
                 ctx.uses
-                    .entry(c.fingerprint.clone())
+                    .entry(c.fingerprint.as_str())
                     .or_default()
                     .push(Use {
                         request: i,
@@ -91,23 +93,23 @@ impl CaptureContext {
                 continue;
             }
             ctx.successes_by_url
-                .entry((r.method.clone(), r.url.clone()))
+                .entry((r.method.as_str(), r.url.as_str()))
                 .or_default()
                 .push(i);
             let endpoint = endpoint_template(&r.path);
             for c in &r.credentials {
                 ctx.success_locations
-                    .entry(c.fingerprint.clone())
+                    .entry(c.fingerprint.as_str())
                     .or_default()
-                    .insert(c.location.clone());
+                    .insert(&c.location);
                 ctx.endpoint_successes
-                    .entry((r.host.clone(), endpoint.clone()))
+                    .entry((r.host.as_str(), endpoint.clone()))
                     .or_default()
-                    .insert(c.fingerprint.clone());
+                    .insert(c.fingerprint.as_str());
                 if c.kind.is_authorization() {
                     if let Some(s) = &c.scheme {
                         ctx.accepted_schemes
-                            .entry(r.host.clone())
+                            .entry(r.host.as_str())
                             .or_default()
                             .insert(s.to_ascii_lowercase());
                     }
@@ -117,31 +119,31 @@ impl CaptureContext {
                     CredentialKind::ApiKeyHeader | CredentialKind::ApiKeyQuery
                 ) {
                     ctx.accepted_key_locations
-                        .entry(r.host.clone())
+                        .entry(r.host.as_str())
                         .or_default()
-                        .insert(c.location.clone());
+                        .insert(&c.location);
                 }
                 if let Some(jwt) = &c.jwt {
                     if !c.defects.is_empty() {
                         continue;
                     }
                     ctx.accepted_algs
-                        .entry(r.host.clone())
+                        .entry(r.host.as_str())
                         .or_default()
-                        .insert(jwt.alg.clone());
+                        .insert(jwt.alg.as_str());
                     if let Some(iss) = &jwt.iss {
                         ctx.accepted_iss
-                            .entry(r.host.clone())
+                            .entry(r.host.as_str())
                             .or_default()
-                            .insert(iss.clone());
-                        ctx.accepted_iss_any.insert(iss.clone());
+                            .insert(iss.as_str());
+                        ctx.accepted_iss_any.insert(iss.as_str());
                     }
                     for aud in &jwt.aud {
                         ctx.accepted_aud
-                            .entry(r.host.clone())
+                            .entry(r.host.as_str())
                             .or_default()
-                            .insert(aud.clone());
-                        ctx.accepted_aud_any.insert(aud.clone());
+                            .insert(aud.as_str());
+                        ctx.accepted_aud_any.insert(aud.as_str());
                     }
                 }
             }

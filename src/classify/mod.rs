@@ -80,7 +80,7 @@ pub struct Diagnosis {
 pub struct Classifier<'a> {
     pub requests: &'a [RequestView],
     pub events: &'a [ServerEvent],
-    pub context: &'a CaptureContext,
+    pub context: &'a CaptureContext<'a>,
     pub catalog: &'a Catalog,
     pub env: Option<&'a EnvConfig>,
 }
@@ -334,7 +334,7 @@ impl<'a> Classifier<'a> {
                         ),
                     );
                 }
-            } else if let Some(accepted) = self.context.accepted_schemes.get(&r.host) {
+            } else if let Some(accepted) = self.context.accepted_schemes.get(r.host.as_str()) {
                 if !accepted.contains(&scheme.to_ascii_lowercase()) {
                     let mut list: Vec<&String> = accepted.iter().collect();
                     list.sort();
@@ -398,8 +398,8 @@ impl<'a> Classifier<'a> {
                 env_flagged = true;
             }
         } else {
-            let host_iss = self.context.accepted_iss.get(&r.host);
-            let host_aud = self.context.accepted_aud.get(&r.host);
+            let host_iss = self.context.accepted_iss.get(r.host.as_str());
+            let host_aud = self.context.accepted_aud.get(r.host.as_str());
             let (iss_set, iss_scope) = match host_iss {
                 Some(s) if !s.is_empty() => (Some(s), r.host.as_str()),
                 _ => (
@@ -408,7 +408,7 @@ impl<'a> Classifier<'a> {
                 ),
             };
             if let (Some(iss), Some(set)) = (&jwt.iss, iss_set) {
-                if !set.contains(iss) {
+                if !set.contains(iss.as_str()) {
                     push(
                         Cause::WrongEnvironment,
                         Strength::Medium,
@@ -425,7 +425,10 @@ impl<'a> Classifier<'a> {
                 ),
             };
             if let Some(set) = aud_set {
-                if !jwt.aud.is_empty() && !jwt.aud.iter().any(|a| set.contains(a)) && !env_flagged {
+                if !jwt.aud.is_empty()
+                    && !jwt.aud.iter().any(|a| set.contains(a.as_str()))
+                    && !env_flagged
+                {
                     push(
                         Cause::WrongEnvironment,
                         Strength::Medium,
@@ -461,10 +464,10 @@ impl<'a> Classifier<'a> {
             if let Some(algs) = self
                 .context
                 .accepted_algs
-                .get(&r.host)
+                .get(r.host.as_str())
                 .filter(|a| !a.is_empty())
             {
-                if !jwt.alg.is_empty() && !algs.contains(&jwt.alg) {
+                if !jwt.alg.is_empty() && !algs.contains(jwt.alg.as_str()) {
                     push(
                         Cause::InvalidSignature,
                         Strength::Medium,
@@ -552,7 +555,7 @@ impl<'a> Classifier<'a> {
         c: &Credential,
         push: &mut dyn FnMut(Cause, Strength, String),
     ) {
-        let Some(uses) = self.context.uses.get(&c.fingerprint) else {
+        let Some(uses) = self.context.uses.get(c.fingerprint.as_str()) else {
             return;
         };
         let Some(t) = r.time else { return };
@@ -623,17 +626,24 @@ impl<'a> Classifier<'a> {
         if !c.defects.is_empty() || c.jwt.is_some() {
             return;
         }
-        if self.context.success_locations.contains_key(&c.fingerprint) {
+        if self
+            .context
+            .success_locations
+            .contains_key(c.fingerprint.as_str())
+        {
             return;
         }
         let endpoint = crate::aggregate::template::endpoint_template(&r.path);
         let others = self
             .context
             .endpoint_successes
-            .get(&(r.host.clone(), endpoint))
-            .is_some_and(|s| !s.contains(&c.fingerprint) && !s.is_empty());
-        let host_others = self.context.accepted_key_locations.contains_key(&r.host)
-            || self.context.accepted_schemes.contains_key(&r.host);
+            .get(&(r.host.as_str(), endpoint))
+            .is_some_and(|s| !s.contains(c.fingerprint.as_str()) && !s.is_empty());
+        let host_others = self
+            .context
+            .accepted_key_locations
+            .contains_key(r.host.as_str())
+            || self.context.accepted_schemes.contains_key(r.host.as_str());
         if others || host_others {
             push(
                 Cause::InvalidCredentials,
@@ -659,7 +669,7 @@ impl<'a> Classifier<'a> {
     fn misplaced_key(&self, r: &RequestView) -> Option<String> {
         for c in &r.credentials {
             // The same secret succeeded elsewhere in another place.
-            if let Some(locs) = self.context.success_locations.get(&c.fingerprint) {
+            if let Some(locs) = self.context.success_locations.get(c.fingerprint.as_str()) {
                 if !locs.contains(&c.location) {
                     let mut names: Vec<String> = locs.iter().map(|l| l.to_string()).collect();
                     names.sort();
@@ -672,7 +682,7 @@ impl<'a> Classifier<'a> {
                 }
             }
         }
-        let accepted = self.context.accepted_key_locations.get(&r.host)?;
+        let accepted = self.context.accepted_key_locations.get(r.host.as_str())?;
         for c in &r.credentials {
             let is_key = matches!(
                 c.kind,
@@ -696,7 +706,7 @@ impl<'a> Classifier<'a> {
         let later = self
             .context
             .successes_by_url
-            .get(&(r.method.clone(), r.url.clone()))?;
+            .get(&(r.method.as_str(), r.url.as_str()))?;
         later.iter().find_map(|&i| {
             let s = &self.requests[i];
             let after = match (s.time, r.time) {
@@ -1149,10 +1159,10 @@ fn explains(client: Cause, server: Cause) -> bool {
     )
 }
 
-fn join_sorted(set: &std::collections::HashSet<String>) -> String {
-    let mut v: Vec<&String> = set.iter().collect();
+fn join_sorted<S: AsRef<str>>(set: &std::collections::HashSet<S>) -> String {
+    let mut v: Vec<&str> = set.iter().map(AsRef::as_ref).collect();
     v.sort();
-    v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    v.join(", ")
 }
 
 /// The credential a failure row shows: Authorization first, then keys, then cookies.

