@@ -12,12 +12,19 @@ const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
 const ODD_BITS: u64 = !EVEN_BITS;
 
 /// Carry state between blocks.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct BlockState {
     pub depth: usize,
     pub in_string: bool,
     /// The previous block ended in an odd-length backslash run.
     prev_odd_backslash: u64,
+    /// When set, string contents at least this long are recorded in `long`.
+    pub long_threshold: Option<usize>,
+    /// Offset of the opening quote of the string being read (tracking only).
+    open_quote: Option<usize>,
+    /// Contents (between the quotes) of long strings, as offsets from the
+    /// value's first byte.
+    pub long: Vec<(usize, usize)>,
 }
 
 /// Outcome of one block.
@@ -117,11 +124,37 @@ fn prefix_xor(mut x: u64) -> u64 {
 }
 
 impl BlockState {
+    /// A fresh state that records strings at least `threshold` long.
+    pub fn tracking(threshold: Option<usize>) -> Self {
+        BlockState {
+            long_threshold: threshold,
+            ..BlockState::default()
+        }
+    }
+
     /// Advance over one 64-byte block. The value's first byte (`{` or `[`)
     /// must be the first byte of the first block.
-    pub fn step(&mut self, block: &[u8; 64], max_depth: usize) -> Step {
+    /// `base` is the block's offset from the value's first byte.
+    pub fn step(&mut self, block: &[u8; 64], base: usize, max_depth: usize) -> Step {
         let m = masks(block);
         let quotes = m.quote & !escaped(m.backslash, &mut self.prev_odd_backslash);
+        if let Some(threshold) = self.long_threshold {
+            // Unescaped quotes alternate open/close; only structure-level
+            // strings have them, so this loop is short even in big bodies.
+            let mut q = quotes;
+            while q != 0 {
+                let at = base + q.trailing_zeros() as usize;
+                match self.open_quote.take() {
+                    None => self.open_quote = Some(at),
+                    Some(open) => {
+                        if at - open > threshold {
+                            self.long.push((open + 1, at));
+                        }
+                    }
+                }
+                q &= q - 1;
+            }
+        }
         let mut inside = prefix_xor(quotes);
         if self.in_string {
             inside = !inside;
@@ -189,7 +222,7 @@ mod tests {
             let mut block = [b' '; 64];
             let n = (s.len() - off).min(64);
             block[..n].copy_from_slice(&s[off..off + n]);
-            match st.step(&block, 1 << 20) {
+            match st.step(&block, off, 1 << 20) {
                 Step::End(e) => return Some(off + e),
                 Step::TooDeep(_) => return None,
                 Step::More => off += 64,
@@ -217,6 +250,31 @@ mod tests {
         ];
         for c in &cases {
             assert_eq!(block_end(c.as_bytes()), scalar_end(c.as_bytes()), "{c}");
+        }
+    }
+
+    #[test]
+    fn long_strings_are_located() {
+        let body = "x\\\"y".repeat(30);
+        let doc = format!(r#"{{"a":"short","text":"{body}","b":"{body}"}}"#);
+        let mut st = BlockState {
+            long_threshold: Some(100),
+            ..BlockState::default()
+        };
+        let bytes = doc.as_bytes();
+        let mut off = 0;
+        loop {
+            let mut block = [b' '; 64];
+            let n = (bytes.len() - off).min(64);
+            block[..n].copy_from_slice(&bytes[off..off + n]);
+            if let Step::End(_) = st.step(&block, off, 100) {
+                break;
+            }
+            off += 64;
+        }
+        assert_eq!(st.long.len(), 2);
+        for (a, b) in &st.long {
+            assert_eq!(&doc[*a..*b], body);
         }
     }
 

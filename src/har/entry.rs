@@ -280,13 +280,18 @@ pub fn reduce(
     let mut host_header = None;
     let mut credential_redacted = false;
 
+    let mut name_buf = [0u8; 64];
     for h in &request.headers {
-        let name = h.name.as_str().to_ascii_lowercase();
+        let name = lower(h.name.as_str(), &mut name_buf);
         let value = h.value.as_str();
-        match name.as_str() {
+        match &*name {
             "authorization" => {
                 if credential::is_redaction_marker(value) {
                     credential_redacted = true;
+                    continue;
+                }
+                if let Some(cred) = cached_authorization(value, &host) {
+                    credentials.insert(0, cred);
                     continue;
                 }
                 let mut cred = parse_authorization(value);
@@ -304,6 +309,7 @@ pub fn reduce(
                         check
                     };
                 }
+                remember_authorization(value, &host, &cred);
                 credentials.insert(0, cred);
             }
             "cookie" => {
@@ -367,9 +373,9 @@ pub fn reduce(
     let mut location = None;
     let mut age: Option<u64> = None;
     for h in &response.headers {
-        let name = h.name.as_str().to_ascii_lowercase();
+        let name = lower(h.name.as_str(), &mut name_buf);
         let value = h.value.as_str();
-        match name.as_str() {
+        match &*name {
             "www-authenticate" => {
                 // Some producers join repeated headers with a newline.
                 for line in value.split('\n') {
@@ -446,6 +452,51 @@ pub fn reduce(
         from_cache,
         origin_header,
     }
+}
+
+/// A header name in lower case, without allocating for names up to 64
+/// bytes (all real ones): this runs for every header of every entry.
+fn lower<'b>(name: &'b str, buf: &'b mut [u8; 64]) -> Cow<'b, str> {
+    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Cow::Borrowed(name);
+    }
+    if name.len() > buf.len() {
+        return Cow::Owned(name.to_ascii_lowercase());
+    }
+    let out = &mut buf[..name.len()];
+    out.copy_from_slice(name.as_bytes());
+    out.make_ascii_lowercase();
+    // ASCII lower-casing keeps UTF-8 valid; the fallback never triggers.
+    Cow::Borrowed(std::str::from_utf8(out).unwrap_or(""))
+}
+
+/// Entries in a capture reuse the same few tokens; decoding a JWT and
+/// checking its signature once per distinct value (per worker thread, per
+/// host) instead of once per entry is most of the credential cost.
+const CREDENTIAL_CACHE: usize = 1024;
+
+thread_local! {
+    static AUTH_CACHE: std::cell::RefCell<std::collections::HashMap<String, (String, Credential)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn cached_authorization(value: &str, host: &str) -> Option<Credential> {
+    AUTH_CACHE.with(|c| {
+        c.borrow()
+            .get(value)
+            .filter(|(h, _)| h == host)
+            .map(|(_, cred)| cred.clone())
+    })
+}
+
+fn remember_authorization(value: &str, host: &str, cred: &Credential) {
+    AUTH_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CREDENTIAL_CACHE {
+            c.clear();
+        }
+        c.insert(value.to_string(), (host.to_string(), cred.clone()));
+    });
 }
 
 fn host_for_keys(host: &str) -> &str {

@@ -45,9 +45,14 @@ pub struct HarOptions<'k> {
     pub jsonp: bool,
 }
 
+/// Strings at least this long inside an entry are emptied before parsing.
+/// Bodies are read for a message only up to 16 KiB (`entry::MAX_MESSAGE_BODY`),
+/// so nothing of value is lost; a URL or header this long is not a real one.
+const LONG_STRING: usize = 64 * 1024;
+
 /// Entries per batch handed to a worker, and the byte budget of a batch.
 const BATCH_ENTRIES: usize = 256;
-const BATCH_BYTES: usize = 8 * 1024 * 1024;
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 struct Batch {
     /// Index of the first entry in the batch.
@@ -142,7 +147,7 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
     } else {
         // One reader (this thread) feeding `threads` parsers through a
         // bounded channel: back-pressure keeps memory at a few batches.
-        let (tx, rx) = sync_channel::<Batch>(threads * 2);
+        let (tx, rx) = sync_channel::<Batch>(threads);
         let rx = Mutex::new(rx);
         std::thread::scope(|scope| {
             for _ in 0..threads {
@@ -342,9 +347,17 @@ fn walk_entries<R: Read>(s: &mut Scanner<R>, emit: &mut dyn FnMut(Batch)) -> Res
                     message: format!("entry {index} is not a JSON object"),
                 });
             }
-            let (a, b) = s.value()?;
+            let (a, b, long) = s.object_with_long_strings(LONG_STRING)?;
             let start = batch.bytes.len();
-            batch.bytes.extend_from_slice(s.bytes(a, b));
+            // Big strings (response bodies, base64 images) become "": nothing
+            // reads a body that large, and serde need not walk it again.
+            let mut from = 0;
+            let entry = s.bytes(a, b);
+            for (ls, le) in long {
+                batch.bytes.extend_from_slice(&entry[from..ls]);
+                from = le;
+            }
+            batch.bytes.extend_from_slice(&entry[from..]);
             batch.bounds.push((start, batch.bytes.len()));
             batch.offsets.push(s.offset_of(a));
             index += 1;

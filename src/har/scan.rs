@@ -210,6 +210,22 @@ impl<R: Read> Scanner<R> {
         Ok((start, end))
     }
 
+    /// Scan one object, also returning where its strings of at least
+    /// `threshold` bytes sit (offsets from the object's start), so the
+    /// caller can leave big bodies out of what it parses.
+    pub fn object_with_long_strings(
+        &mut self,
+        threshold: usize,
+    ) -> Result<ObjectSpan, ScanError> {
+        if self.peek_non_ws()? != Some(b'{') {
+            return Err(self.err(self.pos, "expected an object"));
+        }
+        let start = self.pos;
+        let (end, long) = self.container_end(start, Some(threshold))?;
+        self.pos = end;
+        Ok((start, end, long))
+    }
+
     /// After a member: `,` (more follow → true) or the closing byte (→ false).
     pub fn comma_or(&mut self, close: u8, what: &str) -> Result<bool, ScanError> {
         match self.peek_non_ws()? {
@@ -256,7 +272,7 @@ impl<R: Read> Scanner<R> {
                 i += 1;
                 self.string_end(i, start)
             }
-            b'{' | b'[' => self.container_end(start),
+            b'{' | b'[' => self.container_end(start, None).map(|(end, _)| end),
             _ => {
                 // Scalar: up to the next delimiter.
                 loop {
@@ -280,8 +296,12 @@ impl<R: Read> Scanner<R> {
 
     /// End of the object or array starting at `start`, 64 bytes at a time
     /// (see `blocks`); the last partial block is padded with spaces.
-    fn container_end(&mut self, start: usize) -> Result<usize, ScanError> {
-        let mut state = super::blocks::BlockState::default();
+    fn container_end(
+        &mut self,
+        start: usize,
+        long_threshold: Option<usize>,
+    ) -> Result<(usize, Vec<(usize, usize)>), ScanError> {
+        let mut state = super::blocks::BlockState::tracking(long_threshold);
         let mut i = start;
         loop {
             while self.buf.len() - i < 64 && !self.eof {
@@ -297,15 +317,15 @@ impl<R: Read> Scanner<R> {
             let mut block = [b' '; 64];
             let n = available.min(64);
             block[..n].copy_from_slice(&self.buf[i..i + n]);
-            match state.step(&block, MAX_DEPTH) {
-                super::blocks::Step::End(e) if e <= n => return Ok(i + e),
+            match state.step(&block, i - start, MAX_DEPTH) {
+                super::blocks::Step::End(e) if e <= n => return Ok((i + e, state.long)),
                 super::blocks::Step::End(_) | super::blocks::Step::More if n < 64 => {
                     return Err(self.err(
                         start,
                         "unexpected end of file inside this value (truncated file?)",
                     ));
                 }
-                super::blocks::Step::End(e) => return Ok(i + e),
+                super::blocks::Step::End(e) => return Ok((i + e, state.long)),
                 super::blocks::Step::TooDeep(at) => {
                     return Err(self.err(
                         i + at,
@@ -356,6 +376,9 @@ impl<R: Read> Scanner<R> {
         }
     }
 }
+
+/// An object's start and end in the buffer, and its long strings' contents.
+pub type ObjectSpan = (usize, usize, Vec<(usize, usize)>);
 
 pub fn printable(b: u8) -> String {
     if b.is_ascii_graphic() {
