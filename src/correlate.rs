@@ -85,12 +85,6 @@ fn status_compatible(a: Option<i32>, b: Option<i32>) -> bool {
     }
 }
 
-fn within(a: Option<Timestamp>, b: Option<Timestamp>, window: Duration) -> Option<i64> {
-    let (a, b) = (a?, b?);
-    let d = (a - b).num_milliseconds().abs();
-    (d <= window.num_milliseconds()).then_some(d)
-}
-
 fn host_compatible(har_host: &str, event_host: Option<&str>) -> bool {
     match event_host {
         None | Some("") => true,
@@ -213,26 +207,28 @@ pub fn correlate(
         groups.push(members);
     }
 
-    // Fallback index over cases: (method, url key) -> case indices. Keys
-    // borrow from the records; nothing to index when no event is left over.
-    let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    // Fallback index over cases: (method, url key) -> (time in ms, case),
+    // sorted by time so a lookup only visits the window: a night of logs
+    // repeats the same URL thousands of times. Keys borrow from the records;
+    // nothing to index when no event is left over.
+    let mut index: HashMap<(&str, &str), Vec<(i64, usize)>> = HashMap::new();
     if !groups.is_empty() {
         for (ci, case) in cases.iter().enumerate() {
             if let Some(ri) = case.client {
                 let r = &requests[ri];
-                index
-                    .entry((r.method.as_str(), url_key(&r.url)))
-                    .or_default()
-                    .push(ci);
+                if let Some(t) = r.time {
+                    index
+                        .entry((r.method.as_str(), url_key(&r.url)))
+                        .or_default()
+                        .push((t.timestamp_millis(), ci));
+                }
             }
         }
+        for list in index.values_mut() {
+            list.sort_unstable();
+        }
     }
-    let case_files = |case: &Case| -> Vec<Arc<str>> {
-        case.server
-            .iter()
-            .filter_map(|&e| events[e].origin.as_ref().map(|o| o.file.clone()))
-            .collect()
-    };
+    let window_ms = opts.window.num_milliseconds();
 
     for members in groups {
         // The group's representative: the first event with a URL.
@@ -242,15 +238,16 @@ pub fn correlate(
             .find(|&e| events[e].url.is_some())
             .unwrap_or(members[0]);
         let e = &events[rep];
-        let group_files: Vec<Arc<str>> = members
+        let group_files: Vec<&Arc<str>> = members
             .iter()
-            .filter_map(|&m| events[m].origin.as_ref().map(|o| o.file.clone()))
+            .filter_map(|&m| events[m].origin.as_ref().map(|o| &o.file))
             .collect();
         let group_status = members
             .iter()
             .find_map(|&m| events[m].status.map(i32::from));
         let mut best: Option<(i64, usize)> = None;
-        if let Some(url) = &e.url {
+        if let (Some(url), Some(t)) = (&e.url, e.time) {
+            let t = t.timestamp_millis();
             let key_url = url_key(url);
             const ANY: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
             let methods: Vec<&str> = match &e.method {
@@ -261,9 +258,10 @@ pub fn correlate(
                 let Some(candidates) = index.get(&(m, key_url)) else {
                     continue;
                 };
-                for &ci in candidates {
+                let from = candidates.partition_point(|(ct, _)| *ct < t - window_ms);
+                for &(ct, ci) in candidates[from..].iter().take_while(|(ct, _)| *ct <= t + window_ms) {
                     let case = &cases[ci];
-                    let (case_time, case_status, case_host) = case_view(case, requests, events);
+                    let (_, case_status, case_host) = case_view(case, requests, events);
                     if !status_compatible(case_status, group_status) {
                         continue;
                     }
@@ -273,13 +271,16 @@ pub fn correlate(
                         }
                     }
                     // One case holds at most one line per log file.
-                    let files = case_files(case);
-                    if files.iter().any(|f| group_files.contains(f)) {
+                    let same_file = case.server.iter().any(|&se| {
+                        events[se]
+                            .origin
+                            .as_ref()
+                            .is_some_and(|o| group_files.contains(&&o.file))
+                    });
+                    if same_file {
                         continue;
                     }
-                    let Some(d) = within(case_time, e.time, opts.window) else {
-                        continue;
-                    };
+                    let d = (ct - t).abs();
                     if best.is_none_or(|(bd, _)| d < bd) {
                         best = Some((d, ci));
                     }
@@ -300,11 +301,11 @@ pub fn correlate(
                     Join::Single
                 };
                 let ci = cases.len();
-                if let (Some(url), Some(m)) = (&e.url, &e.method) {
-                    index
-                        .entry((m.as_str(), url_key(url)))
-                        .or_default()
-                        .push(ci);
+                if let (Some(url), Some(m), Some(t)) = (&e.url, &e.method, e.time) {
+                    let list = index.entry((m.as_str(), url_key(url))).or_default();
+                    let key = (t.timestamp_millis(), ci);
+                    let at = list.partition_point(|x| *x < key);
+                    list.insert(at, key);
                 }
                 cases.push(Case {
                     client: None,

@@ -407,6 +407,10 @@ pub(crate) struct Ctx<'a> {
     /// (for parsers that can't see the host cheaply).
     pub challenged: HashSet<(String, String)>,
     pub challenged_paths: HashSet<String>,
+    /// Insertion order of `challenged`, oldest first: only the most recent
+    /// unanswered 401s are followed (a challenge's second leg comes within
+    /// seconds), so the set stays small and cheap to test lines against.
+    pub challenged_order: std::collections::VecDeque<(String, String)>,
     /// Parse every line fully (unit tests of single parsers).
     pub detail_all: bool,
 }
@@ -420,6 +424,7 @@ impl Ctx<'_> {
             now: chrono::Utc::now(),
             challenged: HashSet::new(),
             challenged_paths: HashSet::new(),
+            challenged_order: std::collections::VecDeque::new(),
             detail_all: false,
         }
     }
@@ -630,6 +635,43 @@ fn json_has_status_key(line: &[u8]) -> bool {
     }
 }
 
+/// The path of a JSON log line from its first `"uri"`/`"url"`/`"path"`-like
+/// string field, without parsing the line; `None` when there is none or it
+/// is escaped (then the caller parses).
+fn cheap_json_path(line: &[u8]) -> Option<&str> {
+    static KEYS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        [
+            "\"uri\":\"",
+            "\"url\":\"",
+            "\"path\":\"",
+            "\"request_uri\":\"",
+            "\"RequestPath\":\"",
+            "\"uri\": \"",
+            "\"url\": \"",
+            "\"path\": \"",
+        ]
+        .iter()
+        .map(|k| memchr::memmem::Finder::new(k.as_bytes()).into_owned())
+        .collect()
+    });
+    let (at, key_len) = keys
+        .iter()
+        .filter_map(|f| f.find(line).map(|i| (i, f.needle().len())))
+        .min()?;
+    let rest = &line[at + key_len..];
+    let end = memchr::memchr3(b'"', b'\\', b'?', rest)?;
+    if rest[end] == b'\\' {
+        return None;
+    }
+    let value = std::str::from_utf8(&rest[..end]).ok()?;
+    // A full URL: keep its path, as `path_key` does.
+    Some(match value.find("://") {
+        Some(i) => value[i + 3..].find('/').map_or("/", |p| &value[i + 3 + p..]),
+        None => value,
+    })
+}
+
 fn path_key(host: Option<&str>, url: Option<&str>) -> (String, String) {
     let host = host.unwrap_or("").to_ascii_lowercase();
     let url = url.unwrap_or("");
@@ -639,7 +681,7 @@ fn path_key(host: Option<&str>, url: Option<&str>) -> (String, String) {
 
 /// At most this many distinct (host, path) pairs remembered per file for
 /// challenge legs: memory stays bounded on huge logs.
-const MAX_CHALLENGE_PATHS: usize = 65_536;
+const MAX_CHALLENGE_PATHS: usize = 64;
 
 /// Errors listed one by one per file; the rest are summed up.
 const MAX_ERRORS: usize = 100;
@@ -797,10 +839,16 @@ pub fn read_log<R: BufRead>(
             match parsed.status {
                 Some(401) => {
                     summary.status_401 += 1;
-                    if ctx.challenged.len() < MAX_CHALLENGE_PATHS {
-                        let key = path_key(parsed.host.as_deref(), parsed.url.as_deref());
+                    let key = path_key(parsed.host.as_deref(), parsed.url.as_deref());
+                    if ctx.challenged.insert(key.clone()) {
                         ctx.challenged_paths.insert(key.1.clone());
-                        ctx.challenged.insert(key);
+                        ctx.challenged_order.push_back(key);
+                        if ctx.challenged_order.len() > MAX_CHALLENGE_PATHS {
+                            if let Some(old) = ctx.challenged_order.pop_front() {
+                                ctx.challenged_paths.remove(&old.1);
+                                ctx.challenged.remove(&old);
+                            }
+                        }
                     }
                     true
                 }
@@ -808,9 +856,16 @@ pub fn read_log<R: BufRead>(
                     summary.status_403 += 1;
                     true
                 }
-                Some(200..=399) if !ctx.challenged.is_empty() => ctx
-                    .challenged
-                    .contains(&path_key(parsed.host.as_deref(), parsed.url.as_deref())),
+                Some(200..=399) if !ctx.challenged.is_empty() => {
+                    // The answered leg: emitted once, then no longer followed.
+                    let key = path_key(parsed.host.as_deref(), parsed.url.as_deref());
+                    let answered = ctx.challenged.remove(&key);
+                    if answered {
+                        ctx.challenged_paths.remove(&key.1);
+                        ctx.challenged_order.retain(|k| k != &key);
+                    }
+                    answered
+                }
                 _ => false,
             }
         } else {
@@ -860,7 +915,12 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
         | LogFormat::JsonLines => {
             let t = line.trim_start();
             // (A docker json-file wrapper hides the producer's keys: parse it.)
-            if ctx.challenged_paths.is_empty()
+            // A line can only be a challenge's second leg if its path is
+            // still waiting for one; the path is read without a JSON parse.
+            let follows_challenge = !ctx.challenged_paths.is_empty()
+                && cheap_json_path(line.as_bytes())
+                    .is_none_or(|p| ctx.challenged_paths.contains(p));
+            if !follows_challenge
                 && t.starts_with('{')
                 && !t.starts_with("{\"log\":\"")
                 && t.trim_end().ends_with('}')
