@@ -17,7 +17,9 @@ use authlens::har::{read_har, HarOptions};
 use authlens::logs::{read_log, LogOptions};
 
 fn sample(name: &str) -> Vec<u8> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -41,7 +43,11 @@ fn har_reading(c: &mut Criterion) {
 
 fn log_parsing(c: &mut Criterion) {
     let mut g = c.benchmark_group("logs");
-    for name in ["logs/gateway-nginx.log", "logs/gateway-nginx.json.log", "logs/api-app.jsonl"] {
+    for name in [
+        "logs/gateway-nginx.log",
+        "logs/gateway-nginx.json.log",
+        "logs/api-app.jsonl",
+    ] {
         let bytes = sample(name);
         let file: Arc<str> = Arc::from(name);
         g.throughput(Throughput::Bytes(bytes.len() as u64));
@@ -65,8 +71,12 @@ fn credentials(c: &mut Criterion) {
         let v = format!("Bearer {jwt}");
         b.iter(|| parse_authorization(black_box(&v)))
     });
-    g.bench_function("basic", |b| b.iter(|| parse_authorization(black_box("Basic YWxpY2U6czNjcmV0"))));
-    g.bench_function("malformed", |b| b.iter(|| parse_authorization(black_box("Bearer undefined"))));
+    g.bench_function("basic", |b| {
+        b.iter(|| parse_authorization(black_box("Basic YWxpY2U6czNjcmV0")))
+    });
+    g.bench_function("malformed", |b| {
+        b.iter(|| parse_authorization(black_box("Bearer undefined")))
+    });
     g.finish();
 }
 
@@ -98,13 +108,30 @@ fn classification(c: &mut Criterion) {
     let mut g = c.benchmark_group("classify");
     g.throughput(Throughput::Elements(failures.len() as u64));
     g.bench_function("devtools-shop 401s", |b| {
-        b.iter(|| failures.iter().map(|c| classifier.classify(c).confidence).sum::<f64>())
+        b.iter(|| {
+            failures
+                .iter()
+                .map(|c| classifier.classify(c).confidence)
+                .sum::<f64>()
+        })
     });
     g.bench_function("catalog.find", |b| {
-        b.iter(|| catalog.find(black_box("UnauthorizedError: jwt expired at 2026-11-20T08:48:03Z")).is_some())
+        b.iter(|| {
+            catalog
+                .find(black_box(
+                    "UnauthorizedError: jwt expired at 2026-11-20T08:48:03Z",
+                ))
+                .is_some()
+        })
     });
     g.finish();
 }
 
-criterion_group!(benches, har_reading, log_parsing, credentials, classification);
+criterion_group!(
+    benches,
+    har_reading,
+    log_parsing,
+    credentials,
+    classification
+);
 criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! The `analyze` pipeline as a library call: inputs → records → cases →
 //! findings, with per-input reports. Writers live in `report`.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -411,11 +412,38 @@ pub fn analyze(config: &Config) -> Analysis {
     }
     // Deterministic order whatever the thread count: time, then origin.
     findings.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.origin.cmp(&b.origin)));
+    if !config.keep_records {
+        keep_examples_only(&mut findings);
+    }
     analysis.findings = findings;
     if config.keep_records {
         analysis.records = Records { requests, events };
     }
     analysis
+}
+
+/// Full records are kept for the findings a report can show as examples
+/// (the first few per cause and endpoint); the rest keep their row. A
+/// night of logs with a hundred thousand 401s would otherwise hold every
+/// record twice.
+fn keep_examples_only(findings: &mut [Finding]) {
+    const PER_ENDPOINT: usize = 3;
+    const PER_CAUSE: usize = 24;
+    let mut per_cause: HashMap<Cause, usize> = HashMap::new();
+    let mut per_endpoint: HashMap<(Cause, String, String), usize> = HashMap::new();
+    for f in findings.iter_mut() {
+        let c = per_cause.entry(f.cause()).or_default();
+        let e = per_endpoint
+            .entry((f.cause(), f.host.clone(), f.endpoint.clone()))
+            .or_default();
+        if *c < PER_CAUSE && *e < PER_ENDPOINT {
+            *c += 1;
+            *e += 1;
+        } else {
+            f.request = None;
+            f.events = Vec::new();
+        }
+    }
 }
 
 fn finding(

@@ -259,7 +259,10 @@ pub fn correlate(
                     continue;
                 };
                 let from = candidates.partition_point(|(ct, _)| *ct < t - window_ms);
-                for &(ct, ci) in candidates[from..].iter().take_while(|(ct, _)| *ct <= t + window_ms) {
+                for &(ct, ci) in candidates[from..]
+                    .iter()
+                    .take_while(|(ct, _)| *ct <= t + window_ms)
+                {
                     let case = &cases[ci];
                     let (_, case_status, case_host) = case_view(case, requests, events);
                     if !status_compatible(case_status, group_status) {

@@ -213,10 +213,7 @@ impl<R: Read> Scanner<R> {
     /// Scan one object, also returning where its strings of at least
     /// `threshold` bytes sit (offsets from the object's start), so the
     /// caller can leave big bodies out of what it parses.
-    pub fn object_with_long_strings(
-        &mut self,
-        threshold: usize,
-    ) -> Result<ObjectSpan, ScanError> {
+    pub fn object_with_long_strings(&mut self, threshold: usize) -> Result<ObjectSpan, ScanError> {
         if self.peek_non_ws()? != Some(b'{') {
             return Err(self.err(self.pos, "expected an object"));
         }

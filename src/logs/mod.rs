@@ -667,7 +667,9 @@ fn cheap_json_path(line: &[u8]) -> Option<&str> {
     let value = std::str::from_utf8(&rest[..end]).ok()?;
     // A full URL: keep its path, as `path_key` does.
     Some(match value.find("://") {
-        Some(i) => value[i + 3..].find('/').map_or("/", |p| &value[i + 3 + p..]),
+        Some(i) => value[i + 3..]
+            .find('/')
+            .map_or("/", |p| &value[i + 3 + p..]),
         None => value,
     })
 }
