@@ -106,3 +106,72 @@ fn without_keys_invalid_signature_cannot_be_claimed_from_the_har_alone() {
         }
     }
 }
+
+/// A HAR with every credential header removed on export (what Chrome's
+/// "Export HAR (sanitized)" does): the API host answers both 200 and 401
+/// and no request carries anything. Flagged, and not a wall of confident
+/// missing_credentials.
+#[test]
+fn sanitized_capture_is_flagged_and_missing_credentials_get_low_confidence() {
+    let src =
+        std::fs::read_to_string(common::repo().join("samples/devtools-shop.har")).expect("sample");
+    let mut har: serde_json::Value = serde_json::from_str(&src).expect("json");
+    let entries = har["log"]["entries"].as_array_mut().expect("entries");
+    for e in entries.iter_mut() {
+        if let Some(h) = e["request"]["headers"].as_array_mut() {
+            h.retain(|h| {
+                let n = h["name"].as_str().unwrap_or("").to_ascii_lowercase();
+                n != "authorization" && n != "cookie" && !n.contains("api-key")
+            });
+        }
+        e["request"]["cookies"] = serde_json::json!([]);
+        if let Some(url) = e["request"]["url"].as_str() {
+            let cleaned = url.replace("api_key=", "x=");
+            e["request"]["url"] = serde_json::Value::String(cleaned);
+        }
+        e["request"]["queryString"] = serde_json::json!([]);
+    }
+    let (_dir, path) = common::temp_file("sanitized.har", har.to_string().as_bytes());
+    let run = common::analyze(&[&path], &["-q"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let warnings = run.summary()["warnings"].to_string();
+    assert!(warnings.contains("looks sanitized"), "{warnings}");
+    let rows = run.failures();
+    let missing: Vec<_> = rows
+        .iter()
+        .filter(|r| r["cause"] == "missing_credentials")
+        .collect();
+    assert!(!missing.is_empty());
+    // Only the client view says "missing" there; where the server itself
+    // said no token arrived, that statement stands.
+    let client_only: Vec<_> = missing
+        .iter()
+        .filter(|r| !r["evidence"].contains("says"))
+        .collect();
+    assert!(!client_only.is_empty());
+    for r in client_only {
+        let c: f64 = r["confidence"].parse().unwrap_or(1.0);
+        assert!(
+            c <= 0.5,
+            "confident missing_credentials in a sanitized capture: {r:?}"
+        );
+    }
+}
+
+/// A capture where nothing was ever sent and nothing succeeds is not
+/// "sanitized": the credentials really are missing.
+#[test]
+fn a_capture_without_any_success_is_not_called_sanitized() {
+    let har = serde_json::json!({"log": {"version": "1.2", "entries": [
+        {"startedDateTime": "2026-11-20T10:00:00Z",
+         "request": {"method": "GET", "url": "https://api.example/v1/me", "headers": []},
+         "response": {"status": 401, "headers": [{"name": "WWW-Authenticate", "value": "Bearer realm=\"api\""}]}}
+    ]}});
+    let (_dir, path) = common::temp_file("plain.har", har.to_string().as_bytes());
+    let run = common::analyze(&[&path], &["-q"]);
+    let warnings = run.summary()["warnings"].to_string();
+    assert!(!warnings.contains("sanitized"), "{warnings}");
+    let rows = run.failures();
+    assert_eq!(rows[0]["cause"], "missing_credentials");
+    assert!(rows[0]["confidence"].parse::<f64>().unwrap_or(0.0) >= 0.8);
+}

@@ -60,6 +60,11 @@ impl<'a> CaptureContext<'a> {
         let mut ctx = CaptureContext::default();
         let mut file_has_credential: HashMap<Arc<str>, bool> = HashMap::new();
         let mut file_has_401: HashMap<Arc<str>, bool> = HashMap::new();
+        // (file, host) pairs answered 2xx, and those answered 401: a host
+        // that both accepts and rejects requests while no request carries
+        // any credential is a host whose credentials were removed on export.
+        let mut host_ok: HashSet<(&Arc<str>, &str)> = HashSet::new();
+        let mut host_401: HashSet<(&Arc<str>, &str)> = HashSet::new();
         for (i, r) in requests.iter().enumerate() {
             let has_cred = !r.credentials.is_empty() || r.credential_redacted || r.sent_cookies;
             *file_has_credential
@@ -69,6 +74,11 @@ impl<'a> CaptureContext<'a> {
                 ctx.sanitized_files.insert(r.origin.file.clone());
             }
             *file_has_401.entry(r.origin.file.clone()).or_default() |= r.status == 401;
+            if r.status == 401 {
+                host_401.insert((&r.origin.file, r.host.as_str()));
+            } else if (200..300).contains(&r.status) {
+                host_ok.insert((&r.origin.file, r.host.as_str()));
+            }
 
             let success = (200..300).contains(&r.status) || r.status == 304;
             for c in &r.credentials {
@@ -149,7 +159,10 @@ impl<'a> CaptureContext<'a> {
             }
         }
         for (file, has) in file_has_credential {
-            if !has && file_has_401.get(&file).copied().unwrap_or(false) {
+            let authenticated_looking = host_401
+                .iter()
+                .any(|(f, h)| **f == file && host_ok.contains(&(*f, *h)));
+            if !has && file_has_401.get(&file).copied().unwrap_or(false) && authenticated_looking {
                 ctx.sanitized_files.insert(file);
             }
         }
