@@ -28,6 +28,20 @@ fn score(
     }
 }
 
+/// The capture's proxy and app logs (the two access logs describe the same
+/// requests: one with ids, one without).
+fn server_logs(cap: &std::path::Path) -> Vec<std::path::PathBuf> {
+    [
+        "nginx_access.json",
+        "nginx_access_combined.log",
+        "nginx_error.log",
+        "backend.jsonl",
+    ]
+    .iter()
+    .map(|f| cap.join(f))
+    .collect()
+}
+
 #[test]
 fn har_alone_gets_at_least_80_percent_with_no_leaks() {
     let Some(cap) = common::capture("express-jwt") else {
@@ -45,13 +59,8 @@ fn har_and_every_log_together_get_95_percent_without_duplicates() {
     let Some(cap) = common::capture("express-jwt") else {
         return;
     };
-    let inputs = [
-        cap.join("capture.har"),
-        cap.join("nginx_access.json"),
-        cap.join("nginx_access_combined.log"),
-        cap.join("nginx_error.log"),
-        cap.join("backend.jsonl"),
-    ];
+    let mut inputs = vec![cap.join("capture.har")];
+    inputs.extend(server_logs(&cap));
     let run = common::analyze(&inputs, &["-q"]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
     let (ok, report) = score(&run.outdir(), &cap, "0.95", &["--max-dups", "0"]);
@@ -84,12 +93,7 @@ fn logs_alone_get_at_least_65_percent() {
     let Some(cap) = common::capture("express-jwt") else {
         return;
     };
-    let inputs = [
-        cap.join("nginx_access.json"),
-        cap.join("nginx_access_combined.log"),
-        cap.join("nginx_error.log"),
-        cap.join("backend.jsonl"),
-    ];
+    let inputs = server_logs(&cap);
     let run = common::analyze(&inputs, &["-q"]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
     let (ok, report) = score(&run.outdir(), &cap, "0.65", &["--max-dups", "0"]);
