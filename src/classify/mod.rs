@@ -969,11 +969,6 @@ pub fn decide(
         .iter()
         .find(|s| s.strength == Strength::Strong && is_structural(s.cause))
         .copied();
-    let first_structural = real
-        .iter()
-        .find(|s| s.strength >= Strength::Medium && is_structural(s.cause))
-        .copied();
-
     let (cause, confidence) = if let Some(s) = first_strong_structural.filter(|s| {
         matches!(
             s.cause,
@@ -993,9 +988,16 @@ pub fn decide(
                     .to_string(),
             );
             (Cause::HeaderStripped, 0.9)
-        } else if let Some(s) = first_structural.filter(|s| {
-            s.cause.precedence() < server_cause.precedence()
-                && (s.strength == Strength::Strong || explains(s.cause, server_cause))
+        } else if let Some(s) = real.iter().copied().find(|s| {
+            // The server's statement stands unless the client shows an
+            // earlier defect, or one that explains what the server said
+            // (an empty Authorization reads as "no token" to express-jwt).
+            s.cause != server_cause
+                && is_structural(s.cause)
+                && s.strength >= Strength::Medium
+                && ((s.strength == Strength::Strong
+                    && s.cause.precedence() < server_cause.precedence())
+                    || explains(s.cause, server_cause))
         }) {
             (
                 s.cause,
