@@ -794,6 +794,21 @@ impl<'a> Classifier<'a> {
                 }
             }
         }
+        // A key-like query parameter in the logged URL: an API key sent in
+        // the query (servers that want it in a header say "missing").
+        if let Some(url) = &e.url {
+            let query = url.split_once('?').map_or("", |(_, q)| q);
+            if let Some(name) = query.split('&').find_map(|pair| {
+                let (n, v) = pair.split_once('=')?;
+                (crate::credential::is_key_query_param(n) && !v.is_empty()).then_some(n)
+            }) {
+                out.push(Signal {
+                    cause: Cause::ApiKeyMisplaced,
+                    strength: Strength::Medium,
+                    evidence: format!("the logged URL carries a key in query parameter '{name}'"),
+                });
+            }
+        }
         if credential_seen && !out.iter().any(|s| s.cause == Cause::ChallengeHandshake) {
             out.push(Signal {
                 cause: Cause::InvalidCredentials,
