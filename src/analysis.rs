@@ -156,7 +156,12 @@ struct FileOutput {
     events: Vec<ServerEvent>,
 }
 
-fn read_one(file: &InputFile, config: &Config, threads: usize) -> FileOutput {
+fn read_one(
+    file: &InputFile,
+    config: &Config,
+    threads: usize,
+    progress: Option<&indicatif::ProgressBar>,
+) -> FileOutput {
     let mut report = InputReport {
         path: file.label.to_string(),
         kind: None,
@@ -196,7 +201,7 @@ fn read_one(file: &InputFile, config: &Config, threads: usize) -> FileOutput {
             return fail(report, "is a directory".into());
         }
     }
-    let opened = match input::open(file) {
+    let opened = match input::open(file, progress) {
         Ok(o) => o,
         Err(e) => return fail(report, format!("cannot read: {e}")),
     };
@@ -334,20 +339,25 @@ pub fn analyze(config: &Config) -> Analysis {
     let threads = config.threads.max(1);
     // Many files: one thread each; few big files: threads inside each.
     let per_file = (threads / files.len().max(1)).max(1);
+    let progress = input::progress_bar(files.iter().map(|f| f.bytes).sum());
+    let progress = progress.as_ref();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let read_all = || -> Vec<FileOutput> {
         files
             .par_iter()
-            .map(|f| read_one(f, config, per_file))
+            .map(|f| read_one(f, config, per_file, progress))
             .collect()
     };
     let outputs = match pool {
         Ok(pool) => pool.install(read_all),
         Err(_) => files
             .iter()
-            .map(|f| read_one(f, config, per_file))
+            .map(|f| read_one(f, config, per_file, progress))
             .collect(),
     };
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     let mut requests: Vec<RequestView> = Vec::new();
     let mut events: Vec<ServerEvent> = Vec::new();
     for out in outputs {

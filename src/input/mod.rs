@@ -184,11 +184,51 @@ pub struct Opened {
     pub sniffed: Sniffed,
 }
 
+/// Counts bytes read from disk into a progress bar (compressed bytes for
+/// .gz/.zst, so the bar's total is the files' sizes).
+struct Counted<R> {
+    inner: R,
+    bar: indicatif::ProgressBar,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
+/// A bytes/s + ETA bar on stderr, only for long work on a terminal: never
+/// in CI, in pipes or for small inputs.
+pub fn progress_bar(total_bytes: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    const WORTH_A_BAR: u64 = 256 * 1024 * 1024;
+    if total_bytes < WORTH_A_BAR || !io::stderr().is_terminal() || std::env::var_os("CI").is_some()
+    {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total_bytes);
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {wide_bar}",
+    )
+    .ok()?;
+    bar.set_style(style);
+    Some(bar)
+}
+
 /// Open an input, decompress it by magic bytes, and sniff what it is.
-pub fn open(input: &InputFile) -> io::Result<Opened> {
+pub fn open(input: &InputFile, progress: Option<&indicatif::ProgressBar>) -> io::Result<Opened> {
     let raw: Box<dyn Read + Send> = match &input.path {
         None => Box::new(io::stdin()),
         Some(p) => Box::new(File::open(p)?),
+    };
+    let raw: Box<dyn Read + Send> = match progress {
+        Some(bar) => Box::new(Counted {
+            inner: raw,
+            bar: bar.clone(),
+        }),
+        None => raw,
     };
     let mut raw = BufReader::with_capacity(256 * 1024, raw);
     let magic = {
