@@ -3,14 +3,15 @@
 
 use std::path::Path;
 
-use crate::aggregate::{summarize, trend::parse_duration, Summary};
-use crate::analysis::{analyze, Analysis, Config};
+use crate::aggregate::{summarize_limited, trend::parse_duration, Summary};
+use crate::analysis::{analyze, Analysis, Config, Limits};
 use crate::classify::catalog::Catalog;
 use crate::classify::Cause;
 use crate::cli::{AnalyzeArgs, CommonArgs};
 use crate::cmd::{Exit, UserError};
 use crate::correlate::CorrelateOptions;
 use crate::envconfig::EnvConfig;
+use crate::har::HarLimits;
 use crate::logs::LogOptions;
 use crate::report::{self, json::RunMeta};
 use crate::time::{format_rfc3339, parse_iso8601};
@@ -59,6 +60,16 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
     if threads == 0 {
         return Err(UserError("--threads must be at least 1".into()));
     }
+    for (name, v) in [
+        ("--max-line-bytes", args.max_line_bytes),
+        ("--max-header-bytes", args.max_header_bytes),
+        ("--max-entry-bytes", args.max_entry_bytes),
+        ("--max-groups", args.max_groups),
+    ] {
+        if v == 0 {
+            return Err(UserError(format!("{name} must be at least 1")));
+        }
+    }
     Ok(Config {
         inputs: args.inputs.clone(),
         threads,
@@ -66,7 +77,7 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
         catalog,
         log_options: LogOptions {
             custom_format,
-            ..LogOptions::default()
+            max_line_bytes: args.max_line_bytes,
         },
         correlate: CorrelateOptions {
             window: chrono::Duration::seconds(window),
@@ -74,6 +85,13 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
         redact_subjects: args.redact_subjects,
         since: time_arg("since", &args.since)?,
         until: time_arg("until", &args.until)?,
+        limits: Limits {
+            har: HarLimits {
+                max_entry_bytes: args.max_entry_bytes,
+                max_header_bytes: args.max_header_bytes,
+            },
+            max_groups: args.max_groups,
+        },
     })
 }
 
@@ -142,8 +160,15 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
         Some(spec) => parse_fail_on(spec)?,
         None => Vec::new(),
     };
-    let analysis = analyze(&config);
-    let summary = summarize(&analysis.findings, bucket);
+    let mut analysis = analyze(&config);
+    let (summary, folded) = summarize_limited(&analysis.findings, bucket, config.limits.max_groups);
+    if folded > 0 {
+        analysis.warnings.push(format!(
+            "{folded} finding(s) beyond {} distinct endpoint groups or credentials were folded into one '{}' group (--max-groups)",
+            config.limits.max_groups,
+            crate::aggregate::OTHER_GROUP
+        ));
+    }
     report_errors(&analysis);
     if let Some(dir) = &args.output {
         write_outputs(dir, &analysis, &summary)?;

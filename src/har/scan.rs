@@ -26,8 +26,17 @@ const CHUNK: usize = 4 * 1024 * 1024;
 /// serde_json's own recursion limit (128) would refuse the entry anyway.
 pub const MAX_DEPTH: usize = 512;
 
+/// Default cap on one JSON value held in memory (one entry, or one
+/// top-level member such as `pages`): beyond it reading stops with an error
+/// instead of growing the buffer without bound (`--max-entry-bytes`).
+pub const DEFAULT_MAX_VALUE_BYTES: usize = 256 * 1024 * 1024;
+
 pub struct Scanner<R> {
     reader: R,
+    /// Cap on the bytes of the value being scanned (from `pos`).
+    max_value: usize,
+    /// Set when `max_value` stopped reading; the error says so.
+    over_limit: bool,
     buf: Vec<u8>,
     /// Next unread byte in `buf`.
     pos: usize,
@@ -40,11 +49,19 @@ impl<R: Read> Scanner<R> {
     pub fn new(reader: R) -> Self {
         Scanner {
             reader,
+            max_value: DEFAULT_MAX_VALUE_BYTES,
+            over_limit: false,
             buf: Vec::with_capacity(CHUNK),
             pos: 0,
             base: 0,
             eof: false,
         }
+    }
+
+    /// Cap the bytes of a single value (at least one read chunk is allowed).
+    pub fn with_max_value(mut self, max: usize) -> Self {
+        self.max_value = max.max(1);
+        self
     }
 
     /// Absolute offset of the next unread byte.
@@ -73,6 +90,10 @@ impl<R: Read> Scanner<R> {
     fn fill(&mut self) -> io::Result<bool> {
         if self.eof {
             return Ok(false);
+        }
+        if self.buf.len() - self.pos.min(self.buf.len()) >= self.max_value {
+            self.over_limit = true;
+            return Err(io::Error::other("value too long"));
         }
         let old = self.buf.len();
         self.buf.resize(old + CHUNK, 0);
@@ -107,6 +128,15 @@ impl<R: Read> Scanner<R> {
     }
 
     fn io_err(&self, e: io::Error) -> ScanError {
+        if self.over_limit {
+            return ScanError {
+                offset: self.offset(),
+                message: format!(
+                    "a single JSON value (entry) here is longer than {} bytes (--max-entry-bytes); reading stopped",
+                    self.max_value
+                ),
+            };
+        }
         ScanError {
             offset: self.offset_of(self.buf.len()),
             message: format!("read error: {e}"),
@@ -412,6 +442,23 @@ mod tests {
         let e = s.value().unwrap_err();
         assert_eq!(e.offset, 7);
         assert!(e.message.contains("unterminated"), "{}", e.message);
+    }
+
+    /// bad_inputs::endless_string_is_bounded: a string that never ends
+    /// (`/dev/zero`-like input after a valid start) stops at the cap.
+    #[test]
+    fn value_size_is_bounded() {
+        let endless = io::repeat(b'a');
+        let doc = io::Cursor::new(&b"[\""[..]).chain(endless);
+        let mut s = Scanner::new(doc).with_max_value(1000);
+        s.expect(b'[', "[").unwrap();
+        let e = s.value().unwrap_err();
+        assert_eq!(e.offset, 1);
+        assert!(
+            e.message.contains("longer than 1000 bytes"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -161,6 +161,8 @@ pub struct LogSummary {
     pub auth_failures: u64,
     /// Non-blank, non-comment lines no parser understood.
     pub unmatched: u64,
+    /// Lines skipped for being longer than `max_line_bytes`.
+    pub long_lines: u64,
     pub errors: Vec<InputError>,
 }
 
@@ -717,10 +719,11 @@ pub fn read_log<R: BufRead>(
         summary.lines += 1;
         let n = summary.lines;
         if too_long {
+            summary.long_lines += 1;
             if summary.errors.len() < MAX_ERRORS {
                 summary.errors.push(InputError {
                     at: format!("line {n}"),
-                    message: format!("line longer than {max} bytes, skipped"),
+                    message: format!("line longer than {max} bytes (--max-line-bytes), skipped"),
                 });
             } else {
                 suppressed += 1;
