@@ -450,6 +450,31 @@ fn an_endless_value_stops_at_max_entry_bytes() {
 }
 
 #[test]
+fn an_endless_line_stops_the_log() {
+    let Some((_d, fifo)) = fifo() else { return };
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&fifo) else {
+                return;
+            };
+            let chunk = vec![b'a'; 64 * 1024];
+            while f.write_all(&chunk).is_ok() {}
+        })
+    };
+    let run = with_good(&fifo, &["--max-line-bytes", "1000"]);
+    unblock(&fifo, writer);
+    assert_error(
+        &run,
+        &fifo,
+        "line 1",
+        "not a line-oriented log; reading stopped",
+    );
+    assert_warning(&run, "longer than 1000 bytes were skipped");
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
 fn dev_zero_ends_in_bounded_time_with_a_clear_error() {
     let zero = Path::new("/dev/zero");
     if !zero.exists() {
