@@ -332,7 +332,7 @@ fn invalid_utf8_inside_har_strings_is_read_lossily() {
 #[test]
 fn har_entries_with_nulls_and_wrong_types() {
     let doc = format!(
-        r#"{{"log":{{"version":null,"creator":7,"pages":null,"entries":[null,{{"request":null,"response":null}},{{"startedDateTime":5,"request":{{"method":3,"url":null,"headers":[null,{{"name":null,"value":5}},{{"name":"Authorization","value":["x"]}}],"cookies":"a","queryString":{{}}}},"response":{{"status":"401","headers":{{"a":1}},"content":[],"cookies":7}},"timings":"x"}},{},7,"s",{{"request":"Bearer sk_live_SECRET123456"}}]}}}}"#,
+        r#"{{"log":{{"version":null,"creator":7,"pages":null,"entries":[null,{{"request":null,"response":null}},{{"startedDateTime":5,"request":{{"method":3,"url":null,"headers":[null,{{"name":null,"value":5}},{{"name":"Authorization","value":["x"]}}],"cookies":"a","queryString":{{}}}},"response":{{"status":"401","headers":{{"a":1}},"content":[],"cookies":7}},"timings":"x"}},{},7,"s",{{"request":"Bearer planted_SECRET123456"}}]}}}}"#,
         entry(BAD_HOST, 0)
     );
     let null_at = doc.find("[null").expect("entries") + 1;
@@ -349,8 +349,8 @@ fn har_entries_with_nulls_and_wrong_types() {
     assert_eq!(i["records"], 3, "{i}");
     assert!(run.failures().iter().any(|r| r["host"] == BAD_HOST));
     // serde quotes wrong-typed values; a secret must not come out that way.
-    assert!(!run.stderr().contains("sk_live_SECRET"), "{}", run.stderr());
-    assert!(!common::all_output(&run.outdir()).contains("sk_live_SECRET"));
+    assert!(!run.stderr().contains("planted_SECRET"), "{}", run.stderr());
+    assert!(!common::all_output(&run.outdir()).contains("planted_SECRET"));
     assert_eq!(run.code(), 0, "{}", run.stderr());
 }
 

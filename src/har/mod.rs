@@ -455,10 +455,10 @@ mod tests {
     /// quoted the wrong-typed value, here a bearer token.
     #[test]
     fn entry_errors_do_not_quote_values() {
-        let r = read(r#"{"log":{"entries":[{"request":"Bearer sk_live_SECRET"}]}}"#);
+        let r = read(r#"{"log":{"entries":[{"request":"Bearer planted_SECRET"}]}}"#);
         assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
         assert!(
-            !r.errors[0].message.contains("sk_live_SECRET"),
+            !r.errors[0].message.contains("planted_SECRET"),
             "{:?}",
             r.errors
         );
