@@ -451,7 +451,7 @@ mod tests {
         assert!(r.errors[0].message.contains("null"), "{:?}", r.errors);
     }
 
-    /// bad_inputs::har_wrong_types_never_echo_secrets: serde's message
+    /// bad_inputs::har_entries_with_nulls_and_wrong_types: serde's message
     /// quoted the wrong-typed value, here a bearer token.
     #[test]
     fn entry_errors_do_not_quote_values() {
@@ -464,7 +464,7 @@ mod tests {
         );
     }
 
-    /// bad_inputs::invalid_utf8_inside_har_strings: one bad byte used to
+    /// bad_inputs::invalid_utf8_inside_har_strings_is_read_lossily: one bad byte used to
     /// drop the entry ("invalid unicode code point").
     #[test]
     fn invalid_utf8_in_an_entry_is_read_lossily() {

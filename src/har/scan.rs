@@ -444,7 +444,7 @@ mod tests {
         assert!(e.message.contains("unterminated"), "{}", e.message);
     }
 
-    /// bad_inputs::endless_string_is_bounded: a string that never ends
+    /// bad_inputs::an_endless_value_stops_at_max_entry_bytes: a string that never ends
     /// (`/dev/zero`-like input after a valid start) stops at the cap.
     #[test]
     fn value_size_is_bounded() {

@@ -400,7 +400,7 @@ mod tests {
         ));
     }
 
-    /// bad_inputs::gzip_truncated: a small truncated .gz failed inside the
+    /// bad_inputs::gzip_truncated_keeps_what_decompressed: a small truncated .gz failed inside the
     /// 64 KiB sniff read and lost everything that had decompressed.
     #[test]
     fn truncated_gzip_keeps_what_decompressed() {
