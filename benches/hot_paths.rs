@@ -34,6 +34,7 @@ fn har_reading(c: &mut Criterion) {
                 threads,
                 keys: None,
                 jsonp: false,
+                limits: Default::default(),
             };
             b.iter(|| read_har(&file, black_box(&bytes[..]), &opts).requests.len())
         });
@@ -90,6 +91,7 @@ fn classification(c: &mut Criterion) {
             threads: 1,
             keys: None,
             jsonp: false,
+            limits: Default::default(),
         },
     )
     .requests;

@@ -13,7 +13,7 @@ use crate::classify::catalog::Catalog;
 use crate::classify::{primary_credential, CaptureContext, Cause, Classifier, Diagnosis};
 use crate::correlate::{correlate, Case, CorrelateOptions, Join};
 use crate::envconfig::EnvConfig;
-use crate::har::{read_har, HarOptions};
+use crate::har::{read_har, HarLimits, HarOptions};
 use crate::input::{self, InputFile, Sniffed};
 use crate::logs::{self, LogOptions};
 use crate::model::{InputError, InputKind, RequestView, ServerEvent, Timestamp};
@@ -33,6 +33,29 @@ pub struct Config {
     /// [`Analysis::records`]: `explain` needs them to show a request that
     /// did not fail.
     pub keep_records: bool,
+    pub limits: Limits,
+}
+
+/// Resource caps; hitting one is a warning in summary.json, never a crash.
+/// (`LogOptions::max_line_bytes` is the log line cap.)
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub har: HarLimits,
+    /// Distinct endpoint groups (host, template, cause) and credentials per
+    /// cause kept by aggregation; the rest fold into one group.
+    pub max_groups: usize,
+}
+
+/// Default for [`Limits::max_groups`].
+pub const DEFAULT_MAX_GROUPS: usize = 100_000;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            har: HarLimits::default(),
+            max_groups: DEFAULT_MAX_GROUPS,
+        }
+    }
 }
 
 /// What happened to one input file.
@@ -154,6 +177,8 @@ struct FileOutput {
     report: InputReport,
     requests: Vec<RequestView>,
     events: Vec<ServerEvent>,
+    /// Resource caps hit while reading (for `Analysis::warnings`).
+    warnings: Vec<String>,
 }
 
 fn read_one(
@@ -182,6 +207,7 @@ fn read_one(
             report,
             requests: Vec::new(),
             events: Vec::new(),
+            warnings: Vec::new(),
         }
     };
     let fail = |mut report: InputReport, message: String| {
@@ -194,6 +220,7 @@ fn read_one(
             report,
             requests: Vec::new(),
             events: Vec::new(),
+            warnings: Vec::new(),
         }
     };
     if let Some(p) = &file.path {
@@ -224,8 +251,22 @@ fn read_one(
                     threads,
                     keys: config.env.as_ref(),
                     jsonp: false,
+                    limits: config.limits.har,
                 },
             );
+            let mut warnings = Vec::new();
+            if har.headers_cut > 0 {
+                warnings.push(format!(
+                    "{}: {} header value(s) longer than {} bytes were cut to that length (--max-header-bytes)",
+                    file.label, har.headers_cut, config.limits.har.max_header_bytes
+                ));
+            }
+            if har.entry_too_big {
+                warnings.push(format!(
+                    "{}: an entry longer than {} bytes stopped reading (--max-entry-bytes); entries before it were kept",
+                    file.label, config.limits.har.max_entry_bytes
+                ));
+            }
             report.format = match (&har.creator, &har.version) {
                 (Some(c), Some(v)) => format!("har {v} ({c})"),
                 (Some(c), None) => format!("har ({c})"),
@@ -241,7 +282,7 @@ fn read_one(
             report.unreadable = har.requests.is_empty() && (har.fatal || har.failed);
             report.partial = har.failed && !har.requests.is_empty();
             if har.truncated {
-                if let Some(last) = report.errors.iter_mut().find(|e| e.message.contains("end of file")) {
+                if let Some(last) = report.errors.iter_mut().find(|e| e.message.contains("end of file") || e.message.contains("truncated file")) {
                     last.message = format!(
                         "{} — the {} entries before this point were kept",
                         last.message,
@@ -253,6 +294,7 @@ fn read_one(
                 report,
                 requests: har.requests,
                 events: Vec::new(),
+                warnings,
             }
         }
         Sniffed::JsonpHar => fail(
@@ -298,10 +340,20 @@ fn read_one(
             if summary.format.is_none() && summary.lines > 0 && events.is_empty() {
                 report.unreadable = true;
             }
+            let mut warnings = Vec::new();
+            if summary.long_lines > 0 {
+                warnings.push(format!(
+                    "{}: {} line(s) longer than {} bytes were skipped (--max-line-bytes)",
+                    file.label,
+                    summary.long_lines,
+                    config.log_options.max_line_bytes.max(1)
+                ));
+            }
             FileOutput {
                 report,
                 requests: Vec::new(),
                 events,
+                warnings,
             }
         }
     }
@@ -319,6 +371,10 @@ pub fn analyze(config: &Config) -> Analysis {
     let (files, problems) = input::expand(&config.inputs);
     let mut analysis = Analysis::default();
     for p in problems {
+        if p.harmless {
+            analysis.warnings.push(format!("{}: {}", p.path, p.message));
+            continue;
+        }
         analysis.inputs.push(InputReport {
             path: p.path,
             kind: None,
@@ -368,6 +424,7 @@ pub fn analyze(config: &Config) -> Analysis {
             ));
             continue;
         }
+        analysis.warnings.extend(out.warnings);
         analysis.inputs.push(out.report);
         // Moved, not copied: a big HAR's records must not exist twice.
         let (mut reqs, mut evs) = (out.requests, out.events);

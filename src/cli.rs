@@ -59,6 +59,18 @@ pub struct CommonArgs {
     /// Only requests before this time (RFC 3339).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+    /// Log lines longer than this are skipped with a warning.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_line_bytes: usize,
+    /// HAR header values longer than this are cut to it, with a warning.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024)]
+    pub max_header_bytes: usize,
+    /// One HAR entry (or any single JSON value) longer than this stops reading that file; entries before it are kept.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_entry_bytes: usize,
+    /// Distinct endpoint groups and credentials per cause kept in the summaries; the rest are folded into one group, with a warning.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_groups: usize,
 }
 
 #[derive(Debug, Args)]

@@ -77,7 +77,22 @@ impl Summary {
 /// How many example ids each cause keeps.
 const EXAMPLES: usize = 5;
 
+/// The endpoint (and host) that findings beyond `--max-groups` are folded into.
+pub const OTHER_GROUP: &str = "{other}";
+
 pub fn summarize(findings: &[Finding], bucket: Option<i64>) -> Summary {
+    summarize_limited(findings, bucket, usize::MAX).0
+}
+
+/// [`summarize`] keeping at most `max_groups` endpoint groups and distinct
+/// credentials per cause; returns how many findings were folded into
+/// [`OTHER_GROUP`] (or not counted as distinct credentials) because of it.
+pub fn summarize_limited(
+    findings: &[Finding],
+    bucket: Option<i64>,
+    max_groups: usize,
+) -> (Summary, u64) {
+    let mut folded = 0u64;
     let total = findings.len() as u64;
     #[derive(Default)]
     struct Acc {
@@ -100,10 +115,23 @@ pub fn summarize(findings: &[Finding], bucket: Option<i64>) -> Summary {
             a.last = Some(a.last.map_or(t, |x| x.max(t)));
         }
         if !f.credential_fp.is_empty() {
-            a.creds.insert(f.credential_fp.clone());
+            if a.creds.len() < max_groups || a.creds.contains(&f.credential_fp) {
+                a.creds.insert(f.credential_fp.clone());
+            } else {
+                folded += 1;
+            }
         }
+        let key = (f.host.clone(), f.endpoint.clone());
+        let (host, endpoint) = if endpoints.len() < max_groups
+            || endpoints.contains_key(&(key.0.clone(), key.1.clone(), f.cause()))
+        {
+            key
+        } else {
+            folded += 1;
+            (OTHER_GROUP.to_string(), OTHER_GROUP.to_string())
+        };
         *a.endpoints
-            .entry((f.host.clone(), f.endpoint.clone()))
+            .entry((host.clone(), endpoint.clone()))
             .or_default() += 1;
         if a.examples.len() < EXAMPLES {
             a.examples.push(if f.request_id.is_empty() {
@@ -113,10 +141,10 @@ pub fn summarize(findings: &[Finding], bucket: Option<i64>) -> Summary {
             });
         }
         let e = endpoints
-            .entry((f.host.clone(), f.endpoint.clone(), f.cause()))
+            .entry((host.clone(), endpoint.clone(), f.cause()))
             .or_insert_with(|| EndpointStats {
-                host: f.host.clone(),
-                endpoint: f.endpoint.clone(),
+                host,
+                endpoint,
                 cause: f.cause(),
                 count: 0,
                 first_seen: None,
@@ -168,7 +196,7 @@ pub fn summarize(findings: &[Finding], bucket: Option<i64>) -> Summary {
     });
     let trend = Trend::build(findings, bucket);
     let spikes = trend.spikes();
-    Summary {
+    let summary = Summary {
         status_401: total,
         benign_challenges: findings.iter().filter(|f| f.cause().is_benign()).count() as u64,
         causes,
@@ -176,5 +204,6 @@ pub fn summarize(findings: &[Finding], bucket: Option<i64>) -> Summary {
         trend,
         spikes,
         baseline: None,
-    }
+    };
+    (summary, folded)
 }

@@ -4,14 +4,15 @@
 use std::path::Path;
 
 use crate::aggregate::baseline::{self, Baseline};
-use crate::aggregate::{summarize, trend::parse_duration, Summary};
-use crate::analysis::{analyze, Analysis, Config};
+use crate::aggregate::{summarize_limited, trend::parse_duration, Summary};
+use crate::analysis::{analyze, Analysis, Config, Limits};
 use crate::classify::catalog::Catalog;
 use crate::classify::Cause;
 use crate::cli::{AnalyzeArgs, CommonArgs};
 use crate::cmd::{Exit, UserError};
 use crate::correlate::CorrelateOptions;
 use crate::envconfig::EnvConfig;
+use crate::har::HarLimits;
 use crate::logs::LogOptions;
 use crate::report::{self, json::RunMeta};
 use crate::time::{format_rfc3339, parse_iso8601};
@@ -60,6 +61,16 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
     if threads == 0 {
         return Err(UserError("--threads must be at least 1".into()));
     }
+    for (name, v) in [
+        ("--max-line-bytes", args.max_line_bytes),
+        ("--max-header-bytes", args.max_header_bytes),
+        ("--max-entry-bytes", args.max_entry_bytes),
+        ("--max-groups", args.max_groups),
+    ] {
+        if v == 0 {
+            return Err(UserError(format!("{name} must be at least 1")));
+        }
+    }
     Ok(Config {
         inputs: args.inputs.clone(),
         threads,
@@ -67,7 +78,7 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
         catalog,
         log_options: LogOptions {
             custom_format,
-            ..LogOptions::default()
+            max_line_bytes: args.max_line_bytes,
         },
         correlate: CorrelateOptions {
             window: chrono::Duration::seconds(window),
@@ -76,6 +87,13 @@ pub fn config(args: &CommonArgs) -> Result<Config, UserError> {
         since: time_arg("since", &args.since)?,
         until: time_arg("until", &args.until)?,
         keep_records: false,
+        limits: Limits {
+            har: HarLimits {
+                max_entry_bytes: args.max_entry_bytes,
+                max_header_bytes: args.max_header_bytes,
+            },
+            max_groups: args.max_groups,
+        },
     })
 }
 
@@ -164,8 +182,16 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
         Some(p) => Some(Baseline::load(p).map_err(|e| UserError(e.to_string()))?),
         None => None,
     };
-    let analysis = analyze(&config);
-    let mut summary = summarize(&analysis.findings, bucket);
+    let mut analysis = analyze(&config);
+    let (mut summary, folded) =
+        summarize_limited(&analysis.findings, bucket, config.limits.max_groups);
+    if folded > 0 {
+        analysis.warnings.push(format!(
+            "{folded} finding(s) beyond {} distinct endpoint groups or credentials were folded into one '{}' group (--max-groups)",
+            config.limits.max_groups,
+            crate::aggregate::OTHER_GROUP
+        ));
+    }
     if let Some(b) = &baseline {
         summary.baseline = Some(baseline::diff(&summary, b));
     }

@@ -260,6 +260,38 @@ struct RawPair<'a> {
 /// errors are short, and big bodies are pages, not diagnoses.
 const MAX_MESSAGE_BODY: usize = 16 * 1024;
 
+/// Default cap on one header value (`--max-header-bytes`): servers reject
+/// far shorter headers (431), so a longer one is damage, not a credential.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Cut request and response header values longer than `max` bytes (at a
+/// char boundary) so parsing them stays cheap; returns how many were cut.
+pub fn cap_header_values(raw: &mut RawEntry<'_>, max: usize) -> u64 {
+    let mut cut = 0;
+    let request = raw.request.as_mut().map(|r| r.headers.iter_mut());
+    let response = raw.response.as_mut().map(|r| r.headers.iter_mut());
+    for pair in request
+        .into_iter()
+        .flatten()
+        .chain(response.into_iter().flatten())
+    {
+        if let Some(v) = pair.value.0.as_mut() {
+            if v.len() > max {
+                let mut end = max;
+                while !v.is_char_boundary(end) {
+                    end -= 1;
+                }
+                match v {
+                    Cow::Borrowed(b) => *b = &b[..end],
+                    Cow::Owned(o) => o.truncate(end),
+                }
+                cut += 1;
+            }
+        }
+    }
+    cut
+}
+
 /// Reduce one parsed entry to the client view.
 pub fn reduce(
     raw: RawEntry<'_>,

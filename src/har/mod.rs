@@ -35,6 +35,10 @@ pub struct HarRead {
     pub truncated: bool,
     /// True when reading stopped at a fault (truncation, invalid JSON).
     pub failed: bool,
+    /// Header values cut to `max_header_bytes`.
+    pub headers_cut: u64,
+    /// Reading stopped at `max_entry_bytes`.
+    pub entry_too_big: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -43,12 +47,60 @@ pub struct HarOptions<'k> {
     pub keys: Option<&'k EnvConfig>,
     /// The input is wrapped in a JSONP callback (HARP); accepted and unwrapped.
     pub jsonp: bool,
+    /// Resource caps (`--max-entry-bytes`, `--max-header-bytes`).
+    pub limits: HarLimits,
+}
+
+/// Caps that keep one hostile HAR from taking unbounded memory or time.
+#[derive(Debug, Clone, Copy)]
+pub struct HarLimits {
+    /// One entry (or other JSON value) held in memory at most.
+    pub max_entry_bytes: usize,
+    /// Header values longer than this are cut to it before being read.
+    pub max_header_bytes: usize,
+}
+
+impl Default for HarLimits {
+    fn default() -> Self {
+        HarLimits {
+            max_entry_bytes: scan::DEFAULT_MAX_VALUE_BYTES,
+            max_header_bytes: entry::DEFAULT_MAX_HEADER_BYTES,
+        }
+    }
 }
 
 /// Strings at least this long inside an entry are emptied before parsing.
 /// Bodies are read for a message only up to 16 KiB (`entry::MAX_MESSAGE_BODY`),
 /// so nothing of value is lost; a URL or header this long is not a real one.
 const LONG_STRING: usize = 64 * 1024;
+
+/// What is kept of such a string: the header cap (64 KiB by default) still
+/// sees a value longer than itself and says so.
+const LONG_STRING_KEPT: usize = LONG_STRING + 1;
+
+/// The length of a prefix of raw JSON string content, at most `max`, that
+/// does not end inside an escape sequence or a UTF-8 character.
+fn safe_prefix(content: &[u8], max: usize) -> usize {
+    if content.len() <= max {
+        return content.len();
+    }
+    let mut k = max;
+    // An escape is at most 6 bytes (`\uXXXX`): cut before the last
+    // backslash run that starts within the final 6 bytes.
+    if let Some(j) = content[k.saturating_sub(6)..k]
+        .iter()
+        .rposition(|&b| b == b'\\')
+    {
+        k = k.saturating_sub(6) + j;
+        while k > 0 && content[k - 1] == b'\\' {
+            k -= 1;
+        }
+    }
+    while k > 0 && content[k] & 0xC0 == 0x80 {
+        k -= 1;
+    }
+    k
+}
 
 /// Entries per batch handed to a worker, and the byte budget of a batch.
 const BATCH_ENTRIES: usize = 256;
@@ -77,15 +129,38 @@ impl Batch {
     }
 }
 
-type BatchResult = (Vec<RequestView>, Vec<InputError>);
+/// Records, per-entry errors, and how many header values were cut.
+type BatchResult = (Vec<RequestView>, Vec<InputError>, u64);
 
-fn parse_batch(batch: &Batch, file: &Arc<str>, keys: Option<&EnvConfig>) -> BatchResult {
+fn parse_batch(
+    batch: &Batch,
+    file: &Arc<str>,
+    keys: Option<&EnvConfig>,
+    max_header_bytes: usize,
+) -> BatchResult {
     let mut requests = Vec::with_capacity(batch.len());
     let mut errors = Vec::new();
+    let mut cut = 0u64;
     for (i, &(a, b)) in batch.bounds.iter().enumerate() {
         let index = batch.first + i as u64;
-        match serde_json::from_slice::<entry::RawEntry<'_>>(&batch.bytes[a..b]) {
-            Ok(raw) => {
+        let bytes = &batch.bytes[a..b];
+        let mut parsed = serde_json::from_slice::<entry::RawEntry<'_>>(bytes);
+        // Invalid UTF-8 inside a string (a body saved with the wrong
+        // charset) costs the bad bytes, not the entry: read it lossily.
+        let lossy;
+        if parsed.is_err() && std::str::from_utf8(bytes).is_err() {
+            lossy = String::from_utf8_lossy(bytes);
+            parsed = serde_json::from_str::<entry::RawEntry<'_>>(&lossy);
+            if parsed.is_ok() {
+                errors.push(InputError {
+                    at: format!("entry {index} (byte {})", batch.offsets[i]),
+                    message: "invalid UTF-8 inside the entry; read lossily".into(),
+                });
+            }
+        }
+        match parsed {
+            Ok(mut raw) => {
+                cut += entry::cap_header_values(&mut raw, max_header_bytes);
                 let mut r = entry::reduce(raw, file, index, keys);
                 if r.status != 401 {
                     r.slim();
@@ -96,40 +171,22 @@ fn parse_batch(batch: &Batch, file: &Arc<str>, keys: Option<&EnvConfig>) -> Batc
                 at: format!("entry {index} (byte {})", batch.offsets[i]),
                 message: format!(
                     "entry is not a valid HAR entry object: {}",
-                    without_quoted_values(&e.to_string())
+                    hide_quoted(&e.to_string())
                 ),
             }),
         }
     }
-    (requests, errors)
+    (requests, errors, cut)
 }
 
-/// serde's messages quote the offending value (`invalid type: string
-/// "Bearer eyJ…", expected …`), which in a HAR is often a credential: keep
-/// the words, drop what is between quotes or backticks.
-fn without_quoted_values(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut chars = message.chars();
-    while let Some(c) = chars.next() {
-        if c == '"' || c == '`' {
-            out.push(c);
-            out.push('…');
-            let mut escaped = false;
-            for d in chars.by_ref() {
-                if escaped {
-                    escaped = false;
-                } else if d == '\\' {
-                    escaped = true;
-                } else if d == c {
-                    break;
-                }
-            }
-            out.push(c);
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// serde quotes the offending value (`invalid type: string "Bearer …"`),
+/// which can be a secret: keep the message, drop what is between quotes.
+fn hide_quoted(message: &str) -> String {
+    message
+        .split('"')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { "\"…\"" } else { part })
+        .collect()
 }
 
 /// Read a whole HAR from `reader`.
@@ -138,10 +195,11 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
     let threads = opts.threads.max(1);
     let results: Mutex<Vec<(u64, BatchResult)>> = Mutex::new(Vec::new());
 
-    let mut scanner = Scanner::new(reader);
+    let mut scanner = Scanner::new(reader).with_max_value(opts.limits.max_entry_bytes);
+    let max_header = opts.limits.max_header_bytes;
     let walk_result = if threads == 1 {
         walk_document(&mut scanner, opts.jsonp, &mut out, &mut |batch| {
-            let r = parse_batch(&batch, file, opts.keys);
+            let r = parse_batch(&batch, file, opts.keys, max_header);
             push_result(&results, batch.first, r);
         })
     } else {
@@ -157,7 +215,7 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
                         Err(_) => return,
                     };
                     let Ok(batch) = next else { return };
-                    let r = parse_batch(&batch, file, opts.keys);
+                    let r = parse_batch(&batch, file, opts.keys, max_header);
                     push_result(&results, batch.first, r);
                 });
             }
@@ -170,9 +228,16 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
             result
         })
     };
+    // A read fault (corrupt or truncated compression) is the real reason the
+    // document ended: it replaces the "unexpected end of file" it caused.
+    let walk_result = match (scanner.take_read_error(), walk_result) {
+        (Some(read), Err(_)) | (Some(read), Ok(())) => Err(read),
+        (None, result) => result,
+    };
     if let Err(e) = walk_result {
         out.failed = true;
-        out.truncated = e.message.contains("end of file");
+        out.truncated = e.message.contains("end of file") || e.message.contains("truncated file");
+        out.entry_too_big = e.message.contains("--max-entry-bytes");
         out.errors.push(InputError {
             at: format!("byte {}", e.offset),
             message: e.message,
@@ -181,9 +246,10 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
 
     let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     results.sort_by_key(|(first, _)| *first);
-    for (_, (requests, errors)) in results {
+    for (_, (requests, errors, cut)) in results {
         out.requests.extend(requests);
         out.errors.extend(errors);
+        out.headers_cut += cut;
     }
     out
 }
@@ -219,6 +285,7 @@ fn walk_document<R: Read>(
     let mut saw_entries = false;
     if !s.eat(b'}')? {
         loop {
+            s.compact();
             let key = s.key()?;
             if key == "log" && !saw_log {
                 saw_log = true;
@@ -286,12 +353,13 @@ fn walk_log<R: Read>(
         return Ok(false);
     }
     loop {
+        s.compact();
         let key = s.key()?;
         match key.as_str() {
             "entries" if !saw_entries => {
                 saw_entries = true;
                 match s.peek_non_ws()? {
-                    Some(b'[') => walk_entries(s, emit)?,
+                    Some(b'[') => walk_entries(s, &mut out.errors, emit)?,
                     Some(b'n') => {
                         s.value()?;
                     }
@@ -328,7 +396,11 @@ fn walk_log<R: Read>(
     Ok(saw_entries)
 }
 
-fn walk_entries<R: Read>(s: &mut Scanner<R>, emit: &mut dyn FnMut(Batch)) -> Result<(), ScanError> {
+fn walk_entries<R: Read>(
+    s: &mut Scanner<R>,
+    errors: &mut Vec<InputError>,
+    emit: &mut dyn FnMut(Batch),
+) -> Result<(), ScanError> {
     s.expect(b'[', "'['")?;
     let mut index: u64 = 0;
     let mut batch = Batch::new(0);
@@ -339,22 +411,43 @@ fn walk_entries<R: Read>(s: &mut Scanner<R>, emit: &mut dyn FnMut(Batch)) -> Res
         loop {
             s.compact();
             if s.peek_non_ws()? != Some(b'{') {
+                // A null or a scalar among the entries (a broken exporter)
+                // costs that entry, not the file.
                 let offset = s.offset();
                 let (a, b) = s.value()?;
-                let _ = (a, b);
-                return Err(ScanError {
-                    offset,
-                    message: format!("entry {index} is not a JSON object"),
+                let what = match s.bytes(a, b).first() {
+                    Some(b'n') => "null",
+                    Some(b'[') => "an array",
+                    Some(b'"') => "a string",
+                    _ => "a number or a boolean",
+                };
+                validate(s, a, b)?;
+                errors.push(InputError {
+                    at: format!("entry {index} (byte {offset})"),
+                    message: format!("entry is {what}, not a HAR entry object; skipped"),
                 });
+                index += 1;
+                // Entry numbers in a batch are contiguous: start a new one.
+                if batch.len() > 0 {
+                    emit(std::mem::replace(&mut batch, Batch::new(index)));
+                } else {
+                    batch = Batch::new(index);
+                }
+                if !s.comma_or(b']', "\"log.entries\"")? {
+                    return Ok(());
+                }
+                continue;
             }
             let (a, b, long) = s.object_with_long_strings(LONG_STRING)?;
             let start = batch.bytes.len();
-            // Big strings (response bodies, base64 images) become "": nothing
-            // reads a body that large, and serde need not walk it again.
+            // Big strings (response bodies, base64 images) are cut to their
+            // first bytes: nothing reads a body that large, and serde need
+            // not walk it again; a giant header keeps a prefix to inspect.
             let mut from = 0;
             let entry = s.bytes(a, b);
             for (ls, le) in long {
-                batch.bytes.extend_from_slice(&entry[from..ls]);
+                let keep = safe_prefix(&entry[ls..le], LONG_STRING_KEPT);
+                batch.bytes.extend_from_slice(&entry[from..ls + keep]);
                 from = le;
             }
             batch.bytes.extend_from_slice(&entry[from..]);
@@ -381,21 +474,87 @@ fn walk_entries<R: Read>(s: &mut Scanner<R>, emit: &mut dyn FnMut(Batch)) -> Res
 mod tests {
     use super::*;
 
+    fn read(doc: &str) -> HarRead {
+        read_har(
+            &Arc::from("t.har"),
+            doc.as_bytes(),
+            &HarOptions {
+                threads: 1,
+                keys: None,
+                jsonp: false,
+                limits: HarLimits::default(),
+            },
+        )
+    }
+
+    /// bad_inputs::har_entries_with_nulls_and_wrong_types: a null entry
+    /// used to end the whole file ("entry 0 is not a JSON object").
     #[test]
-    fn entry_errors_do_not_quote_the_offending_value() {
-        let doc = br#"{"log": {"entries": [{"request": "Bearer sekret\"quoted\"-token", "response": {"status": 401}}]}}"#;
-        let file: Arc<str> = Arc::from("x.har");
-        let opts = HarOptions {
-            threads: 1,
-            keys: None,
-            jsonp: false,
-        };
-        let read = read_har(&file, &doc[..], &opts);
-        let text = format!("{:?}", read.errors);
-        assert!(text.contains("invalid type: string"), "{text}");
+    fn long_strings_are_cut_where_json_stays_valid() {
+        for content in [
+            "abc\\u00e9def".repeat(10),
+            "é".repeat(40),
+            "\\\\\\\"".repeat(15),
+        ] {
+            for max in 0..content.len() {
+                let k = super::safe_prefix(content.as_bytes(), max);
+                assert!(k <= max);
+                let json = format!("\"{}\"", &content[..k]);
+                assert!(
+                    serde_json::from_str::<String>(&json).is_ok(),
+                    "cut at {k} of {content:?} gives {json}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn null_entries_are_skipped_not_fatal() {
+        let r = read(
+            r#"{"log":{"entries":[null,7,{"request":{"url":"https://a/b"},"response":{"status":401}}]}}"#,
+        );
+        assert_eq!(r.requests.len(), 1);
+        assert_eq!(r.requests[0].origin.position, 2);
+        assert!(!r.failed);
+        assert_eq!(r.errors[0].at, "entry 0 (byte 19)");
+        assert!(r.errors[0].message.contains("null"), "{:?}", r.errors);
+    }
+
+    /// bad_inputs::har_entries_with_nulls_and_wrong_types: serde's message
+    /// quoted the wrong-typed value, here a bearer token.
+    #[test]
+    fn entry_errors_do_not_quote_values() {
+        let r = read(r#"{"log":{"entries":[{"request":"Bearer planted_SECRET"}]}}"#);
+        assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
         assert!(
-            !text.contains("sekret") && !text.contains("token"),
-            "{text}"
+            !r.errors[0].message.contains("planted_SECRET"),
+            "{:?}",
+            r.errors
+        );
+    }
+
+    /// bad_inputs::invalid_utf8_inside_har_strings_is_read_lossily: one bad byte used to
+    /// drop the entry ("invalid unicode code point").
+    #[test]
+    fn invalid_utf8_in_an_entry_is_read_lossily() {
+        let mut doc = br#"{"log":{"entries":[{"request":{"url":"https://a/"#.to_vec();
+        doc.extend_from_slice(b"\xff\xfe");
+        doc.extend_from_slice(br#"x"},"response":{"status":401}}]}}"#);
+        let r = read_har(
+            &Arc::from("t.har"),
+            &doc[..],
+            &HarOptions {
+                threads: 1,
+                keys: None,
+                jsonp: false,
+                limits: HarLimits::default(),
+            },
+        );
+        assert_eq!(r.requests.len(), 1, "{:?}", r.errors);
+        assert!(
+            r.errors[0].message.contains("invalid UTF-8"),
+            "{:?}",
+            r.errors
         );
     }
 }

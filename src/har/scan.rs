@@ -26,25 +26,51 @@ const CHUNK: usize = 4 * 1024 * 1024;
 /// serde_json's own recursion limit (128) would refuse the entry anyway.
 pub const MAX_DEPTH: usize = 512;
 
+/// Default cap on one JSON value held in memory (one entry, or one
+/// top-level member such as `pages`): beyond it reading stops with an error
+/// instead of growing the buffer without bound (`--max-entry-bytes`).
+pub const DEFAULT_MAX_VALUE_BYTES: usize = 256 * 1024 * 1024;
+
 pub struct Scanner<R> {
     reader: R,
+    /// Cap on the bytes of the value being scanned (from `pos`).
+    max_value: usize,
+    /// Set when `max_value` stopped reading; the error says so.
+    over_limit: bool,
     buf: Vec<u8>,
     /// Next unread byte in `buf`.
     pos: usize,
     /// Absolute offset of `buf[0]`.
     base: u64,
     eof: bool,
+    /// A read that failed (a gzip CRC at the end of the stream, say): the
+    /// bytes before it are scanned first, then this is the error.
+    read_error: Option<ScanError>,
 }
 
 impl<R: Read> Scanner<R> {
+    /// The read error that ended the input early, if any.
+    pub fn take_read_error(&mut self) -> Option<ScanError> {
+        self.read_error.take()
+    }
+
     pub fn new(reader: R) -> Self {
         Scanner {
             reader,
+            max_value: DEFAULT_MAX_VALUE_BYTES,
+            over_limit: false,
             buf: Vec::with_capacity(CHUNK),
             pos: 0,
             base: 0,
             eof: false,
+            read_error: None,
         }
+    }
+
+    /// Cap the bytes of a single value (at least one read chunk is allowed).
+    pub fn with_max_value(mut self, max: usize) -> Self {
+        self.max_value = max.max(1);
+        self
     }
 
     /// Absolute offset of the next unread byte.
@@ -74,6 +100,10 @@ impl<R: Read> Scanner<R> {
         if self.eof {
             return Ok(false);
         }
+        if self.buf.len() - self.pos.min(self.buf.len()) >= self.max_value {
+            self.over_limit = true;
+            return Err(io::Error::other("value too long"));
+        }
         let old = self.buf.len();
         self.buf.resize(old + CHUNK, 0);
         let mut filled = old;
@@ -90,8 +120,12 @@ impl<R: Read> Scanner<R> {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    self.buf.truncate(old);
-                    return Err(e);
+                    // Treated as the end of input so everything decoded
+                    // before the fault is still scanned; reported after.
+                    self.buf.truncate(filled);
+                    self.read_error = Some(self.io_err(e));
+                    self.eof = true;
+                    break;
                 }
             }
         }
@@ -107,6 +141,15 @@ impl<R: Read> Scanner<R> {
     }
 
     fn io_err(&self, e: io::Error) -> ScanError {
+        if self.over_limit {
+            return ScanError {
+                offset: self.offset(),
+                message: format!(
+                    "a single JSON value (entry) here is longer than {} bytes (--max-entry-bytes); reading stopped",
+                    self.max_value
+                ),
+            };
+        }
         ScanError {
             offset: self.offset_of(self.buf.len()),
             message: format!("read error: {e}"),
@@ -438,6 +481,23 @@ mod tests {
         // The fault is reported at the start of the value it cut short.
         assert_eq!(e.offset, 1);
         assert!(e.message.contains("truncated"), "{}", e.message);
+    }
+
+    /// bad_inputs::an_endless_value_stops_at_max_entry_bytes: a string that never ends
+    /// (`/dev/zero`-like input after a valid start) stops at the cap.
+    #[test]
+    fn value_size_is_bounded() {
+        let endless = io::repeat(b'a');
+        let doc = io::Cursor::new(&b"[\""[..]).chain(endless);
+        let mut s = Scanner::new(doc).with_max_value(1000);
+        s.expect(b'[', "[").unwrap();
+        let e = s.value().unwrap_err();
+        assert_eq!(e.offset, 1);
+        assert!(
+            e.message.contains("longer than 1000 bytes"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub struct InputFile {
 pub struct PathProblem {
     pub path: String,
     pub message: String,
+    /// Nothing was lost (a symlink back to a directory already walked):
+    /// a warning, not an unreadable input.
+    pub harmless: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +103,7 @@ fn walk(
             problems.push(PathProblem {
                 path: label,
                 message,
+                harmless: false,
             });
             return;
         }
@@ -109,6 +113,7 @@ fn walk(
             problems.push(PathProblem {
                 path: label,
                 message: format!("directory nesting deeper than {MAX_DEPTH}; not walked"),
+                harmless: false,
             });
             return;
         }
@@ -117,6 +122,7 @@ fn walk(
             problems.push(PathProblem {
                 path: label,
                 message: "directory already visited (symlink loop); skipped".to_string(),
+                harmless: depth > 0,
             });
             return;
         }
@@ -126,6 +132,7 @@ fn walk(
                 problems.push(PathProblem {
                     path: label,
                     message: format!("cannot list directory: {e}"),
+                    harmless: false,
                 });
                 return;
             }
@@ -248,19 +255,57 @@ pub fn open(input: &InputFile, progress: Option<&indicatif::ProgressBar>) -> io:
     };
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     let mut decoded = decoded;
-    (&mut decoded)
+    let rest: Box<dyn Read + Send> = match (&mut decoded)
         .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut head)?;
+        .read_to_end(&mut head)
+    {
+        Ok(_) => decoded,
+        // A small truncated or corrupt .gz/.zst fails inside the first
+        // 64 KiB: what decompressed before the fault is still read, and the
+        // fault is reported where the reader reaches it (with its offset).
+        Err(e) if !head.is_empty() => Box::new(FailAfter(Some(e))),
+        Err(e) => return Err(describe(e, compression)),
+    };
     let sniffed = sniff(&head);
     let reader = Box::new(BufReader::with_capacity(
         1024 * 1024,
-        Cursor::new(head).chain(decoded),
+        Cursor::new(head).chain(DescribeErrors(rest, compression)),
     ));
     Ok(Opened {
         reader,
         compression,
         sniffed,
     })
+}
+
+/// A reader that fails with a stored error (once; then reports end of input).
+struct FailAfter(Option<io::Error>);
+
+impl Read for FailAfter {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
+}
+
+/// Name the decompressor in read errors ("gzip data: corrupt deflate stream").
+struct DescribeErrors<R>(R, Compression);
+
+impl<R: Read> Read for DescribeErrors<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| describe(e, self.1))
+    }
+}
+
+fn describe(e: io::Error, compression: Compression) -> io::Error {
+    let what = match compression {
+        Compression::None => return e,
+        Compression::Gzip => "gzip data",
+        Compression::Zstd => "zstd data",
+    };
+    io::Error::new(e.kind(), format!("{what}: {e}"))
 }
 
 fn skip_bom_and_ws(head: &[u8]) -> &[u8] {
@@ -295,7 +340,12 @@ pub fn sniff(head: &[u8]) -> Sniffed {
             return Sniffed::Log(Some(format));
         }
         let first_line_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
-        if serde_json::from_slice::<serde::de::IgnoredAny>(&body[..first_line_end]).is_ok() {
+        // One JSON object and nothing after it is a document, not JSON lines.
+        let only_line =
+            body[first_line_end..].iter().all(u8::is_ascii_whitespace) && head.len() < SNIFF_BYTES;
+        if !only_line
+            && serde_json::from_slice::<serde::de::IgnoredAny>(&body[..first_line_end]).is_ok()
+        {
             return Sniffed::Log(None);
         }
         if memchr::memmem::find(body, b"\"entries\"").is_some() {
@@ -378,9 +428,41 @@ mod tests {
     #[test]
     fn sniffs_non_har_json() {
         assert_eq!(sniff(b"[1,2,3]"), Sniffed::OtherJson);
+        // bad_inputs::json_that_is_not_a_har: one JSON object alone is a
+        // document, not a one-line JSON log.
+        assert_eq!(
+            sniff(b"{\"hello\":\"world\",\"n\":[1,2,3]}\n"),
+            Sniffed::OtherJson
+        );
         assert!(matches!(
             sniff(b"{\"level\":30,\"msg\":\"x\"}\n{\"level\":30}\n"),
             Sniffed::Log(_)
         ));
+    }
+
+    /// bad_inputs::gzip_truncated_keeps_what_decompressed: a small truncated .gz failed inside the
+    /// 64 KiB sniff read and lost everything that had decompressed.
+    #[test]
+    fn truncated_gzip_keeps_what_decompressed() {
+        use std::io::Write;
+        let text: String = (0..2000).map(|i| format!("line {i}\n")).collect();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.log.gz");
+        std::fs::write(&path, &gz[..gz.len() / 2]).unwrap();
+        let input = InputFile {
+            label: Arc::from("t.log.gz"),
+            path: Some(path),
+            bytes: 0,
+            explicit: true,
+        };
+        let mut opened = open(&input, None).unwrap();
+        assert_eq!(opened.compression, Compression::Gzip);
+        let mut out = Vec::new();
+        let e = opened.reader.read_to_end(&mut out).unwrap_err();
+        assert!(e.to_string().starts_with("gzip data: "), "{e}");
+        assert!(out.starts_with(b"line 0\nline 1\n"));
     }
 }

@@ -161,6 +161,8 @@ pub struct LogSummary {
     pub auth_failures: u64,
     /// Non-blank, non-comment lines no parser understood.
     pub unmatched: u64,
+    /// Lines skipped for being longer than `max_line_bytes`.
+    pub long_lines: u64,
     pub errors: Vec<InputError>,
 }
 
@@ -688,14 +690,20 @@ const MAX_CHALLENGE_PATHS: usize = 64;
 /// Errors listed one by one per file; the rest are summed up.
 const MAX_ERRORS: usize = 100;
 
+/// A "line" this many times `max_line_bytes` long is not a log line but a
+/// stream without structure (an endless pipe of text): reading stops.
+const RUNAWAY_FACTOR: usize = 256;
+
 /// Read one line of at most `max` bytes into `buf` (without the rest of an
-/// over-long line, which is consumed and dropped). Returns bytes consumed
-/// and whether the line was too long.
+/// over-long line, which is consumed and dropped, up to `max *
+/// RUNAWAY_FACTOR` bytes). Returns bytes consumed and whether the line was
+/// too long.
 fn read_line_limited<R: BufRead>(
     r: &mut R,
     buf: &mut Vec<u8>,
     max: usize,
 ) -> io::Result<(usize, bool)> {
+    let runaway = max.saturating_mul(RUNAWAY_FACTOR);
     let mut total = 0usize;
     let mut over = false;
     loop {
@@ -721,7 +729,7 @@ fn read_line_limited<R: BufRead>(
         }
         r.consume(len);
         total += len;
-        if done {
+        if done || total >= runaway {
             return Ok((total, over));
         }
     }
@@ -760,11 +768,22 @@ pub fn read_log<R: BufRead>(
         }
         summary.lines += 1;
         let n = summary.lines;
+        if too_long && consumed >= max.saturating_mul(RUNAWAY_FACTOR) {
+            summary.long_lines += 1;
+            summary.errors.push(InputError {
+                at: format!("line {n}"),
+                message: format!(
+                    "no newline in {consumed} bytes: not a line-oriented log; reading stopped"
+                ),
+            });
+            break;
+        }
         if too_long {
+            summary.long_lines += 1;
             if summary.errors.len() < MAX_ERRORS {
                 summary.errors.push(InputError {
                     at: format!("line {n}"),
-                    message: format!("line longer than {max} bytes, skipped"),
+                    message: format!("line longer than {max} bytes (--max-line-bytes), skipped"),
                 });
             } else {
                 suppressed += 1;

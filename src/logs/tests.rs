@@ -226,6 +226,28 @@ fn format_ids_are_stable_and_described() {
     assert_eq!(normalize_id(""), None);
 }
 
+/// bad_inputs::an_endless_line_stops_the_log: a text stream without a
+/// newline was read (and dropped) forever.
+#[test]
+fn a_line_without_end_stops_reading() {
+    let file: Arc<str> = Arc::from("endless.log");
+    let endless = io::BufReader::new(io::repeat(b'a'));
+    let opts = LogOptions {
+        max_line_bytes: 1000,
+        ..LogOptions::default()
+    };
+    let s = read_log(&file, endless, &opts, &mut |_| {});
+    assert_eq!(s.lines, 1);
+    assert_eq!(s.long_lines, 1);
+    let e = s.errors.last().expect("an error");
+    assert_eq!(e.at, "line 1");
+    assert!(
+        e.message.contains("not a line-oriented log"),
+        "{}",
+        e.message
+    );
+}
+
 mod fuzz {
     use proptest::prelude::*;
 
