@@ -264,6 +264,18 @@ pub fn correlate(
                     .take_while(|(ct, _)| *ct <= t + window_ms)
                 {
                     let case = &cases[ci];
+                    // One case holds at most one line per log file.
+                    // Every event of a file shares that file's `Arc`.
+                    let same_file = case.server.iter().any(|&se| {
+                        events[se].origin.as_ref().is_some_and(|o| {
+                            group_files
+                                .iter()
+                                .any(|f| Arc::ptr_eq(f, &o.file) || **f == o.file)
+                        })
+                    });
+                    if same_file {
+                        continue;
+                    }
                     let (_, case_status, case_host) = case_view(case, requests, events);
                     if !status_compatible(case_status, group_status) {
                         continue;
@@ -272,16 +284,6 @@ pub fn correlate(
                         if !host_compatible(h, e.host.as_deref()) {
                             continue;
                         }
-                    }
-                    // One case holds at most one line per log file.
-                    let same_file = case.server.iter().any(|&se| {
-                        events[se]
-                            .origin
-                            .as_ref()
-                            .is_some_and(|o| group_files.contains(&&o.file))
-                    });
-                    if same_file {
-                        continue;
                     }
                     let d = (ct - t).abs();
                     if best.is_none_or(|(bd, _)| d < bd) {

@@ -821,7 +821,13 @@ pub fn read_log<R: BufRead>(
         // Count-only fast path: a line that can't matter (no keyword, no
         // challenge path to follow) is classified cheaply when the file's
         // format allows it; counts stay exact.
-        if !may_matter(bytes) {
+        // Access-log formats carry the status in a fixed place: that alone
+        // decides, so the keyword scan is skipped for them.
+        let access_format = matches!(
+            ctx.hint,
+            Some(LogFormat::NginxCombined | LogFormat::TraefikClf | LogFormat::Kong)
+        );
+        if access_format || !may_matter(bytes) {
             if let Some(f) = ctx.hint {
                 if let Some(is_request) = count_only(f, line, &ctx) {
                     counts[f.index()] += 1;
@@ -864,11 +870,19 @@ pub fn read_log<R: BufRead>(
                     if ctx.challenged.insert(key.clone()) {
                         ctx.challenged_paths.insert(key.1.clone());
                         ctx.challenged_order.push_back(key);
-                        if ctx.challenged_order.len() > MAX_CHALLENGE_PATHS {
-                            if let Some(old) = ctx.challenged_order.pop_front() {
+                        // Evict the oldest still-waiting path; answered ones
+                        // left in the queue are skipped here, not searched for.
+                        while ctx.challenged.len() > MAX_CHALLENGE_PATHS {
+                            let Some(old) = ctx.challenged_order.pop_front() else {
+                                break;
+                            };
+                            if ctx.challenged.remove(&old) {
                                 ctx.challenged_paths.remove(&old.1);
-                                ctx.challenged.remove(&old);
                             }
+                        }
+                        if ctx.challenged_order.len() > 4 * MAX_CHALLENGE_PATHS {
+                            let live = &ctx.challenged;
+                            ctx.challenged_order.retain(|k| live.contains(k));
                         }
                     }
                     true
@@ -883,7 +897,6 @@ pub fn read_log<R: BufRead>(
                     let answered = ctx.challenged.remove(&key);
                     if answered {
                         ctx.challenged_paths.remove(&key.1);
-                        ctx.challenged_order.retain(|k| k != &key);
                     }
                     answered
                 }
