@@ -317,9 +317,32 @@ fn read_one(
         Sniffed::Log(_) => {
             report.kind = Some(InputKind::Log);
             let mut events = Vec::new();
-            let summary = logs::read_log(&file.label, opened.reader, &config.log_options, &mut |e| {
-                events.push(e)
-            });
+            // Ranges depend on the file only, so this path is taken whatever
+            // the thread count: output never depends on `--threads`.
+            let splittable = opened.compression == input::Compression::None
+                && file.bytes >= logs::parallel::MIN_PARALLEL_BYTES;
+            let parallel = match (&file.path, splittable) {
+                (Some(path), true) => logs::parallel::read_log_parallel(
+                    &file.label,
+                    path,
+                    threads,
+                    &config.log_options,
+                )
+                .ok(),
+                _ => None,
+            };
+            let summary = match parallel {
+                Some((summary, evs)) => {
+                    if let Some(bar) = progress {
+                        bar.inc(file.bytes);
+                    }
+                    events = evs;
+                    summary
+                }
+                None => logs::read_log(&file.label, opened.reader, &config.log_options, &mut |e| {
+                    events.push(e)
+                }),
+            };
             report.format = summary
                 .format
                 .map(|f| f.to_string())

@@ -31,6 +31,7 @@ mod haproxy;
 mod json;
 mod keycloak;
 mod logfmt;
+pub mod parallel;
 mod prefix;
 mod shield;
 
