@@ -88,7 +88,10 @@ impl<R: Read> Scanner<R> {
 
     /// Drop consumed bytes; only call when no index into `buf` is held.
     pub fn compact(&mut self) {
-        if self.pos > CHUNK / 2 || (self.pos > 0 && self.pos == self.buf.len()) {
+        // Only when at least half the buffer is consumed: the bytes moved
+        // are then fewer than the bytes consumed since the last move.
+        let worth_it = self.pos > CHUNK && self.pos * 2 >= self.buf.len();
+        if worth_it || (self.pos > 0 && self.pos == self.buf.len()) {
             self.buf.drain(..self.pos);
             self.base += self.pos as u64;
             self.pos = 0;
