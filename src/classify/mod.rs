@@ -836,24 +836,14 @@ impl<'a> Classifier<'a> {
         for &ei in &case.server {
             let e = &self.events[ei];
             let at = e.origin.as_ref().map(|o| o.to_string()).unwrap_or_default();
-            if let Some(code) = &e.code {
-                if let Some(m) = self.catalog.find_code(code) {
+            let code = e.code.as_deref().and_then(|c| self.catalog.find_code(c));
+            let said = e.message.as_deref().and_then(|m| self.catalog.find(m));
+            for (m, verb) in [(code, "has code"), (said, "says")] {
+                if let Some(m) = m {
                     out.push(Statement {
                         verdict: verdict_of(&m.rule.verdict),
                         evidence: format!(
-                            "server log {at} has code '{}' ({})",
-                            m.matched, m.rule.stack
-                        ),
-                        from_log: true,
-                    });
-                }
-            }
-            if let Some(msg) = &e.message {
-                if let Some(m) = self.catalog.find(msg) {
-                    out.push(Statement {
-                        verdict: verdict_of(&m.rule.verdict),
-                        evidence: format!(
-                            "server log {at} says '{}' ({})",
+                            "server log {at} {verb} '{}' ({})",
                             m.matched, m.rule.stack
                         ),
                         from_log: true,
