@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -663,6 +662,3 @@ fn finding(
         events: evs.into_iter().cloned().collect(),
     }
 }
-
-/// Shared label type for summary inputs.
-pub type Label = Arc<str>;

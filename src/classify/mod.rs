@@ -60,6 +60,17 @@ pub struct Statement {
     pub from_log: bool,
 }
 
+impl Statement {
+    /// A catalog match as evidence: `what` introduces the quoted words.
+    fn of(m: &catalog::CatalogMatch<'_>, what: String, from_log: bool) -> Statement {
+        Statement {
+            verdict: verdict_of(&m.rule.verdict),
+            evidence: format!("{what} '{}' ({})", m.matched, m.rule.stack),
+            from_log,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementVerdict {
     Cause(Cause),
@@ -840,14 +851,7 @@ impl<'a> Classifier<'a> {
             let said = e.message.as_deref().and_then(|m| self.catalog.find(m));
             for (m, verb) in [(code, "has code"), (said, "says")] {
                 if let Some(m) = m {
-                    out.push(Statement {
-                        verdict: verdict_of(&m.rule.verdict),
-                        evidence: format!(
-                            "server log {at} {verb} '{}' ({})",
-                            m.matched, m.rule.stack
-                        ),
-                        from_log: true,
-                    });
+                    out.push(Statement::of(&m, format!("server log {at} {verb}"), true));
                 }
             }
             if let Some(www) = &e.www_authenticate {
@@ -867,14 +871,7 @@ impl<'a> Classifier<'a> {
             }
             if let Some(msg) = &r.response_message {
                 if let Some(m) = self.catalog.find(msg) {
-                    out.push(Statement {
-                        verdict: verdict_of(&m.rule.verdict),
-                        evidence: format!(
-                            "401 response body says '{}' ({})",
-                            m.matched, m.rule.stack
-                        ),
-                        from_log: false,
-                    });
+                    out.push(Statement::of(&m, "401 response body says".into(), false));
                 }
             }
         }
@@ -984,7 +981,7 @@ pub fn decide(
         )
     }) {
         (s.cause, 0.95)
-    } else if let Some(&(server_cause, stmt)) = definitive.first() {
+    } else if let Some(&(server_cause, _)) = definitive.first() {
         // Server says missing while the client sent a usable credential:
         // it was lost on the way.
         if server_cause == Cause::MissingCredentials && has_usable_credential {
@@ -1014,7 +1011,6 @@ pub fn decide(
             )
         } else {
             let agrees = real.iter().any(|s| s.cause == server_cause);
-            let _ = stmt;
             (server_cause, if agrees { 0.97 } else { 0.85 })
         }
     } else if let Some(&(set, _)) = ambiguous.first() {

@@ -102,28 +102,10 @@ fn mask_query(query: &str) -> String {
 
 /// Lenient percent-decoding (invalid escapes are kept as they are).
 pub fn percent_decode(s: &str) -> String {
-    let plus = s.replace('+', " ");
-    percent_encoding_decode(&plus)
-}
-
-fn percent_encoding_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hi = (bytes[i + 1] as char).to_digit(16);
-            let lo = (bytes[i + 2] as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hi, lo) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    // Query strings encode spaces as '+' (application/x-www-form-urlencoded).
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn secret_patterns() -> &'static [(Regex, usize)] {
@@ -219,5 +201,63 @@ fn mask_text(s: &str) -> String {
         mask_secrets(s)
     } else {
         s.to_string()
+    }
+}
+
+/// Real server messages from the log parsers: auth prose stays readable,
+/// credentials inside it do not.
+#[cfg(test)]
+mod log_text_tests {
+    use super::mask_secrets;
+
+    #[test]
+    fn auth_messages_stay_readable() {
+        for s in [
+            "no user/password was provided for basic authentication",
+            r#"Bearer realm="shipping-api", error="invalid_token", error_description="jwt expired""#,
+            r#"Bearer realm="shipping-api", error="invalid_request", error_description="Format is Authorization: Bearer [token]""#,
+            "Format is Authorization: Bearer [token]",
+            "token revoked by logout",
+            r#"ApiKey realm="partner-api", header="X-Partner-Key""#,
+            r#"Basic realm="staff portal""#,
+            "client used wrong authentication scheme: /basic/file",
+            "Unable to authenticate the request: invalid bearer token",
+            "AuthenticationScheme: Bearer was challenged.",
+        ] {
+            assert_eq!(mask_secrets(s), s);
+        }
+    }
+
+    #[test]
+    fn credentials_are_still_masked() {
+        for (s, secret) in [
+            ("Authorization: Bearer abc.def.ghi123", "abc.def.ghi123"),
+            ("got token abcdef123456 from header", "abcdef123456"),
+            ("Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
+            ("token Ab3defGh1jkl", "Ab3defGh1jkl"),
+            ("bearer sometoken42value", "sometoken42value"),
+            ("Bearer averyveryverylongword", "averyveryverylongword"),
+            (
+                "token abcdefghijklmnopqrstuvwxyzabc",
+                "abcdefghijklmnopqrstuvwxyzabc",
+            ),
+            (
+                r#"Bearer realm="x", token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"#,
+                "eyJzdWIiOiIxIn0",
+            ),
+            ("api_key=s3cr3tvalue", "s3cr3tvalue"),
+            (
+                "Authorization: Bearer [token] Basic dXNlcjpwYXNz",
+                "dXNlcjpwYXNz",
+            ),
+        ] {
+            let m = mask_secrets(s);
+            assert!(!m.contains(secret), "{s} -> {m}");
+            assert!(m.contains("[redacted:"), "{s} -> {m}");
+        }
+        assert_eq!(
+            mask_secrets("a\u{1}b token xyz123456"),
+            mask_secrets("a\u{1}b token xyz123456")
+        );
     }
 }

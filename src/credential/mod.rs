@@ -236,7 +236,7 @@ pub fn parse_authorization(value: &str) -> Credential {
             };
         }
         // Bare token: analyse it as a token with the MissingScheme defect.
-        let mut cred = analyse_token(trimmed, CredentialKind::BareToken, None);
+        let mut cred = analyse_token(trimmed, CredentialKind::BareToken);
         cred.defects.insert(0, Defect::MissingScheme);
         return cred;
     }
@@ -262,11 +262,11 @@ pub fn parse_authorization(value: &str) -> Credential {
     let mut cred = match kind_hint {
         CredentialKind::Basic => analyse_basic(token),
         CredentialKind::BearerJwt | CredentialKind::BearerOpaque => {
-            analyse_token(token, CredentialKind::BearerOpaque, Some(scheme_word))
+            analyse_token(token, CredentialKind::BearerOpaque)
         }
         CredentialKind::OtherScheme => {
             // `Token eyJ…`, `JWT eyJ…`: keep the claims, the scheme is the problem.
-            let mut c = analyse_token(token, CredentialKind::OtherScheme, Some(scheme_word));
+            let mut c = analyse_token(token, CredentialKind::OtherScheme);
             c.kind = CredentialKind::OtherScheme;
             c
         }
@@ -336,7 +336,7 @@ fn scheme_kind(word: &str, rest: &str) -> CredentialKind {
 
 /// Analyse a token value (Bearer, other scheme, bare): placeholders, quotes,
 /// whitespace, and JWT structure.
-fn analyse_token(token: &str, default_kind: CredentialKind, scheme: Option<&str>) -> Credential {
+fn analyse_token(token: &str, default_kind: CredentialKind) -> Credential {
     let mut defects = Vec::new();
     let lower = token.to_ascii_lowercase();
     if PLACEHOLDERS.contains(&lower.as_str()) {
@@ -404,7 +404,6 @@ fn analyse_token(token: &str, default_kind: CredentialKind, scheme: Option<&str>
     if kind == CredentialKind::BearerJwt && jwt.is_none() && !candidate.starts_with("eyJ") {
         kind = CredentialKind::BearerOpaque;
     }
-    let _ = scheme;
     Credential {
         kind,
         location: Location::Authorization,
@@ -560,9 +559,9 @@ pub fn api_key_header(name_lower: &str, value: &str) -> Credential {
     let mut cred = if v.contains(' ') {
         // `X-API-Key: Bearer …` still is a header key; look at the token part.
         let (_, rest) = v.split_once(' ').unwrap_or(("", v));
-        analyse_token(rest.trim(), CredentialKind::ApiKeyHeader, None)
+        analyse_token(rest.trim(), CredentialKind::ApiKeyHeader)
     } else {
-        analyse_token(v, CredentialKind::ApiKeyHeader, None)
+        analyse_token(v, CredentialKind::ApiKeyHeader)
     };
     if v.is_empty() {
         cred.defects.push(Defect::EmptyValue);
@@ -575,7 +574,7 @@ pub fn api_key_header(name_lower: &str, value: &str) -> Credential {
 
 /// An API key or token sent as a query parameter (value already percent-decoded).
 pub fn api_key_query(name: &str, value: &str) -> Credential {
-    let mut cred = analyse_token(value, CredentialKind::ApiKeyQuery, None);
+    let mut cred = analyse_token(value, CredentialKind::ApiKeyQuery);
     if value.is_empty() {
         cred.defects.push(Defect::EmptyValue);
     }

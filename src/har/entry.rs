@@ -332,7 +332,7 @@ pub fn reduce(
                         .split_once([' ', '\t'])
                         .map_or(value, |(_, t)| t)
                         .trim();
-                    let check = keys.verify(token, host_for_keys(&host), jwt);
+                    let check = keys.verify(token, &host, jwt);
                     // A sanitized JWT has no signature to check; only an
                     // unknown `kid` can still be told.
                     jwt.signature = if credential::is_redacted_jwt(token) {
@@ -529,10 +529,6 @@ fn remember_authorization(value: &str, host: &str, cred: &Credential) {
         }
         c.insert(value.to_string(), (host.to_string(), cred.clone()));
     });
-}
-
-fn host_for_keys(host: &str) -> &str {
-    host
 }
 
 fn push_unique(ids: &mut Vec<String>, id: String) {

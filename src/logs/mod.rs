@@ -33,7 +33,6 @@ mod keycloak;
 mod logfmt;
 pub mod parallel;
 mod prefix;
-mod shield;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -43,9 +42,9 @@ use std::sync::{Arc, OnceLock};
 use aho_corasick::AhoCorasick;
 use serde::Serialize;
 
+use crate::credential::mask_secrets as mask_log_text;
 use crate::credential::mask_url;
 use crate::model::{InputError, InputKind, Origin, ServerEvent, Timestamp};
-use shield::mask_log_text;
 
 /// Every log format authlens recognises. `Display` gives the stable id
 /// shown in `summary.json` `inputs[].format`.
