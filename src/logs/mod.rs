@@ -42,7 +42,7 @@ use std::sync::{Arc, OnceLock};
 use aho_corasick::AhoCorasick;
 use serde::Serialize;
 
-use crate::credential::mask_secrets as mask_log_text;
+use crate::credential::mask_secrets;
 use crate::credential::mask_url;
 use crate::model::{InputError, InputKind, Origin, ServerEvent, Timestamp};
 
@@ -304,16 +304,16 @@ impl Parsed {
             format: Some(format),
             time: self.time,
             method: self.method.map(|m| m.to_ascii_uppercase()),
-            host: self.host.map(|h| mask_log_text(&h)),
+            host: self.host.map(|h| mask_secrets(&h)),
             url: self.url.map(|u| mask_url(&u)),
             status: self.status,
             upstream_status: self.upstream_status,
             request_ids: self.request_ids,
             client_addr: self.client,
-            user_agent: self.user_agent.map(|u| mask_log_text(&u)),
-            message: self.message.map(|m| mask_log_text(&first_line(&m))),
-            code: self.code.map(|c| mask_log_text(&c)),
-            www_authenticate: self.www_authenticate.map(|w| mask_log_text(&w)),
+            user_agent: self.user_agent.map(|u| mask_secrets(&u)),
+            message: self.message.map(|m| mask_secrets(&first_line(&m))),
+            code: self.code.map(|c| mask_secrets(&c)),
+            www_authenticate: self.www_authenticate.map(|w| mask_secrets(&w)),
             remote_user_present: self.remote_user_present,
             auxiliary: self.auxiliary,
         }
