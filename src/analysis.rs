@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::template::endpoint_template;
+use crate::aggregate::Aggregator;
 use crate::classify::catalog::Catalog;
 use crate::classify::{primary_credential, CaptureContext, Cause, Classifier, Diagnosis};
 use crate::correlate::{correlate, Case, CorrelateOptions, Join};
@@ -122,8 +123,10 @@ pub struct Finding {
     pub server_message: String,
     pub origin: String,
     pub client_addr: String,
-    /// The HAR entry, for `explain` and curl commands (masked).
-    pub request: Option<RequestView>,
+    /// The HAR entry, for `explain` and curl commands (masked); kept only
+    /// for the findings a report shows as examples (or all, with
+    /// [`Config::keep_records`]).
+    pub request: Option<Box<RequestView>>,
     pub events: Vec<ServerEvent>,
 }
 
@@ -145,7 +148,13 @@ pub struct CorrelationStats {
 #[derive(Debug, Default)]
 pub struct Analysis {
     pub inputs: Vec<InputReport>,
+    /// The findings kept with their records: those a report shows as
+    /// examples, or all of them with [`Config::keep_records`]. Every finding
+    /// went through the sink given to [`analyze_into`] and into
+    /// [`Analysis::aggregate`].
     pub findings: Vec<Finding>,
+    /// Counts over every finding, for the summary.
+    pub aggregate: Aggregator,
     /// HAR entries plus logged requests.
     pub requests: u64,
     pub correlation: CorrelationStats,
@@ -388,10 +397,23 @@ fn in_range(t: Option<Timestamp>, config: &Config) -> bool {
     }
 }
 
-/// Run the whole pipeline.
+/// Run the whole pipeline, keeping findings as [`analyze_into`] does.
 pub fn analyze(config: &Config) -> Analysis {
+    analyze_into(config, &mut |_| {})
+}
+
+/// Findings classified at a time: enough to keep both cores busy, few
+/// enough that they cost nothing to hold.
+const FINDING_CHUNK: usize = 4096;
+
+/// Run the whole pipeline; every finding goes to `sink` in the run's
+/// deterministic order (time, then origin) as soon as it is made.
+pub fn analyze_into(config: &Config, sink: &mut dyn FnMut(&Finding)) -> Analysis {
     let (files, problems) = input::expand(&config.inputs);
-    let mut analysis = Analysis::default();
+    let mut analysis = Analysis {
+        aggregate: Aggregator::new(config.limits.max_groups),
+        ..Analysis::default()
+    };
     for p in problems {
         if p.harmless {
             analysis.warnings.push(format!("{}: {}", p.path, p.message));
@@ -426,7 +448,7 @@ pub fn analyze(config: &Config) -> Analysis {
             .map(|f| read_one(f, config, per_file, progress))
             .collect()
     };
-    let outputs = match pool {
+    let outputs = match &pool {
         Ok(pool) => pool.install(read_all),
         Err(_) => files
             .iter()
@@ -459,7 +481,11 @@ pub fn analyze(config: &Config) -> Analysis {
         } else {
             requests.append(&mut reqs);
         }
-        events.append(&mut evs);
+        if events.is_empty() {
+            events = evs;
+        } else {
+            events.append(&mut evs);
+        }
     }
     analysis.requests = requests.len() as u64
         + analysis
@@ -483,54 +509,100 @@ pub fn analyze(config: &Config) -> Analysis {
         catalog: &config.catalog,
         env: config.env.as_ref(),
     };
-    let mut findings: Vec<Finding> = cases
-        .par_iter()
-        .filter(|c| classifier.is_401(c))
-        .map(|case| {
-            let d = classifier.classify(case);
-            finding(case, d, &requests, &events, config)
+    // Cases are ordered first, then classified a chunk at a time: with a
+    // hundred thousand 401s, holding every finding (let alone the records
+    // behind it) was most of the memory.
+    let failed: Vec<&Case> = cases.iter().filter(|c| classifier.is_401(c)).collect();
+    let mut order: Vec<(Option<Timestamp>, String, usize)> = failed
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            let (time, origin) = case_order(case, &requests, &events);
+            (time, origin, i)
         })
         .collect();
-    for f in &findings {
-        match (f.sources, f.join) {
-            (Sources::HarAndLog, Join::RequestId) => analysis.correlation.by_request_id += 1,
-            (Sources::HarAndLog, _) => analysis.correlation.by_fallback += 1,
-            (Sources::Har, _) => analysis.correlation.har_only += 1,
-            (Sources::Log, _) => analysis.correlation.log_only += 1,
+    // Deterministic whatever the thread count: time, then origin.
+    order.sort_unstable();
+    let mut examples = ExampleMarks::default();
+    let mut chunk: Vec<Finding> = Vec::with_capacity(FINDING_CHUNK.min(order.len()));
+    for part in order.chunks(FINDING_CHUNK) {
+        let classify = |&(_, _, i): &(Option<Timestamp>, String, usize)| {
+            let case = failed[i];
+            finding(case, classifier.classify(case), &requests, &events, config)
+        };
+        match &pool {
+            Ok(pool) => pool.install(|| part.par_iter().map(classify).collect_into_vec(&mut chunk)),
+            Err(_) => chunk = part.iter().map(classify).collect(),
+        }
+        for (mut f, &(_, _, i)) in chunk.drain(..).zip(part) {
+            match (f.sources, f.join) {
+                (Sources::HarAndLog, Join::RequestId) => analysis.correlation.by_request_id += 1,
+                (Sources::HarAndLog, _) => analysis.correlation.by_fallback += 1,
+                (Sources::Har, _) => analysis.correlation.har_only += 1,
+                (Sources::Log, _) => analysis.correlation.log_only += 1,
+            }
+            analysis.aggregate.add(&f);
+            sink(&f);
+            if config.keep_records || examples.keep(&f) {
+                let case = failed[i];
+                f.request = case.client.map(|i| Box::new(requests[i].clone()));
+                f.events = case.server.iter().map(|&i| events[i].clone()).collect();
+                analysis.findings.push(f);
+            }
         }
     }
-    // Deterministic order whatever the thread count: time, then origin.
-    findings.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.origin.cmp(&b.origin)));
-    if !config.keep_records {
-        keep_examples_only(&mut findings);
-    }
-    analysis.findings = findings;
     if config.keep_records {
         analysis.records = Records { requests, events };
     }
     analysis
 }
 
-/// Full records are kept for the findings a report can show as examples
-/// (the first few per cause and endpoint); the rest keep their row. A
-/// night of logs with a hundred thousand 401s would otherwise hold every
-/// record twice.
-fn keep_examples_only(findings: &mut [Finding]) {
+/// Which findings keep their full records: those a report can show as
+/// examples (the first few per cause and endpoint).
+#[derive(Default)]
+struct ExampleMarks {
+    per_cause: HashMap<Cause, usize>,
+    per_endpoint: HashMap<(Cause, String, String), usize>,
+}
+
+impl ExampleMarks {
     const PER_ENDPOINT: usize = 3;
     const PER_CAUSE: usize = 24;
-    let mut per_cause: HashMap<Cause, usize> = HashMap::new();
-    let mut per_endpoint: HashMap<(Cause, String, String), usize> = HashMap::new();
-    for f in findings.iter_mut() {
-        let c = per_cause.entry(f.cause()).or_default();
-        let e = per_endpoint
+
+    fn keep(&mut self, f: &Finding) -> bool {
+        let c = self.per_cause.entry(f.cause()).or_default();
+        if *c >= Self::PER_CAUSE {
+            return false;
+        }
+        let e = self
+            .per_endpoint
             .entry((f.cause(), f.host.clone(), f.endpoint.clone()))
             .or_default();
-        if *c < PER_CAUSE && *e < PER_ENDPOINT {
-            *c += 1;
-            *e += 1;
-        } else {
-            f.request = None;
-            f.events = Vec::new();
+        if *e >= Self::PER_ENDPOINT {
+            return false;
+        }
+        *c += 1;
+        *e += 1;
+        true
+    }
+}
+
+/// The time and origin a case's finding is ordered by (and shows).
+fn case_order(
+    case: &Case,
+    requests: &[RequestView],
+    events: &[ServerEvent],
+) -> (Option<Timestamp>, String) {
+    match case.client {
+        Some(i) => (requests[i].time, requests[i].origin.to_string()),
+        None => {
+            let evs = || case.server.iter().map(|&i| &events[i]);
+            let lead = evs().find(|e| e.status == Some(401)).or(evs().next());
+            (
+                evs().find_map(|e| e.time),
+                lead.and_then(|e| e.origin.as_ref().map(|o| o.to_string()))
+                    .unwrap_or_default(),
+            )
         }
     }
 }
@@ -658,7 +730,7 @@ fn finding(
             .iter()
             .find_map(|e| e.client_addr.clone())
             .unwrap_or_default(),
-        request: client.cloned(),
-        events: evs.into_iter().cloned().collect(),
+        request: None,
+        events: Vec::new(),
     }
 }

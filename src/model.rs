@@ -106,13 +106,6 @@ impl RequestView {
         self.origin_header = None;
         for c in &mut self.credentials {
             c.defects.shrink_to_fit();
-            if let Some(j) = c.jwt.as_mut() {
-                j.sub = None;
-                j.kid = None;
-                j.typ = None;
-                j.scopes = Vec::new();
-                j.aud.shrink_to_fit();
-            }
         }
         self.credentials.shrink_to_fit();
         self.request_ids.shrink_to_fit();
@@ -139,7 +132,6 @@ pub struct ServerEvent {
     /// Normalized request-id candidates, strongest first.
     pub request_ids: Vec<String>,
     pub client_addr: Option<String>,
-    pub user_agent: Option<String>,
     /// The server's own words about the failure (error message, response
     /// code details, inner error…), secrets masked.
     pub message: Option<String>,

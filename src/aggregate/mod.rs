@@ -5,7 +5,7 @@ pub mod baseline;
 pub mod template;
 pub mod trend;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::analysis::Finding;
 use crate::classify::Cause;
@@ -81,57 +81,87 @@ const EXAMPLES: usize = 5;
 pub const OTHER_GROUP: &str = "{other}";
 
 pub fn summarize(findings: &[Finding], bucket: Option<i64>) -> Summary {
-    summarize_limited(findings, bucket, usize::MAX).0
+    let mut agg = Aggregator::new(usize::MAX);
+    findings.iter().for_each(|f| agg.add(f));
+    agg.finish(bucket).0
 }
 
-/// [`summarize`] keeping at most `max_groups` endpoint groups and distinct
-/// credentials per cause; returns how many findings were folded into
-/// [`OTHER_GROUP`] (or not counted as distinct credentials) because of it.
-pub fn summarize_limited(
-    findings: &[Finding],
-    bucket: Option<i64>,
+/// Per-cause accumulator of an [`Aggregator`].
+#[derive(Debug, Default)]
+struct CauseAcc {
+    count: u64,
+    conf: f64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    creds: HashSet<String>,
+    endpoints: HashMap<(String, String), u64>,
+    examples: Vec<String>,
+}
+
+/// Findings folded into a [`Summary`] one at a time, so a run never has to
+/// hold all of its findings: failures.csv is written as they come and only
+/// these counts (bounded by `--max-groups`) stay.
+#[derive(Debug)]
+pub struct Aggregator {
     max_groups: usize,
-) -> (Summary, u64) {
-    let mut folded = 0u64;
-    let total = findings.len() as u64;
-    #[derive(Default)]
-    struct Acc {
-        count: u64,
-        conf: f64,
-        first: Option<Timestamp>,
-        last: Option<Timestamp>,
-        creds: BTreeSet<String>,
-        endpoints: BTreeMap<(String, String), u64>,
-        examples: Vec<String>,
+    /// Findings folded into [`OTHER_GROUP`] or left out of distinct
+    /// credential counts because of `max_groups`.
+    folded: u64,
+    total: u64,
+    benign: u64,
+    causes: BTreeMap<Cause, CauseAcc>,
+    endpoints: HashMap<(String, String, Cause), EndpointStats>,
+    /// (time, cause) of every timed finding, for the trend (whose bucket
+    /// width depends on the whole span).
+    times: Vec<(Timestamp, Cause)>,
+}
+
+impl Default for Aggregator {
+    fn default() -> Self {
+        Aggregator::new(usize::MAX)
     }
-    let mut acc: BTreeMap<Cause, Acc> = BTreeMap::new();
-    let mut endpoints: HashMap<(String, String, Cause), EndpointStats> = HashMap::new();
-    for f in findings {
-        let a = acc.entry(f.cause()).or_default();
+}
+
+impl Aggregator {
+    pub fn new(max_groups: usize) -> Aggregator {
+        Aggregator {
+            max_groups,
+            folded: 0,
+            total: 0,
+            benign: 0,
+            causes: BTreeMap::new(),
+            endpoints: HashMap::new(),
+            times: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, f: &Finding) {
+        self.total += 1;
+        if f.cause().is_benign() {
+            self.benign += 1;
+        }
+        let a = self.causes.entry(f.cause()).or_default();
         a.count += 1;
         a.conf += f.diagnosis.confidence;
         if let Some(t) = f.time {
             a.first = Some(a.first.map_or(t, |x| x.min(t)));
             a.last = Some(a.last.map_or(t, |x| x.max(t)));
+            self.times.push((t, f.cause()));
         }
-        if !f.credential_fp.is_empty() {
-            if a.creds.len() < max_groups || a.creds.contains(&f.credential_fp) {
+        if !f.credential_fp.is_empty() && !a.creds.contains(f.credential_fp.as_str()) {
+            if a.creds.len() < self.max_groups {
                 a.creds.insert(f.credential_fp.clone());
             } else {
-                folded += 1;
+                self.folded += 1;
             }
         }
-        let key = (f.host.clone(), f.endpoint.clone());
-        let (host, endpoint) = if endpoints.len() < max_groups
-            || endpoints.contains_key(&(key.0.clone(), key.1.clone(), f.cause()))
-        {
-            key
-        } else {
-            folded += 1;
-            (OTHER_GROUP.to_string(), OTHER_GROUP.to_string())
-        };
+        let mut key = (f.host.clone(), f.endpoint.clone(), f.cause());
+        if self.endpoints.len() >= self.max_groups && !self.endpoints.contains_key(&key) {
+            self.folded += 1;
+            key = (OTHER_GROUP.to_string(), OTHER_GROUP.to_string(), f.cause());
+        }
         *a.endpoints
-            .entry((host.clone(), endpoint.clone()))
+            .entry((key.0.clone(), key.1.clone()))
             .or_default() += 1;
         if a.examples.len() < EXAMPLES {
             a.examples.push(if f.request_id.is_empty() {
@@ -140,12 +170,13 @@ pub fn summarize_limited(
                 f.request_id.clone()
             });
         }
-        let e = endpoints
-            .entry((host.clone(), endpoint.clone(), f.cause()))
-            .or_insert_with(|| EndpointStats {
-                host,
-                endpoint,
-                cause: f.cause(),
+        let e = self
+            .endpoints
+            .entry(key)
+            .or_insert_with_key(|(host, endpoint, cause)| EndpointStats {
+                host: host.clone(),
+                endpoint: endpoint.clone(),
+                cause: *cause,
                 count: 0,
                 first_seen: None,
                 last_seen: None,
@@ -156,54 +187,60 @@ pub fn summarize_limited(
             e.last_seen = Some(e.last_seen.map_or(t, |x| x.max(t)));
         }
     }
-    let mut causes: Vec<CauseStats> = acc
-        .into_iter()
-        .map(|(cause, a)| {
-            let top = a
-                .endpoints
-                .iter()
-                .max_by(|x, y| x.1.cmp(y.1).then_with(|| y.0.cmp(x.0)))
-                .map(|((h, e), _)| format!("{h}{e}"))
-                .unwrap_or_default();
-            CauseStats {
-                cause,
-                count: a.count,
-                share: if total > 0 {
-                    a.count as f64 / total as f64
-                } else {
-                    0.0
-                },
-                confidence_mean: if a.count > 0 {
-                    a.conf / a.count as f64
-                } else {
-                    0.0
-                },
-                first_seen: a.first,
-                last_seen: a.last,
-                distinct_credentials: a.creds.len() as u64,
-                distinct_endpoints: a.endpoints.len() as u64,
-                top_endpoint: top,
-                examples: a.examples,
-            }
-        })
-        .collect();
-    causes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.cause.cmp(&b.cause)));
-    let mut endpoints: Vec<EndpointStats> = endpoints.into_values().collect();
-    endpoints.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| (&a.host, &a.endpoint, a.cause).cmp(&(&b.host, &b.endpoint, b.cause)))
-    });
-    let trend = Trend::build(findings, bucket);
-    let spikes = trend.spikes();
-    let summary = Summary {
-        status_401: total,
-        benign_challenges: findings.iter().filter(|f| f.cause().is_benign()).count() as u64,
-        causes,
-        endpoints,
-        trend,
-        spikes,
-        baseline: None,
-    };
-    (summary, folded)
+
+    /// The summary, and how many findings were folded because of `max_groups`.
+    pub fn finish(self, bucket: Option<i64>) -> (Summary, u64) {
+        let total = self.total;
+        let mut causes: Vec<CauseStats> = self
+            .causes
+            .into_iter()
+            .map(|(cause, a)| {
+                let top = a
+                    .endpoints
+                    .iter()
+                    .max_by(|x, y| x.1.cmp(y.1).then_with(|| y.0.cmp(x.0)))
+                    .map(|((h, e), _)| format!("{h}{e}"))
+                    .unwrap_or_default();
+                CauseStats {
+                    cause,
+                    count: a.count,
+                    share: if total > 0 {
+                        a.count as f64 / total as f64
+                    } else {
+                        0.0
+                    },
+                    confidence_mean: if a.count > 0 {
+                        a.conf / a.count as f64
+                    } else {
+                        0.0
+                    },
+                    first_seen: a.first,
+                    last_seen: a.last,
+                    distinct_credentials: a.creds.len() as u64,
+                    distinct_endpoints: a.endpoints.len() as u64,
+                    top_endpoint: top,
+                    examples: a.examples,
+                }
+            })
+            .collect();
+        causes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.cause.cmp(&b.cause)));
+        let mut endpoints: Vec<EndpointStats> = self.endpoints.into_values().collect();
+        endpoints.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| (&a.host, &a.endpoint, a.cause).cmp(&(&b.host, &b.endpoint, b.cause)))
+        });
+        let trend = Trend::build(&self.times, bucket);
+        let spikes = trend.spikes();
+        let summary = Summary {
+            status_401: total,
+            benign_challenges: self.benign,
+            causes,
+            endpoints,
+            trend,
+            spikes,
+            baseline: None,
+        };
+        (summary, self.folded)
+    }
 }

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::analysis::Finding;
 use crate::classify::Cause;
 use crate::model::Timestamp;
 
@@ -82,11 +81,8 @@ fn choose_width(span: i64) -> i64 {
 }
 
 impl Trend {
-    pub fn build(findings: &[Finding], bucket: Option<i64>) -> Trend {
-        let times: Vec<(Timestamp, Cause)> = findings
-            .iter()
-            .filter_map(|f| f.time.map(|t| (t, f.cause())))
-            .collect();
+    /// Buckets over the (time, cause) of every timed finding.
+    pub fn build(times: &[(Timestamp, Cause)], bucket: Option<i64>) -> Trend {
         let (Some(min), Some(max)) = (
             times.iter().map(|(t, _)| *t).min(),
             times.iter().map(|(t, _)| *t).max(),
@@ -101,7 +97,7 @@ impl Trend {
         let end_s = max.timestamp().div_euclid(width) * width;
         let n = ((end_s - start_s) / width + 1).clamp(1, 100_000) as usize;
         let mut series: BTreeMap<Cause, Vec<u64>> = BTreeMap::new();
-        for (t, c) in times {
+        for &(t, c) in times {
             let i = ((t.timestamp() - start_s) / width) as usize;
             let v = series.entry(c).or_insert_with(|| vec![0; n]);
             if let Some(slot) = v.get_mut(i) {

@@ -45,7 +45,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
@@ -149,7 +149,7 @@ enum Matcher {
     /// For patterns, each `{…}` is a capture group: only those spans can
     /// hold a secret, so only they are masked in the evidence.
     Text {
-        regex: Regex,
+        regex: LazyRegex,
         prefilter: Option<String>,
         vars_are_groups: bool,
     },
@@ -321,7 +321,9 @@ impl Catalog {
             let Matcher::Text { regex, .. } = &self.rules[idx].matcher else {
                 continue;
             };
-            let Some(m) = regex.find(&norm) else { continue };
+            let Some(m) = regex.get().and_then(|r| r.find(&norm)) else {
+                continue;
+            };
             if best.is_none_or(|(b, _)| self.rules[idx].rank() > self.rules[b].rank()) {
                 best = Some((idx, m));
             }
@@ -334,7 +336,8 @@ impl Catalog {
                 vars_are_groups: true,
                 ..
             } => regex
-                .captures(&norm)
+                .get()
+                .and_then(|r| r.captures(&norm))
                 .map_or_else(|| evidence_text(m.as_str()), |caps| masked_vars(&caps)),
             _ => evidence_text(m.as_str()),
         };
@@ -490,9 +493,44 @@ enum Mode {
     Prefix,
 }
 
+/// A rule's regex, compiled the first time a text gets past the rule's
+/// prefilter. The ~400 built-in rules compiled up front took 20 MB and a
+/// third of a small run's time, and most of them never see a candidate.
+/// Clones share the compiled regex.
+#[derive(Debug, Clone)]
+struct LazyRegex {
+    source: Arc<str>,
+    compiled: Arc<OnceLock<Option<Regex>>>,
+}
+
+impl LazyRegex {
+    fn new(source: String) -> LazyRegex {
+        LazyRegex {
+            source: source.into(),
+            compiled: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Compile now, reporting a bad regex (rules files are checked on load).
+    fn checked(source: String) -> Result<LazyRegex, regex::Error> {
+        let regex = Regex::new(&source)?;
+        let lazy = LazyRegex::new(source);
+        let _ = lazy.compiled.set(Some(regex));
+        Ok(lazy)
+    }
+
+    /// The regex; `None` only for a source that does not compile, which
+    /// [`LazyRegex::checked`] and the built-in catalog's tests rule out.
+    fn get(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()
+    }
+}
+
 /// A compiled pattern.
 struct Compiled {
-    regex: Regex,
+    regex: LazyRegex,
     prefilter: Option<String>,
     literal_len: usize,
 }
@@ -622,7 +660,9 @@ fn compile_pattern(pattern: &str, mode: Mode) -> Result<Compiled, String> {
     if mode == Mode::Whole {
         re.push('$');
     }
-    let regex = Regex::new(&re).map_err(|e| e.to_string())?;
+    // Patterns are escaped literals plus fixed groups: they always compile
+    // (checked for every built-in rule by the tests), so compiling waits.
+    let regex = LazyRegex::new(re);
     let prefilter = fragments
         .into_iter()
         .filter(|f| !f.trim().is_empty())
@@ -907,12 +947,13 @@ fn parse_rules_toml(file: &str, text: &str) -> Result<Vec<Rule>, CatalogError> {
             if re.trim().is_empty() {
                 return Err(empty());
             }
-            let regex = Regex::new(&format!("(?i){re}")).map_err(|e| CatalogError::BadRegex {
-                file: file.to_string(),
-                index,
-                line,
-                message: e.to_string(),
-            })?;
+            let regex =
+                LazyRegex::checked(format!("(?i){re}")).map_err(|e| CatalogError::BadRegex {
+                    file: file.to_string(),
+                    index,
+                    line,
+                    message: e.to_string(),
+                })?;
             Rule {
                 stack,
                 literal_len: re.len(),

@@ -47,7 +47,8 @@ pub struct CaptureContext<'a> {
     /// HAR files in which no request carries any credential although some
     /// requests look authenticated: exported with sanitization.
     pub sanitized_files: HashSet<Arc<str>>,
-    /// (METHOD, path?query) → 2xx log events, for log-only handshakes.
+    /// (METHOD, path?query) → 2xx log events, for log-only handshakes;
+    /// each list in time order, untimed events first.
     pub log_successes: HashMap<(String, String), Vec<usize>>,
 }
 
@@ -176,6 +177,11 @@ impl<'a> CaptureContext<'a> {
                         .push(i);
                 }
             }
+        }
+        // Time order, so a 401 finds its retries by binary search: a busy
+        // endpoint has thousands of successes.
+        for list in ctx.log_successes.values_mut() {
+            list.sort_by_key(|&i| (events[i].time, i));
         }
         ctx
     }

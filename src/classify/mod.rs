@@ -790,12 +790,15 @@ impl<'a> Classifier<'a> {
                 path_and_query(url).to_string(),
             );
             if let Some(list) = self.context.log_successes.get(&key) {
-                let retry = list.iter().any(|&i| {
-                    let s = &self.events[i];
-                    s.time.is_some_and(|st| {
-                        st >= t && st - t <= Duration::seconds(HANDSHAKE_WINDOW_SECS)
-                    }) && (s.client_addr == e.client_addr || s.client_addr.is_none())
-                });
+                let first = list.partition_point(|&i| self.events[i].time < Some(t));
+                let retry = list[first..]
+                    .iter()
+                    .map(|&i| &self.events[i])
+                    .take_while(|s| {
+                        s.time
+                            .is_some_and(|st| st - t <= Duration::seconds(HANDSHAKE_WINDOW_SECS))
+                    })
+                    .any(|s| s.client_addr == e.client_addr || s.client_addr.is_none());
                 if retry && !credential_seen {
                     out.push(Signal {
                         cause: Cause::ChallengeHandshake,

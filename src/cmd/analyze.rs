@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use crate::aggregate::baseline::{self, Baseline};
-use crate::aggregate::{summarize_limited, trend::parse_duration, Summary};
-use crate::analysis::{analyze, Analysis, Config, Limits};
+use crate::aggregate::{trend::parse_duration, Summary};
+use crate::analysis::{analyze_into, Analysis, Config, Limits};
 use crate::classify::catalog::Catalog;
 use crate::classify::Cause;
 use crate::cli::{AnalyzeArgs, CommonArgs};
@@ -182,9 +182,21 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
         Some(p) => Some(Baseline::load(p).map_err(|e| UserError(e.to_string()))?),
         None => None,
     };
-    let mut analysis = analyze(&config);
-    let (mut summary, folded) =
-        summarize_limited(&analysis.findings, bucket, config.limits.max_groups);
+    // failures.csv is written as findings come; opening it first also makes
+    // an unwritable output directory fail before the (long) analysis.
+    let mut failures =
+        match &args.output {
+            Some(dir) => Some(report::FailuresFile::create(dir).map_err(|e| {
+                UserError(format!("cannot write outputs to {}: {e}", dir.display()))
+            })?),
+            None => None,
+        };
+    let mut analysis = analyze_into(&config, &mut |f| {
+        if let Some(out) = failures.as_mut() {
+            out.write(f);
+        }
+    });
+    let (mut summary, folded) = std::mem::take(&mut analysis.aggregate).finish(bucket);
     if folded > 0 {
         analysis.warnings.push(format!(
             "{folded} finding(s) beyond {} distinct endpoint groups or credentials were folded into one '{}' group (--max-groups)",
@@ -197,7 +209,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
     }
     report_errors(&analysis);
     let now = chrono::Utc::now();
-    if let Some(dir) = &args.output {
+    if let (Some(dir), Some(failures)) = (&args.output, failures) {
+        failures
+            .commit()
+            .map_err(|e| UserError(format!("cannot write outputs to {}: {e}", dir.display())))?;
         write_outputs(dir, &analysis, &summary, now)?;
     }
     if let Some(path) = &args.prom {

@@ -149,7 +149,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, UserError> {
         );
     }
     let this = match &subject {
-        Subject::Finding(f) => f.request.as_ref(),
+        Subject::Finding(f) => f.request.as_deref(),
         Subject::Request { request, .. } => Some(*request),
     };
     let redirected_from = this.and_then(|r| {

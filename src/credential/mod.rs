@@ -12,9 +12,11 @@ mod marker;
 mod mask;
 
 use std::fmt;
+use std::sync::Arc;
 
 use base64::Engine;
 use serde::Serialize;
+
 use sha2::{Digest, Sha256};
 
 pub use jwt::{decode_jwt, looks_like_jwt, JwtInfo, SignatureCheck};
@@ -159,8 +161,9 @@ pub struct Credential {
     /// First 12 hex digits of SHA-256 of the credential value (after the
     /// scheme word): stable across files, reveals nothing.
     pub fingerprint: String,
-    /// Boxed: most credentials are not JWTs, and a HAR keeps one summary per entry.
-    pub jwt: Option<Box<JwtInfo>>,
+    /// Shared: most credentials are not JWTs, and the entries of a capture
+    /// reuse the same few tokens, whose decoded claims are kept once.
+    pub jwt: Option<Arc<JwtInfo>>,
     pub defects: Vec<Defect>,
 }
 
@@ -393,7 +396,7 @@ fn analyse_token(token: &str, default_kind: CredentialKind) -> Credential {
                 if info.signature_empty && !info.alg.eq_ignore_ascii_case("none") {
                     defects.push(Defect::JwtMissingSignature);
                 }
-                jwt = Some(Box::new(info));
+                jwt = Some(Arc::new(info));
             }
             Err(defect) => defects.push(defect),
         }
@@ -609,7 +612,7 @@ pub fn is_session_cookie(name: &str, value: &str) -> bool {
 /// A session cookie.
 pub fn session_cookie(name: &str, value: &str) -> Credential {
     let jwt = if looks_like_jwt(value) {
-        decode_jwt(value).ok().map(Box::new)
+        decode_jwt(value).ok().map(Arc::new)
     } else {
         None
     };

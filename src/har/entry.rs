@@ -327,7 +327,7 @@ pub fn reduce(
                     continue;
                 }
                 let mut cred = parse_authorization(value);
-                if let (Some(keys), Some(jwt)) = (keys, cred.jwt.as_mut()) {
+                if let (Some(keys), Some(jwt)) = (keys, cred.jwt.as_mut().and_then(Arc::get_mut)) {
                     let token = value
                         .split_once([' ', '\t'])
                         .map_or(value, |(_, t)| t)

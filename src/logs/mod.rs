@@ -30,13 +30,14 @@ mod error_log;
 mod haproxy;
 mod json;
 mod keycloak;
+pub mod lines;
 mod logfmt;
 pub mod parallel;
 mod prefix;
 
 use std::collections::HashSet;
 use std::fmt;
-use std::io::{self, BufRead};
+use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
@@ -45,6 +46,7 @@ use serde::Serialize;
 use crate::credential::mask_secrets;
 use crate::credential::mask_url;
 use crate::model::{InputError, InputKind, Origin, ServerEvent, Timestamp};
+use lines::{Line, LineReader};
 
 /// Every log format authlens recognises. `Display` gives the stable id
 /// shown in `summary.json` `inputs[].format`.
@@ -274,6 +276,8 @@ pub(crate) struct Parsed {
     pub upstream_status: Option<u16>,
     pub request_ids: Vec<String>,
     pub client: Option<String>,
+    /// Parsed (and checked by the parsers' tests) but not stored in the
+    /// [`ServerEvent`]: no cause depends on it.
     pub user_agent: Option<String>,
     pub message: Option<String>,
     pub code: Option<String>,
@@ -310,7 +314,6 @@ impl Parsed {
             upstream_status: self.upstream_status,
             request_ids: self.request_ids,
             client_addr: self.client,
-            user_agent: self.user_agent.map(|u| mask_secrets(&u)),
             message: self.message.map(|m| mask_secrets(&first_line(&m))),
             code: self.code.map(|c| mask_secrets(&c)),
             www_authenticate: self.www_authenticate.map(|w| mask_secrets(&w)),
@@ -442,9 +445,7 @@ impl Ctx<'_> {
             None | Some(401) | Some(403) => true,
             Some(200..=399) => {
                 !self.challenged_paths.is_empty()
-                    && self
-                        .challenged_paths
-                        .contains(path_key(None, url).1.as_str())
+                    && self.challenged_paths.contains(bare_path(url.unwrap_or("")))
             }
             Some(_) => false,
         }
@@ -618,8 +619,46 @@ fn may_matter(line: &[u8]) -> bool {
 /// Does a JSON line carry a status key at all (for counting lines that are
 /// not parsed)? Mirrors the keys [`json`] reads a status from.
 fn json_has_status_key(line: &[u8]) -> bool {
+    status_keys().is_none_or(|ac| ac.is_match(line))
+}
+
+/// The status of a JSON log line read without parsing it: every
+/// status-like key in the line holds the same number from 100 to 599
+/// (quoted or not). `None` when there is no such key or the keys disagree or
+/// hold something else: then the line is parsed.
+fn cheap_json_status(line: &[u8]) -> Option<u16> {
+    let ac = status_keys()?;
+    let mut found = None;
+    for m in ac.find_iter(line) {
+        let rest = &line[m.end()..];
+        let rest = rest
+            .trim_ascii_start()
+            .strip_prefix(b":")?
+            .trim_ascii_start();
+        let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+        let digits = rest.get(..3)?;
+        if !digits.iter().all(u8::is_ascii_digit)
+            || rest
+                .get(3)
+                .is_some_and(|c| !matches!(c, b'"' | b',' | b'}' | b' '))
+        {
+            return None;
+        }
+        let status = digits
+            .iter()
+            .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
+        if !(100..=599).contains(&status) || found.is_some_and(|f| f != status) {
+            return None;
+        }
+        found = Some(status);
+    }
+    found
+}
+
+/// The keys [`json`] reads a status from.
+fn status_keys() -> Option<&'static AhoCorasick> {
     static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    let ac = AC.get_or_init(|| {
+    AC.get_or_init(|| {
         AhoCorasick::new([
             "\"status\"",
             "\"statusCode\"",
@@ -630,11 +669,8 @@ fn json_has_status_key(line: &[u8]) -> bool {
             "\"StatusCode\"",
         ])
         .ok()
-    });
-    match ac {
-        Some(ac) => ac.is_match(line),
-        None => true,
-    }
+    })
+    .as_ref()
 }
 
 /// The path of a JSON log line from its first `"uri"`/`"url"`/`"path"`-like
@@ -678,9 +714,12 @@ fn cheap_json_path(line: &[u8]) -> Option<&str> {
 
 fn path_key(host: Option<&str>, url: Option<&str>) -> (String, String) {
     let host = host.unwrap_or("").to_ascii_lowercase();
-    let url = url.unwrap_or("");
-    let path = url.split(['?', '#']).next().unwrap_or("");
-    (host, path.to_string())
+    (host, bare_path(url.unwrap_or("")).to_string())
+}
+
+/// A logged target without its query or fragment.
+fn bare_path(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or("")
 }
 
 /// At most this many distinct (host, path) pairs remembered per file for
@@ -690,71 +729,26 @@ const MAX_CHALLENGE_PATHS: usize = 64;
 /// Errors listed one by one per file; the rest are summed up.
 const MAX_ERRORS: usize = 100;
 
-/// A "line" this many times `max_line_bytes` long is not a log line but a
-/// stream without structure (an endless pipe of text): reading stops.
-const RUNAWAY_FACTOR: usize = 256;
-
-/// Read one line of at most `max` bytes into `buf` (without the rest of an
-/// over-long line, which is consumed and dropped, up to `max *
-/// RUNAWAY_FACTOR` bytes). Returns bytes consumed and whether the line was
-/// too long.
-fn read_line_limited<R: BufRead>(
-    r: &mut R,
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> io::Result<(usize, bool)> {
-    let runaway = max.saturating_mul(RUNAWAY_FACTOR);
-    let mut total = 0usize;
-    let mut over = false;
-    loop {
-        let available = match r.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok((total, over));
-        }
-        let (len, done) = match memchr::memchr(b'\n', available) {
-            Some(i) => (i + 1, true),
-            None => (available.len(), false),
-        };
-        if !over {
-            if buf.len() + len > max.saturating_add(2) {
-                over = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(&available[..len]);
-            }
-        }
-        r.consume(len);
-        total += len;
-        if done || total >= runaway {
-            return Ok((total, over));
-        }
-    }
-}
-
 /// Stream a whole log, calling `sink` for every event that can matter.
-pub fn read_log<R: BufRead>(
+pub fn read_log<R: Read>(
     file: &Arc<str>,
-    mut reader: R,
+    reader: R,
     opts: &LogOptions,
     sink: &mut dyn FnMut(ServerEvent),
 ) -> LogSummary {
     let mut summary = LogSummary::default();
     let mut ctx = Ctx::new(opts.custom_format.as_ref());
     let mut counts = [0u64; LogFormat::ALL.len()];
-    let mut buf: Vec<u8> = Vec::with_capacity(8192);
     let mut bad_utf8: Option<u64> = None;
     let mut bad_utf8_lines = 0u64;
     let max = opts.max_line_bytes.max(1);
     let mut suppressed = 0u64;
 
+    let mut lines = LineReader::new(reader, max);
     loop {
-        buf.clear();
-        let (consumed, too_long) = match read_line_limited(&mut reader, &mut buf, max) {
-            Ok(v) => v,
+        let line = match lines.next_line() {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
             Err(e) => {
                 summary.errors.push(InputError {
                     at: format!("line {}", summary.lines + 1),
@@ -763,34 +757,36 @@ pub fn read_log<R: BufRead>(
                 break;
             }
         };
-        if consumed == 0 {
-            break;
-        }
         summary.lines += 1;
         let n = summary.lines;
-        if too_long && consumed >= max.saturating_mul(RUNAWAY_FACTOR) {
-            summary.long_lines += 1;
-            summary.errors.push(InputError {
-                at: format!("line {n}"),
-                message: format!(
-                    "no newline in {consumed} bytes: not a line-oriented log; reading stopped"
-                ),
-            });
-            break;
-        }
-        if too_long {
-            summary.long_lines += 1;
-            if summary.errors.len() < MAX_ERRORS {
+        let text = match line {
+            Line::Text(t) => t,
+            Line::Runaway { consumed } => {
+                summary.long_lines += 1;
                 summary.errors.push(InputError {
                     at: format!("line {n}"),
-                    message: format!("line longer than {max} bytes (--max-line-bytes), skipped"),
+                    message: format!(
+                        "no newline in {consumed} bytes: not a line-oriented log; reading stopped"
+                    ),
                 });
-            } else {
-                suppressed += 1;
+                break;
             }
-            continue;
-        }
-        let mut bytes: &[u8] = &buf;
+            Line::TooLong { .. } => {
+                summary.long_lines += 1;
+                if summary.errors.len() < MAX_ERRORS {
+                    summary.errors.push(InputError {
+                        at: format!("line {n}"),
+                        message: format!(
+                            "line longer than {max} bytes (--max-line-bytes), skipped"
+                        ),
+                    });
+                } else {
+                    suppressed += 1;
+                }
+                continue;
+            }
+        };
+        let mut bytes: &[u8] = text;
         while let [rest @ .., b'\n' | b'\r'] = bytes {
             bytes = rest;
         }
@@ -823,11 +819,22 @@ pub fn read_log<R: BufRead>(
         // format allows it; counts stay exact.
         // Access-log formats carry the status in a fixed place: that alone
         // decides, so the keyword scan is skipped for them.
-        let access_format = matches!(
+        // JSON lines usually carry a status key whose value decides too.
+        let cheap_format = matches!(
             ctx.hint,
-            Some(LogFormat::NginxCombined | LogFormat::TraefikClf | LogFormat::Kong)
+            Some(
+                LogFormat::NginxCombined
+                    | LogFormat::TraefikClf
+                    | LogFormat::Kong
+                    | LogFormat::NginxJson
+                    | LogFormat::EnvoyJson
+                    | LogFormat::CaddyJson
+                    | LogFormat::TraefikJson
+                    | LogFormat::AwsApigateway
+                    | LogFormat::JsonLines
+            )
         );
-        if access_format || !may_matter(bytes) {
+        if cheap_format || !may_matter(bytes) {
             if let Some(f) = ctx.hint {
                 if let Some(is_request) = count_only(f, line, &ctx) {
                     counts[f.index()] += 1;
@@ -949,20 +956,29 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
         | LogFormat::JsonLines => {
             let t = line.trim_start();
             // (A docker json-file wrapper hides the producer's keys: parse it.)
+            if !t.starts_with('{') || t.starts_with("{\"log\":\"") || !t.trim_end().ends_with('}') {
+                return None;
+            }
             // A line can only be a challenge's second leg if its path is
             // still waiting for one; the path is read without a JSON parse.
-            let follows_challenge = !ctx.challenged_paths.is_empty()
-                && cheap_json_path(line.as_bytes())
-                    .is_none_or(|p| ctx.challenged_paths.contains(p));
-            if !follows_challenge
-                && t.starts_with('{')
-                && !t.starts_with("{\"log\":\"")
-                && t.trim_end().ends_with('}')
-            {
-                Some(json_has_status_key(line.as_bytes()))
-            } else {
-                None
+            let follows_challenge = || {
+                !ctx.challenged_paths.is_empty()
+                    && cheap_json_path(line.as_bytes())
+                        .is_none_or(|p| ctx.challenged_paths.contains(p))
+            };
+            if let Some(status) = cheap_json_status(line.as_bytes()) {
+                let needed = match status {
+                    401 | 403 => true,
+                    200..=399 => follows_challenge(),
+                    _ => false,
+                };
+                return (!needed).then_some(true);
             }
+            // No clear status: only a line without auth words is just counted.
+            if may_matter(line.as_bytes()) || follows_challenge() {
+                return None;
+            }
+            Some(json_has_status_key(line.as_bytes()))
         }
         LogFormat::NginxError => error_log::looks_like_nginx_error(line).then_some(false),
         _ => None,

@@ -6,7 +6,7 @@
 //! files are split (a gzip stream cannot be entered in the middle).
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -72,68 +72,97 @@ pub fn read_log_parallel(
     let read_range = |(s, e): (u64, u64)| -> Part {
         let mut f = File::open(path)?;
         f.seek(SeekFrom::Start(s))?;
-        let reader = BufReader::with_capacity(1024 * 1024, f.take(e - s));
+        let reader = f.take(e - s);
         let mut events = Vec::new();
         let summary = read_log(file, reader, opts, &mut |ev| events.push(ev));
         Ok((summary, events))
     };
-    // `threads` workers take ranges in turn; results keep the file's order.
+    // `threads` workers take ranges in turn; this thread puts their results
+    // together in file order as soon as each next range is done, so a range
+    // never waits in memory beside its copy.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<Part>>> =
-        ranges.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, ranges.len()) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(&range) = ranges.get(i) else { break };
-                let part = read_range(range);
-                if let Ok(mut slot) = slots[i].lock() {
-                    *slot = Some(part);
-                }
-            });
-        }
-    });
-    let parts: Vec<Part> = slots
-        .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| Err(io::Error::other("a log range was not read")))
-        })
-        .collect();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Part)>();
     let mut total = LogSummary::default();
     let mut all = Vec::new();
     let mut offset = 0u64;
-    for part in parts {
-        let (summary, mut events) = part?;
-        for ev in &mut events {
-            if let Some(o) = ev.origin.as_mut() {
-                o.position += offset;
+    let mut failed: Option<io::Error> = None;
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, ranges.len()) {
+            let tx = tx.clone();
+            let (next, ranges, read_range) = (&next, &ranges, &read_range);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&range) = ranges.get(i) else { break };
+                if tx.send((i, read_range(range))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: std::collections::BTreeMap<usize, Part> = Default::default();
+        let mut want = 0usize;
+        for (i, part) in rx.iter() {
+            pending.insert(i, part);
+            while let Some(part) = pending.remove(&want) {
+                want += 1;
+                match part {
+                    Ok((summary, events)) => {
+                        merge(&mut total, &mut all, &mut offset, summary, events)
+                    }
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                    }
+                }
             }
         }
-        all.append(&mut events);
-        total.format = total.format.or(summary.format);
-        total.requests += summary.requests;
-        total.status_401 += summary.status_401;
-        total.status_403 += summary.status_403;
-        total.auth_failures += summary.auth_failures;
-        total.unmatched += summary.unmatched;
-        total.long_lines += summary.long_lines;
-        for mut err in summary.errors {
-            if let Some(n) = err
-                .at
-                .strip_prefix("line ")
-                .and_then(|n| n.parse::<u64>().ok())
-            {
-                err.at = format!("line {}", n + offset);
-            }
-            total.errors.push(err);
+        if want < ranges.len() {
+            failed.get_or_insert_with(|| io::Error::other("a log range was not read"));
         }
-        offset += summary.lines;
-        total.lines += summary.lines;
+    });
+    if let Some(e) = failed {
+        return Err(e);
     }
     Ok((total, all))
+}
+
+/// Add one range's results after those of the ranges before it, making its
+/// line numbers absolute.
+fn merge(
+    total: &mut LogSummary,
+    all: &mut Vec<ServerEvent>,
+    offset: &mut u64,
+    summary: LogSummary,
+    mut events: Vec<ServerEvent>,
+) {
+    for ev in &mut events {
+        if let Some(o) = ev.origin.as_mut() {
+            o.position += *offset;
+        }
+    }
+    if all.is_empty() {
+        *all = events;
+    } else {
+        all.append(&mut events);
+    }
+    total.format = total.format.or(summary.format);
+    total.requests += summary.requests;
+    total.status_401 += summary.status_401;
+    total.status_403 += summary.status_403;
+    total.auth_failures += summary.auth_failures;
+    total.unmatched += summary.unmatched;
+    total.long_lines += summary.long_lines;
+    for mut err in summary.errors {
+        if let Some(n) = err
+            .at
+            .strip_prefix("line ")
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            err.at = format!("line {}", n + *offset);
+        }
+        total.errors.push(err);
+    }
+    *offset += summary.lines;
+    total.lines += summary.lines;
 }
 
 #[cfg(test)]

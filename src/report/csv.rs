@@ -4,7 +4,7 @@
 use std::io;
 
 use crate::aggregate::Summary;
-use crate::analysis::Analysis;
+use crate::analysis::Finding;
 use crate::report::escape::csv_cell;
 use crate::time::format_rfc3339;
 
@@ -50,57 +50,85 @@ fn time(t: Option<crate::model::Timestamp>) -> String {
     t.as_ref().map(format_rfc3339).unwrap_or_default()
 }
 
-pub fn failures(analysis: &Analysis) -> io::Result<Vec<u8>> {
-    let mut w = writer();
-    row(
-        &mut w,
-        &FAILURE_COLUMNS
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>(),
-    )?;
-    for f in &analysis.findings {
-        let d = &f.diagnosis;
-        row(
-            &mut w,
-            &[
-                f.request_id.clone(),
-                time(f.time),
-                f.method.clone(),
-                f.url.clone(),
-                f.host.clone(),
-                f.path.clone(),
-                f.endpoint.clone(),
-                f.status.to_string(),
-                d.cause.to_string(),
-                d.secondary
-                    .iter()
-                    .map(|c| c.id())
-                    .collect::<Vec<_>>()
-                    .join(";"),
-                format!("{:.2}", d.confidence),
-                d.evidence
-                    .iter()
-                    .map(|e| e.replace(';', ","))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                f.sources.id().to_string(),
-                f.credential.clone(),
-                f.credential_fp.clone(),
-                f.jwt_iss.clone(),
-                f.jwt_aud.clone(),
-                f.jwt_exp
-                    .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
-                    .map(|t| format_rfc3339(&t))
-                    .unwrap_or_default(),
-                f.jwt_sub.clone(),
-                f.challenge.clone(),
-                f.server_message.clone(),
-                f.origin.clone(),
-            ],
-        )?;
+/// failures.csv, a row at a time as findings are made: a night of logs has
+/// hundreds of thousands of them, never all in memory at once.
+pub struct FailuresWriter<W: io::Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: io::Write> FailuresWriter<W> {
+    /// Start the file with its header row.
+    pub fn new(out: W) -> io::Result<Self> {
+        let mut w = csv::WriterBuilder::new().from_writer(out);
+        w.write_record(FAILURE_COLUMNS).map_err(csv_error)?;
+        Ok(FailuresWriter { w })
     }
-    finish(w)
+
+    pub fn write(&mut self, f: &Finding) -> io::Result<()> {
+        let d = &f.diagnosis;
+        let cells: [std::borrow::Cow<'_, str>; 22] = [
+            f.request_id.as_str().into(),
+            time(f.time).into(),
+            f.method.as_str().into(),
+            f.url.as_str().into(),
+            f.host.as_str().into(),
+            f.path.as_str().into(),
+            f.endpoint.as_str().into(),
+            f.status.to_string().into(),
+            d.cause.id().into(),
+            d.secondary
+                .iter()
+                .map(|c| c.id())
+                .collect::<Vec<_>>()
+                .join(";")
+                .into(),
+            format!("{:.2}", d.confidence).into(),
+            d.evidence
+                .iter()
+                .map(|e| e.replace(';', ","))
+                .collect::<Vec<_>>()
+                .join("; ")
+                .into(),
+            f.sources.id().into(),
+            f.credential.as_str().into(),
+            f.credential_fp.as_str().into(),
+            f.jwt_iss.as_str().into(),
+            f.jwt_aud.as_str().into(),
+            f.jwt_exp
+                .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
+                .map(|t| format_rfc3339(&t))
+                .unwrap_or_default()
+                .into(),
+            f.jwt_sub.as_str().into(),
+            f.challenge.as_str().into(),
+            f.server_message.as_str().into(),
+            f.origin.as_str().into(),
+        ];
+        let cells = cells.map(|c| csv_cell(&c).into_owned());
+        self.w
+            .write_record(cells.iter().map(|c| c.as_bytes()))
+            .map_err(csv_error)
+    }
+
+    /// Flush and hand back the output.
+    pub fn finish(self) -> io::Result<W> {
+        self.w
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))
+    }
+}
+
+fn csv_error(e: csv::Error) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+/// failures.csv of a whole run in memory (small runs and tests).
+pub fn failures(findings: &[Finding]) -> io::Result<Vec<u8>> {
+    let mut w = FailuresWriter::new(Vec::new())?;
+    for f in findings {
+        w.write(f)?;
+    }
+    w.finish()
 }
 
 pub fn causes(summary: &Summary) -> io::Result<Vec<u8>> {

@@ -90,7 +90,7 @@ pub fn render(
 ) -> String {
     let (request, events, finding): (Option<&RequestView>, Vec<&ServerEvent>, Option<&Finding>) =
         match subject {
-            Subject::Finding(f) => (f.request.as_ref(), f.events.iter().collect(), Some(*f)),
+            Subject::Finding(f) => (f.request.as_deref(), f.events.iter().collect(), Some(*f)),
             Subject::Request { request, events } => (Some(*request), events.clone(), None),
         };
     let mut out = String::new();

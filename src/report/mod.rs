@@ -22,12 +22,7 @@ use crate::analysis::Analysis;
 /// then a rename, so a reader (a dashboard, the textfile collector) never
 /// sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp: PathBuf = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let tmp = temp_path(path);
     {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -36,7 +31,76 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-/// Everything `analyze -o DIR` writes.
+/// The temporary name `path` is written under before its rename.
+fn temp_path(path: &Path) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    dir.join(format!(".{name}.tmp{}", std::process::id()))
+}
+
+/// failures.csv written row by row while the run goes on, into a temporary
+/// file renamed into place by [`FailuresFile::commit`]: readers never see
+/// half a file, and the rows never all sit in memory.
+pub struct FailuresFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    rows: csv::FailuresWriter<io::BufWriter<std::fs::File>>,
+    /// The first write error; later rows are dropped and `commit` reports it.
+    error: Option<io::Error>,
+}
+
+impl FailuresFile {
+    /// Start `DIR/failures.csv` (creating DIR).
+    pub fn create(dir: &Path) -> io::Result<FailuresFile> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join("failures.csv");
+        let tmp = temp_path(&path);
+        let file = std::fs::File::create(&tmp)?;
+        let rows = csv::FailuresWriter::new(io::BufWriter::with_capacity(256 * 1024, file))?;
+        Ok(FailuresFile {
+            path,
+            tmp,
+            rows,
+            error: None,
+        })
+    }
+
+    pub fn write(&mut self, f: &crate::analysis::Finding) {
+        if self.error.is_none() {
+            if let Err(e) = self.rows.write(f) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// Flush and move the file into place.
+    pub fn commit(self) -> io::Result<PathBuf> {
+        let finished = match self.error {
+            Some(e) => Err(e),
+            None => self
+                .rows
+                .finish()
+                .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
+        };
+        match finished {
+            Ok(file) => {
+                file.sync_all().ok();
+                std::fs::rename(&self.tmp, &self.path)?;
+                Ok(self.path)
+            }
+            Err(e) => {
+                std::fs::remove_file(&self.tmp).ok();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Everything `analyze -o DIR` writes once the run is over (failures.csv
+/// is written while it runs, by [`csv::FailuresWriter`]).
 pub fn write_all(
     dir: &Path,
     analysis: &Analysis,
@@ -45,7 +109,6 @@ pub fn write_all(
 ) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let files = [
-        ("failures.csv", csv::failures(analysis)?),
         ("causes.csv", csv::causes(summary)?),
         ("endpoints.csv", csv::endpoints(summary)?),
         ("trend.csv", csv::trend(summary)?),

@@ -750,3 +750,18 @@ proptest::proptest! {
         let _ = cat.find_code(&prefix);
     }
 }
+
+#[test]
+fn every_builtin_pattern_compiles() {
+    // Built-in regexes are compiled on first use; a pattern that could not
+    // compile would silently never match, so all of them are compiled here.
+    let catalog = Catalog::builtin();
+    let mut texts = 0;
+    for rule in &catalog.rules {
+        if let Matcher::Text { regex, .. } = &rule.matcher {
+            assert!(regex.get().is_some(), "{}: {}", rule.source, rule.pattern);
+            texts += 1;
+        }
+    }
+    assert!(texts > 100, "only {texts} text rules");
+}
