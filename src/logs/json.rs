@@ -773,7 +773,7 @@ mod thin_tests {
         };
         assert_eq!(p.status, Some(200));
         assert!(p.request_ids.is_empty() && p.time.is_none());
-        ctx.challenged_paths.insert("/a".to_string());
+        ctx.challenged_paths.insert("/a".to_string(), 1);
         let Some(Outcome::Record(_, p)) = parse(line, &ctx) else {
             panic!()
         };

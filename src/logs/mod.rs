@@ -35,7 +35,7 @@ mod logfmt;
 pub mod parallel;
 mod prefix;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
 use std::sync::{Arc, OnceLock};
@@ -411,7 +411,9 @@ pub(crate) struct Ctx<'a> {
     /// (host, path) pairs that saw a 401 in this file, and the paths alone
     /// (for parsers that can't see the host cheaply).
     pub challenged: HashSet<(String, String)>,
-    pub challenged_paths: HashSet<String>,
+    /// (Counted: two hosts can wait on one path, and the first answer
+    /// must not stop the other being followed.)
+    pub challenged_paths: HashMap<String, usize>,
     /// Insertion order of `challenged`, oldest first: only the most recent
     /// unanswered 401s are followed (a challenge's second leg comes within
     /// seconds), so the set stays small and cheap to test lines against.
@@ -428,9 +430,19 @@ impl Ctx<'_> {
             cloudfront_fields: None,
             now: chrono::Utc::now(),
             challenged: HashSet::new(),
-            challenged_paths: HashSet::new(),
+            challenged_paths: HashMap::new(),
             challenged_order: std::collections::VecDeque::new(),
             detail_all: false,
+        }
+    }
+
+    /// One (host, path) waiting on `path` was answered or evicted.
+    fn unfollow_path(&mut self, path: &str) {
+        if let Some(n) = self.challenged_paths.get_mut(path) {
+            *n -= 1;
+            if *n == 0 {
+                self.challenged_paths.remove(path);
+            }
         }
     }
 
@@ -445,7 +457,9 @@ impl Ctx<'_> {
             None | Some(401) | Some(403) => true,
             Some(200..=399) => {
                 !self.challenged_paths.is_empty()
-                    && self.challenged_paths.contains(bare_path(url.unwrap_or("")))
+                    && self
+                        .challenged_paths
+                        .contains_key(bare_path(url.unwrap_or("")))
             }
             Some(_) => false,
         }
@@ -875,7 +889,7 @@ pub fn read_log<R: Read>(
                     summary.status_401 += 1;
                     let key = path_key(parsed.host.as_deref(), parsed.url.as_deref());
                     if ctx.challenged.insert(key.clone()) {
-                        ctx.challenged_paths.insert(key.1.clone());
+                        *ctx.challenged_paths.entry(key.1.clone()).or_default() += 1;
                         ctx.challenged_order.push_back(key);
                         // Evict the oldest still-waiting path; answered ones
                         // left in the queue are skipped here, not searched for.
@@ -884,7 +898,7 @@ pub fn read_log<R: Read>(
                                 break;
                             };
                             if ctx.challenged.remove(&old) {
-                                ctx.challenged_paths.remove(&old.1);
+                                ctx.unfollow_path(&old.1);
                             }
                         }
                         if ctx.challenged_order.len() > 4 * MAX_CHALLENGE_PATHS {
@@ -903,7 +917,7 @@ pub fn read_log<R: Read>(
                     let key = path_key(parsed.host.as_deref(), parsed.url.as_deref());
                     let answered = ctx.challenged.remove(&key);
                     if answered {
-                        ctx.challenged_paths.remove(&key.1);
+                        ctx.unfollow_path(&key.1);
                     }
                     answered
                 }
@@ -964,7 +978,7 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
             let follows_challenge = || {
                 !ctx.challenged_paths.is_empty()
                     && cheap_json_path(line.as_bytes())
-                        .is_none_or(|p| ctx.challenged_paths.contains(p))
+                        .is_none_or(|p| ctx.challenged_paths.contains_key(p))
             };
             if let Some(status) = cheap_json_status(line.as_bytes()) {
                 let needed = match status {
