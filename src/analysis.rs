@@ -399,7 +399,25 @@ fn in_range(t: Option<Timestamp>, config: &Config) -> bool {
 
 /// Run the whole pipeline, keeping findings as [`analyze_into`] does.
 pub fn analyze(config: &Config) -> Analysis {
-    analyze_into(config, &mut |_| {})
+    struct Drop;
+    impl FindingSink for Drop {
+        fn accept(&mut self, _: &Finding, _: Vec<u8>) {}
+    }
+    analyze_into(config, &mut Drop)
+}
+
+/// Where findings go as they are made (failures.csv), so that a run never
+/// holds them all.
+pub trait FindingSink: Sync {
+    /// Per-finding work that may run on any thread and in any order, such
+    /// as rendering the finding's row; its result is handed to `accept`.
+    fn prepare(&self, _finding: &Finding) -> Vec<u8> {
+        Vec::new()
+    }
+
+    /// Every finding with what `prepare` made of it, in the run's order,
+    /// on one thread.
+    fn accept(&mut self, finding: &Finding, prepared: Vec<u8>);
 }
 
 /// Findings classified at a time: enough to keep both cores busy, few
@@ -408,7 +426,7 @@ const FINDING_CHUNK: usize = 4096;
 
 /// Run the whole pipeline; every finding goes to `sink` in the run's
 /// deterministic order (time, then origin) as soon as it is made.
-pub fn analyze_into(config: &Config, sink: &mut dyn FnMut(&Finding)) -> Analysis {
+pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     let (files, problems) = input::expand(&config.inputs);
     let mut analysis = Analysis {
         aggregate: Aggregator::new(config.limits.max_groups),
@@ -495,13 +513,22 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FnMut(&Finding)) -> Analysis
             .map(|i| i.records)
             .sum::<u64>();
 
-    let context = CaptureContext::build(&requests, &events);
+    // Independent passes over the same records: one per core.
+    let build = || {
+        rayon::join(
+            || CaptureContext::build(&requests, &events),
+            || correlate(&requests, &events, config.correlate),
+        )
+    };
+    let (context, cases) = match &pool {
+        Ok(pool) => pool.install(build),
+        Err(_) => build(),
+    };
     for file in &context.sanitized_files {
         analysis.warnings.push(format!(
             "{file}: the capture looks sanitized (credentials removed or redacted on export); missing_credentials findings there have low confidence"
         ));
     }
-    let cases = correlate(&requests, &events, config.correlate);
     let classifier = Classifier {
         requests: &requests,
         events: &events,
@@ -524,17 +551,20 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FnMut(&Finding)) -> Analysis
     // Deterministic whatever the thread count: time, then origin.
     order.sort_unstable();
     let mut examples = ExampleMarks::default();
-    let mut chunk: Vec<Finding> = Vec::with_capacity(FINDING_CHUNK.min(order.len()));
+    let mut chunk: Vec<(Finding, Vec<u8>)> = Vec::with_capacity(FINDING_CHUNK.min(order.len()));
     for part in order.chunks(FINDING_CHUNK) {
+        let shared: &dyn FindingSink = &*sink;
         let classify = |&(_, _, i): &(Option<Timestamp>, String, usize)| {
             let case = failed[i];
-            finding(case, classifier.classify(case), &requests, &events, config)
+            let f = finding(case, classifier.classify(case), &requests, &events, config);
+            let prepared = shared.prepare(&f);
+            (f, prepared)
         };
         match &pool {
             Ok(pool) => pool.install(|| part.par_iter().map(classify).collect_into_vec(&mut chunk)),
             Err(_) => chunk = part.iter().map(classify).collect(),
         }
-        for (mut f, &(_, _, i)) in chunk.drain(..).zip(part) {
+        for ((mut f, prepared), &(_, _, i)) in chunk.drain(..).zip(part) {
             match (f.sources, f.join) {
                 (Sources::HarAndLog, Join::RequestId) => analysis.correlation.by_request_id += 1,
                 (Sources::HarAndLog, _) => analysis.correlation.by_fallback += 1,
@@ -542,7 +572,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FnMut(&Finding)) -> Analysis
                 (Sources::Log, _) => analysis.correlation.log_only += 1,
             }
             analysis.aggregate.add(&f);
-            sink(&f);
+            sink.accept(&f, prepared);
             if config.keep_records || examples.keep(&f) {
                 let case = failed[i];
                 f.request = case.client.map(|i| Box::new(requests[i].clone()));

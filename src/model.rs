@@ -71,7 +71,7 @@ pub struct RequestView {
     pub request_ids: Vec<String>,
     /// Every credential the request carried (Authorization, API-key
     /// headers, key-like query parameters, session cookies), strongest first.
-    pub credentials: Vec<Credential>,
+    pub credentials: Vec<Arc<Credential>>,
     /// True when the request had a `Cookie` header or cookies at all
     /// (session cookies are also in `credentials`).
     pub sent_cookies: bool,
@@ -104,9 +104,6 @@ impl RequestView {
         self.challenges = Vec::new();
         self.response_message = None;
         self.origin_header = None;
-        for c in &mut self.credentials {
-            c.defects.shrink_to_fit();
-        }
         self.credentials.shrink_to_fit();
         self.request_ids.shrink_to_fit();
         self.url.shrink_to_fit();

@@ -154,12 +154,45 @@ pub fn parse_any(s: &str) -> Option<Timestamp> {
 
 /// RFC 3339 UTC with milliseconds, the form every output uses.
 pub fn format_rfc3339(t: &Timestamp) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    use chrono::{Datelike, Timelike};
+    // Written out by hand: a strftime pattern is parsed again on every call,
+    // and failures.csv formats a time per row.
+    if !(0..=9999).contains(&t.year()) {
+        return t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        // A leap second shows as second 59 with 1000+ ms in chrono.
+        (t.nanosecond() / 1_000_000).min(999)
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_output_truncates_to_milliseconds_and_keeps_odd_years() {
+        let at = |secs, nanos| DateTime::from_timestamp(secs, nanos).expect("in range");
+        assert_eq!(
+            format_rfc3339(&at(1_795_424_413, 309_999_999)),
+            "2026-11-23T09:00:13.309Z"
+        );
+        assert_eq!(format_rfc3339(&at(0, 0)), "1970-01-01T00:00:00.000Z");
+        // Years past 9999 go through chrono's own formatting.
+        assert_eq!(
+            format_rfc3339(&at(253_402_300_800, 0)),
+            at(253_402_300_800, 0)
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string()
+        );
+    }
 
     fn iso(s: &str) -> String {
         format_rfc3339(&parse_iso8601(s).unwrap_or_else(|| panic!("{s} did not parse")))

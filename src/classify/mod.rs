@@ -1182,4 +1182,5 @@ pub fn primary_credential(r: &RequestView) -> Option<&Credential> {
                 .find(|c| matches!(c.location, Location::Header(_) | Location::Query(_)))
         })
         .or_else(|| r.credentials.first())
+        .map(|c| &**c)
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::aggregate::baseline::{self, Baseline};
 use crate::aggregate::{trend::parse_duration, Summary};
-use crate::analysis::{analyze_into, Analysis, Config, Limits};
+use crate::analysis::{analyze, analyze_into, Analysis, Config, Limits};
 use crate::classify::catalog::Catalog;
 use crate::classify::Cause;
 use crate::cli::{AnalyzeArgs, CommonArgs};
@@ -191,11 +191,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
             })?),
             None => None,
         };
-    let mut analysis = analyze_into(&config, &mut |f| {
-        if let Some(out) = failures.as_mut() {
-            out.write(f);
-        }
-    });
+    let mut analysis = match failures.as_mut() {
+        Some(out) => analyze_into(&config, out),
+        None => analyze(&config),
+    };
     let (mut summary, folded) = std::mem::take(&mut analysis.aggregate).finish(bucket);
     if folded > 0 {
         analysis.warnings.push(format!(

@@ -304,7 +304,7 @@ pub fn reduce(
     let raw_url = request.url.as_str();
     let (host, path, query_pairs) = split_url(raw_url);
 
-    let mut credentials: Vec<Credential> = Vec::new();
+    let mut credentials: Vec<Arc<Credential>> = Vec::new();
     let mut request_ids: Vec<String> = Vec::new();
     let mut sent_cookies = !request.cookies.is_empty();
     let mut is_preflight_header = false;
@@ -341,8 +341,7 @@ pub fn reduce(
                         check
                     };
                 }
-                remember_authorization(value, &host, &cred);
-                credentials.insert(0, cred);
+                credentials.insert(0, remember_authorization(value, &host, cred));
             }
             "cookie" => {
                 sent_cookies = true;
@@ -354,7 +353,7 @@ pub fn reduce(
                     for pair in value.split(';') {
                         if let Some((n, v)) = pair.trim().split_once('=') {
                             if is_session_cookie(n, v) {
-                                credentials.push(session_cookie(n, v));
+                                credentials.push(shared(Kind::Cookie, n, v, session_cookie));
                             }
                         }
                     }
@@ -368,7 +367,7 @@ pub fn reduce(
                     if credential::is_redaction_marker(value) {
                         credential_redacted = true;
                     } else {
-                        credentials.push(api_key_header(&name, value));
+                        credentials.push(shared(Kind::Header, &name, value, api_key_header));
                     }
                 } else if let Some(id) = requestid::from_header(&name, value) {
                     push_unique(&mut request_ids, id);
@@ -381,7 +380,7 @@ pub fn reduce(
         if credential::is_redaction_marker(v) {
             credential_redacted = true;
         } else if is_session_cookie(n, v) {
-            credentials.push(session_cookie(n, v));
+            credentials.push(shared(Kind::Cookie, n, v, session_cookie));
         }
     }
     // Query parameters: the HAR's own list when present, else the URL's.
@@ -396,7 +395,7 @@ pub fn reduce(
     };
     for (name, value) in &pairs {
         if is_key_query_param(name) && !value.is_empty() {
-            credentials.push(api_key_query(name, value));
+            credentials.push(shared(Kind::Query, name, value, api_key_query));
         }
     }
 
@@ -508,27 +507,65 @@ fn lower<'b>(name: &'b str, buf: &'b mut [u8; 64]) -> Cow<'b, str> {
 const CREDENTIAL_CACHE: usize = 1024;
 
 thread_local! {
-    static AUTH_CACHE: std::cell::RefCell<std::collections::HashMap<String, (String, Credential)>> =
+    static AUTH_CACHE: std::cell::RefCell<std::collections::HashMap<String, (String, Arc<Credential>)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+    static OTHER_CACHE: std::cell::RefCell<std::collections::HashMap<(Kind, String, String), Arc<Credential>>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
-fn cached_authorization(value: &str, host: &str) -> Option<Credential> {
+fn cached_authorization(value: &str, host: &str) -> Option<Arc<Credential>> {
     AUTH_CACHE.with(|c| {
         c.borrow()
             .get(value)
             .filter(|(h, _)| h == host)
-            .map(|(_, cred)| cred.clone())
+            .map(|(_, cred)| Arc::clone(cred))
     })
 }
 
-fn remember_authorization(value: &str, host: &str, cred: &Credential) {
+/// Keep `cred` for the next entries that send `value` to `host`; every
+/// entry that does then shares this one summary.
+fn remember_authorization(value: &str, host: &str, cred: Credential) -> Arc<Credential> {
+    let cred = Arc::new(cred);
     AUTH_CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= CREDENTIAL_CACHE {
             c.clear();
         }
-        c.insert(value.to_string(), (host.to_string(), cred.clone()));
+        c.insert(value.to_string(), (host.to_string(), Arc::clone(&cred)));
     });
+    cred
+}
+
+/// Where a non-Authorization credential was found (its cache key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Cookie,
+    Header,
+    Query,
+}
+
+/// A session cookie or API key summary, shared by the entries that send
+/// the same name and value: a capture sends its session cookie with nearly
+/// every request, and one summary per entry was most of a big HAR's memory.
+fn shared(
+    kind: Kind,
+    name: &str,
+    value: &str,
+    make: fn(&str, &str) -> Credential,
+) -> Arc<Credential> {
+    OTHER_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        let key = (kind, name.to_string(), value.to_string());
+        if let Some(cred) = c.get(&key) {
+            return Arc::clone(cred);
+        }
+        if c.len() >= CREDENTIAL_CACHE {
+            c.clear();
+        }
+        let cred = Arc::new(make(name, value));
+        c.insert(key, Arc::clone(&cred));
+        cred
+    })
 }
 
 fn push_unique(ids: &mut Vec<String>, id: String) {

@@ -104,10 +104,12 @@ impl<W: io::Write> FailuresWriter<W> {
             f.server_message.as_str().into(),
             f.origin.as_str().into(),
         ];
-        let cells = cells.map(|c| csv_cell(&c).into_owned());
-        self.w
-            .write_record(cells.iter().map(|c| c.as_bytes()))
-            .map_err(csv_error)
+        for cell in &cells {
+            self.w
+                .write_field(csv_cell(cell).as_bytes())
+                .map_err(csv_error)?;
+        }
+        self.w.write_record(None::<&[u8]>).map_err(csv_error)
     }
 
     /// Flush and hand back the output.
@@ -120,6 +122,17 @@ impl<W: io::Write> FailuresWriter<W> {
 
 fn csv_error(e: csv::Error) -> io::Error {
     io::Error::other(e.to_string())
+}
+
+/// One finding's failures.csv row, without the header.
+pub fn failure_row(finding: &Finding) -> io::Result<Vec<u8>> {
+    let mut w = FailuresWriter {
+        w: csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::with_capacity(512)),
+    };
+    w.write(finding)?;
+    w.finish()
 }
 
 /// failures.csv of a whole run in memory (small runs and tests).

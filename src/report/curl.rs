@@ -271,6 +271,7 @@ pub fn for_request(r: &RequestView) -> String {
     for c in primary.into_iter().chain(
         r.credentials
             .iter()
+            .map(|c| &**c)
             .filter(|c| Some(*c) != primary && !matches!(c.location, Location::Query(_))),
     ) {
         extra.extend(credential_args(c));

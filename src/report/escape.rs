@@ -10,7 +10,11 @@ pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
         s.as_bytes().first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
     );
-    let s: std::borrow::Cow<'_, str> = if s.chars().any(is_unsafe_control) {
+    // Printable ASCII (the usual cell) needs no per-character lookup.
+    let plain = s
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t');
+    let s: std::borrow::Cow<'_, str> = if !plain && s.chars().any(is_unsafe_control) {
         std::borrow::Cow::Owned(terminal(s))
     } else {
         std::borrow::Cow::Borrowed(s)

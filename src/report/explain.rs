@@ -236,7 +236,13 @@ pub fn render(
     // 4) token claims
     step(&mut out, 4, "Token claims against the server's clock");
     let jwts: Vec<&Credential> = request
-        .map(|r| r.credentials.iter().filter(|c| c.jwt.is_some()).collect())
+        .map(|r| {
+            r.credentials
+                .iter()
+                .map(|c| &**c)
+                .filter(|c| c.jwt.is_some())
+                .collect()
+        })
         .unwrap_or_default();
     let reference: Option<(Timestamp, &str)> = request
         .and_then(|r| r.server_date.map(|t| (t, "the server's Date")))

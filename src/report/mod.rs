@@ -16,7 +16,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::aggregate::Summary;
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Finding, FindingSink};
 
 /// Write `bytes` to `path` atomically: a temp file in the same directory,
 /// then a rename, so a reader (a dashboard, the textfile collector) never
@@ -43,57 +43,63 @@ fn temp_path(path: &Path) -> PathBuf {
 
 /// failures.csv written row by row while the run goes on, into a temporary
 /// file renamed into place by [`FailuresFile::commit`]: readers never see
-/// half a file, and the rows never all sit in memory.
+/// half a file, and the rows never all sit in memory. Rows are rendered on
+/// the worker threads ([`FindingSink::prepare`]) and only written here.
 pub struct FailuresFile {
     path: PathBuf,
     tmp: PathBuf,
-    rows: csv::FailuresWriter<io::BufWriter<std::fs::File>>,
+    out: io::BufWriter<std::fs::File>,
     /// The first write error; later rows are dropped and `commit` reports it.
     error: Option<io::Error>,
 }
 
 impl FailuresFile {
-    /// Start `DIR/failures.csv` (creating DIR).
+    /// Start `DIR/failures.csv` (creating DIR) with its header row.
     pub fn create(dir: &Path) -> io::Result<FailuresFile> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join("failures.csv");
         let tmp = temp_path(&path);
-        let file = std::fs::File::create(&tmp)?;
-        let rows = csv::FailuresWriter::new(io::BufWriter::with_capacity(256 * 1024, file))?;
+        let mut out = io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&tmp)?);
+        out.write_all(&csv::failures(&[])?)?;
         Ok(FailuresFile {
             path,
             tmp,
-            rows,
+            out,
             error: None,
         })
     }
 
-    pub fn write(&mut self, f: &crate::analysis::Finding) {
-        if self.error.is_none() {
-            if let Err(e) = self.rows.write(f) {
-                self.error = Some(e);
-            }
-        }
-    }
-
     /// Flush and move the file into place.
-    pub fn commit(self) -> io::Result<PathBuf> {
-        let finished = match self.error {
+    pub fn commit(mut self) -> io::Result<PathBuf> {
+        let finished = match self.error.take() {
             Some(e) => Err(e),
-            None => self
-                .rows
-                .finish()
-                .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
+            None => self.out.flush(),
         };
         match finished {
-            Ok(file) => {
-                file.sync_all().ok();
+            Ok(()) => {
+                self.out.get_ref().sync_all().ok();
                 std::fs::rename(&self.tmp, &self.path)?;
                 Ok(self.path)
             }
             Err(e) => {
                 std::fs::remove_file(&self.tmp).ok();
                 Err(e)
+            }
+        }
+    }
+}
+
+impl FindingSink for FailuresFile {
+    fn prepare(&self, finding: &Finding) -> Vec<u8> {
+        // Writing into a Vec cannot fail (the csv writer's only errors are
+        // its output's I/O errors).
+        csv::failure_row(finding).unwrap_or_default()
+    }
+
+    fn accept(&mut self, _finding: &Finding, row: Vec<u8>) {
+        if self.error.is_none() {
+            if let Err(e) = self.out.write_all(&row) {
+                self.error = Some(e);
             }
         }
     }
