@@ -258,7 +258,7 @@ struct RawPair<'a> {
 
 /// Response bodies larger than this are not read for a message: auth
 /// errors are short, and big bodies are pages, not diagnoses.
-const MAX_MESSAGE_BODY: usize = 16 * 1024;
+pub(crate) const MAX_MESSAGE_BODY: usize = 16 * 1024;
 
 /// Default cap on one header value (`--max-header-bytes`): servers reject
 /// far shorter headers (431), so a longer one is damage, not a credential.

@@ -78,6 +78,58 @@ const LONG_STRING: usize = 64 * 1024;
 /// sees a value longer than itself and says so.
 const LONG_STRING_KEPT: usize = LONG_STRING + 1;
 
+/// A body (`"text"` value) longer than this is never read for a message
+/// (`entry::MAX_MESSAGE_BODY`, raw JSON escapes counted twice): it is cut
+/// too, so serde does not walk the tens of kilobytes of every 200's body.
+const BODY_TEXT: usize = 2 * entry::MAX_MESSAGE_BODY;
+
+/// What is kept of a cut body: still longer than any body that is read.
+const BODY_TEXT_KEPT: usize = BODY_TEXT + 1;
+
+/// Bodies of entries that are not 4xx are never read at all: their
+/// `"text"` values longer than this are emptied.
+const UNREAD_TEXT: usize = 512;
+
+/// Does this entry's response body matter (a 4xx, or a status that cannot
+/// be told without parsing)? Looks for `"status": N` outside the strings
+/// in `long` (the bodies), where a DevTools `response.status` sits; a
+/// `"status"` inside a body is escaped (`\"status\"`) and does not match.
+fn body_may_matter(entry: &[u8], long: &[(usize, usize)]) -> bool {
+    let finder = memchr::memmem::Finder::new(b"\"status\"");
+    let mut seen = None;
+    let mut from = 0;
+    let end = [(entry.len(), entry.len())];
+    for &(ls, le) in long.iter().chain(&end) {
+        let part = &entry[from..ls];
+        from = le;
+        for at in finder.find_iter(part) {
+            let rest = part[at + finder.needle().len()..].trim_ascii_start();
+            let Some(rest) = rest.strip_prefix(b":") else {
+                continue;
+            };
+            let rest = rest.trim_ascii_start();
+            let digits = &rest[..rest.iter().take_while(|c| c.is_ascii_digit()).count()];
+            let status = std::str::from_utf8(digits)
+                .ok()
+                .and_then(|d| d.parse::<u32>().ok());
+            match (status, seen) {
+                (None, _) => return true,
+                (Some(s), Some(prev)) if s != prev => return true,
+                (Some(s), _) => seen = Some(s),
+            }
+        }
+    }
+    seen.is_none_or(|s| (400..500).contains(&s))
+}
+
+/// Is the string whose content starts at `at` the value of a `"text"` key?
+fn is_text_value(entry: &[u8], at: usize) -> bool {
+    let before = entry[..at.saturating_sub(1)].trim_ascii_end();
+    before
+        .strip_suffix(b":")
+        .is_some_and(|b| b.trim_ascii_end().ends_with(b"\"text\""))
+}
+
 /// The length of a prefix of raw JSON string content, at most `max`, that
 /// does not end inside an escape sequence or a UTF-8 character.
 fn safe_prefix(content: &[u8], max: usize) -> usize {
@@ -127,6 +179,18 @@ impl Batch {
     fn len(&self) -> usize {
         self.bounds.len()
     }
+}
+
+/// A batch buffer emptied for the next batch, with room for a full one
+/// (one outsized entry's buffer is dropped instead of kept).
+fn recycle(mut bytes: Vec<u8>) -> Vec<u8> {
+    const ROOM: usize = BATCH_BYTES + BATCH_BYTES / 4;
+    if bytes.capacity() > 2 * ROOM {
+        bytes = Vec::new();
+    }
+    bytes.clear();
+    bytes.reserve(ROOM);
+    bytes
 }
 
 /// Records, per-entry errors, and how many header values were cut.
@@ -201,12 +265,17 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
         walk_document(&mut scanner, opts.jsonp, &mut out, &mut |batch| {
             let r = parse_batch(&batch, file, opts.keys, max_header);
             push_result(&results, batch.first, r);
+            recycle(batch.bytes)
         })
     } else {
         // One reader (this thread) feeding `threads` parsers through a
         // bounded channel: back-pressure keeps memory at a few batches.
+        // Batch buffers go back to the reader through `spare`: a fresh
+        // 4 MB buffer per batch cost a page fault per page and a copy per
+        // doubling.
         let (tx, rx) = sync_channel::<Batch>(threads);
         let rx = Mutex::new(rx);
+        let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|| loop {
@@ -217,12 +286,22 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
                     let Ok(batch) = next else { return };
                     let r = parse_batch(&batch, file, opts.keys, max_header);
                     push_result(&results, batch.first, r);
+                    if let Ok(mut spare) = spare.lock() {
+                        if spare.len() <= threads {
+                            spare.push(recycle(batch.bytes));
+                        }
+                    }
                 });
             }
             let result = walk_document(&mut scanner, opts.jsonp, &mut out, &mut |batch| {
                 // A send only fails when every worker is gone, which happens
                 // only if they panicked; the batch is then lost with them.
                 let _ = tx.send(batch);
+                spare
+                    .lock()
+                    .ok()
+                    .and_then(|mut s| s.pop())
+                    .unwrap_or_else(|| recycle(Vec::new()))
             });
             drop(tx);
             result
@@ -267,7 +346,7 @@ fn walk_document<R: Read>(
     s: &mut Scanner<R>,
     jsonp: bool,
     out: &mut HarRead,
-    emit: &mut dyn FnMut(Batch),
+    emit: &mut dyn FnMut(Batch) -> Vec<u8>,
 ) -> Result<(), ScanError> {
     s.skip_bom()?;
     if jsonp {
@@ -345,7 +424,7 @@ fn validate<R: Read>(s: &Scanner<R>, a: usize, b: usize) -> Result<(), ScanError
 fn walk_log<R: Read>(
     s: &mut Scanner<R>,
     out: &mut HarRead,
-    emit: &mut dyn FnMut(Batch),
+    emit: &mut dyn FnMut(Batch) -> Vec<u8>,
 ) -> Result<bool, ScanError> {
     s.expect(b'{', "'{'")?;
     let mut saw_entries = false;
@@ -399,11 +478,12 @@ fn walk_log<R: Read>(
 fn walk_entries<R: Read>(
     s: &mut Scanner<R>,
     errors: &mut Vec<InputError>,
-    emit: &mut dyn FnMut(Batch),
+    emit: &mut dyn FnMut(Batch) -> Vec<u8>,
 ) -> Result<(), ScanError> {
     s.expect(b'[', "'['")?;
     let mut index: u64 = 0;
     let mut batch = Batch::new(0);
+    batch.bytes = recycle(batch.bytes);
     let result = (|| {
         if s.eat(b']')? {
             return Ok(());
@@ -429,24 +509,38 @@ fn walk_entries<R: Read>(
                 index += 1;
                 // Entry numbers in a batch are contiguous: start a new one.
                 if batch.len() > 0 {
-                    emit(std::mem::replace(&mut batch, Batch::new(index)));
+                    let full = std::mem::replace(&mut batch, Batch::new(index));
+                    batch.bytes = emit(full);
                 } else {
-                    batch = Batch::new(index);
+                    batch.first = index;
                 }
                 if !s.comma_or(b']', "\"log.entries\"")? {
                     return Ok(());
                 }
                 continue;
             }
-            let (a, b, long) = s.object_with_long_strings(LONG_STRING)?;
+            let (a, b, long) = s.object_with_long_strings(UNREAD_TEXT)?;
             let start = batch.bytes.len();
             // Big strings (response bodies, base64 images) are cut to their
-            // first bytes: nothing reads a body that large, and serde need
-            // not walk it again; a giant header keeps a prefix to inspect.
+            // first bytes: nothing reads a body that large (or any body of
+            // a response that is not a 4xx), and serde need not walk it
+            // again; a giant header keeps a prefix to inspect.
             let mut from = 0;
             let entry = s.bytes(a, b);
+            let read_body = body_may_matter(entry, &long);
             for (ls, le) in long {
-                let keep = safe_prefix(&entry[ls..le], LONG_STRING_KEPT);
+                let kept = if is_text_value(entry, ls) {
+                    match (read_body, le - ls > BODY_TEXT) {
+                        (false, _) => 0,
+                        (true, true) => BODY_TEXT_KEPT,
+                        (true, false) => continue,
+                    }
+                } else if le - ls >= LONG_STRING {
+                    LONG_STRING_KEPT
+                } else {
+                    continue;
+                };
+                let keep = safe_prefix(&entry[ls..le], kept);
                 batch.bytes.extend_from_slice(&entry[from..ls + keep]);
                 from = le;
             }
@@ -456,7 +550,7 @@ fn walk_entries<R: Read>(
             index += 1;
             if batch.len() >= BATCH_ENTRIES || batch.bytes.len() >= BATCH_BYTES {
                 let full = std::mem::replace(&mut batch, Batch::new(index));
-                emit(full);
+                batch.bytes = emit(full);
             }
             if !s.comma_or(b']', "\"log.entries\"")? {
                 return Ok(());
@@ -485,6 +579,61 @@ mod tests {
                 limits: HarLimits::default(),
             },
         )
+    }
+
+    /// An entry with a response `status` and a `"text"` body of `len` bytes
+    /// that itself holds an escaped `"status": 401`.
+    fn entry_with_body(status: &str, len: usize) -> String {
+        let body = format!("{{\\\"status\\\": 401, \\\"message\\\": \\\"jwt expired\\\", \\\"pad\\\": \\\"{}\\\"}}", "x".repeat(len));
+        format!(
+            r#"{{"request": {{"method": "GET", "url": "https://a.example/x", "headers": []}},
+                "response": {{"status": {status}, "headers": [], "content": {{"size": {len}, "text": "{body}"}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn bodies_are_read_only_for_4xx_or_unknown_statuses() {
+        let spans = |e: &str| -> Vec<(usize, usize)> {
+            let (a, b) = (e.find("\"text\": \"").map(|i| i + 9), e.rfind("\"}}}"));
+            vec![(a.unwrap_or(0), b.unwrap_or(0))]
+        };
+        for (status, read) in [
+            ("200", false),
+            ("304", false),
+            ("401", true),
+            ("403", true),
+            ("\"x\"", true),
+        ] {
+            let e = entry_with_body(status, 600);
+            assert_eq!(
+                body_may_matter(e.as_bytes(), &spans(&e)),
+                read,
+                "status {status}"
+            );
+        }
+        // Disagreeing statuses outside the body: read to be safe.
+        let e =
+            entry_with_body("200", 10).replace("\"request\": {", "\"status\": 401, \"request\": {");
+        assert!(body_may_matter(e.as_bytes(), &spans(&e)));
+        let e = entry_with_body("200", 10);
+        let at = e.find("\"text\": \"").map_or(0, |i| i + 9);
+        assert!(is_text_value(e.as_bytes(), at));
+        assert!(!is_text_value(e.as_bytes(), e.find("https").unwrap_or(0)));
+    }
+
+    #[test]
+    fn a_200_body_is_emptied_and_a_401_body_kept_for_its_message() {
+        let doc = format!(
+            r#"{{"log": {{"entries": [{}, {}]}}}}"#,
+            entry_with_body("200", 2000),
+            entry_with_body("401", 2000)
+        );
+        let har = read(&doc);
+        assert_eq!(har.requests.len(), 2, "{:?}", har.errors);
+        assert!(har.errors.is_empty(), "{:?}", har.errors);
+        assert_eq!(har.requests[1].status, 401);
+        let message = har.requests[1].response_message.as_deref().unwrap_or("");
+        assert!(message.contains("jwt expired"), "{message:?}");
     }
 
     /// bad_inputs::har_entries_with_nulls_and_wrong_types: a null entry

@@ -18,9 +18,10 @@ pub struct ScanError {
     pub message: String,
 }
 
-/// Read chunk size: large enough that syscalls are noise, small enough to
-/// keep peak memory far below the 100 MB budget.
-const CHUNK: usize = 4 * 1024 * 1024;
+/// Read chunk size: large enough that syscalls are noise, small enough
+/// that the buffer stays in the CPU's cache (a 4 MB chunk made the
+/// kernel's copy and the scan both run from memory).
+const CHUNK: usize = 256 * 1024;
 
 /// Nesting deeper than this is rejected: no real HAR comes close, and
 /// serde_json's own recursion limit (128) would refuse the entry anyway.
@@ -88,9 +89,10 @@ impl<R: Read> Scanner<R> {
 
     /// Drop consumed bytes; only call when no index into `buf` is held.
     pub fn compact(&mut self) {
-        // Only when at least half the buffer is consumed: the bytes moved
-        // are then fewer than the bytes consumed since the last move.
-        let worth_it = self.pos > CHUNK && self.pos * 2 >= self.buf.len();
+        // Only when a few reads' worth is consumed (and at least half the
+        // buffer): what is moved, the unread rest of about one read, is
+        // then a fraction of what was consumed since the last move.
+        let worth_it = self.pos >= 4 * CHUNK && self.pos * 2 >= self.buf.len();
         if worth_it || (self.pos > 0 && self.pos == self.buf.len()) {
             self.buf.drain(..self.pos);
             self.base += self.pos as u64;
