@@ -58,8 +58,46 @@ pub fn parse_http_date(s: &str) -> Option<Timestamp> {
 /// Common Log Format time: `23/Nov/2026:11:06:53 +0000` (brackets stripped).
 pub fn parse_clf(s: &str) -> Option<Timestamp> {
     let s = s.trim().trim_start_matches('[').trim_end_matches(']');
-    DateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S%.f %z")
-        .ok()
+    // The usual shape is read by position (an access log has one per
+    // line); anything else goes through chrono's format parser.
+    fast_clf(s.as_bytes()).or_else(|| {
+        DateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S%.f %z")
+            .ok()
+            .map(|dt| dt.with_timezone(&Utc))
+    })
+}
+
+/// `23/Nov/2026:11:06:53 +0000` exactly (no fraction).
+fn fast_clf(b: &[u8]) -> Option<Timestamp> {
+    if b.len() != 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[20] != b' ' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let month = MONTHS.iter().position(|m| m[..] == b[3..6])? as u32 + 1;
+    let (day, year) = (num(0..2)?, num(7..11)?);
+    let (hour, minute, second) = (num(12..14)?, num(15..17)?, num(18..20)?);
+    if b[14] != b':' || b[17] != b':' {
+        return None;
+    }
+    let sign = match b[21] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let offset = sign * (num(22..24)? * 3600 + num(24..26)? * 60) as i32;
+    let naive = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?
+        .and_hms_opt(hour, minute, second)?;
+    let zone = FixedOffset::east_opt(offset)?;
+    zone.from_local_datetime(&naive)
+        .single()
         .map(|dt| dt.with_timezone(&Utc))
 }
 
@@ -176,6 +214,33 @@ pub fn format_rfc3339(t: &Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clf_times_read_by_position_match_chrono() {
+        for s in [
+            "[23/Nov/2026:11:06:53 +0000]",
+            "23/Nov/2026:11:06:53 -0730",
+            "01/Jan/2025:00:00:00 +1400",
+            "29/Feb/2024:23:59:59 +0100",
+        ] {
+            let t = s.trim_start_matches('[').trim_end_matches(']');
+            let slow = DateTime::parse_from_str(t, "%d/%b/%Y:%H:%M:%S%.f %z")
+                .ok()
+                .map(|dt| dt.with_timezone(&Utc));
+            assert!(slow.is_some(), "{s}");
+            assert_eq!(parse_clf(s), slow, "{s}");
+        }
+        // Fractions and odd shapes still parse (through chrono) or fail cleanly.
+        assert!(parse_clf("23/Nov/2026:11:06:53.250 +0000").is_some());
+        for bad in [
+            "30/Feb/2026:11:06:53 +0000",
+            "23/Nox/2026:11:06:53 +0000",
+            "23/Nov/2026:1a:06:53 +0000",
+            "",
+        ] {
+            assert_eq!(parse_clf(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn rfc3339_output_truncates_to_milliseconds_and_keeps_odd_years() {

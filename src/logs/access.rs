@@ -58,10 +58,22 @@ fn split_clf(line: &str) -> Option<Clf<'_>> {
 /// Only the status and the path, for count-only lines.
 pub(crate) fn fast_status(line: &str) -> Option<(u16, Option<&str>)> {
     let c = split_clf(line)?;
-    let target = c.request.split_whitespace().nth(1);
-    let path = target.map(|t| match t.find("://") {
-        Some(i) => t[i + 3..].find('/').map_or("/", |j| &t[i + 3 + j..]),
-        None => t,
+    // `METHOD target PROTOCOL`: the second word, found by bytes (this runs
+    // for every line of an access log).
+    let request = c.request.trim_start_matches([' ', '\t']);
+    let target = request
+        .find([' ', '\t'])
+        .map(|i| request[i..].trim_start_matches([' ', '\t']))
+        .map(|rest| rest.find([' ', '\t']).map_or(rest, |j| &rest[..j]))
+        .filter(|t| !t.is_empty());
+    let path = target.map(|t| {
+        if t.starts_with('/') {
+            return t;
+        }
+        match t.find("://") {
+            Some(i) => t[i + 3..].find('/').map_or("/", |j| &t[i + 3 + j..]),
+            None => t,
+        }
     });
     Some((c.status, path))
 }
