@@ -633,7 +633,7 @@ fn may_matter(line: &[u8]) -> bool {
 /// Does a JSON line carry a status key at all (for counting lines that are
 /// not parsed)? Mirrors the keys [`json`] reads a status from.
 fn json_has_status_key(line: &[u8]) -> bool {
-    status_keys().is_none_or(|ac| ac.is_match(line))
+    status_key_ends(line).next().is_some()
 }
 
 /// The status of a JSON log line read without parsing it: every
@@ -641,10 +641,9 @@ fn json_has_status_key(line: &[u8]) -> bool {
 /// (quoted or not). `None` when there is no such key or the keys disagree or
 /// hold something else: then the line is parsed.
 fn cheap_json_status(line: &[u8]) -> Option<u16> {
-    let ac = status_keys()?;
     let mut found = None;
-    for m in ac.find_iter(line) {
-        let rest = &line[m.end()..];
+    for end in status_key_ends(line) {
+        let rest = &line[end..];
         let rest = rest
             .trim_ascii_start()
             .strip_prefix(b":")?
@@ -670,21 +669,37 @@ fn cheap_json_status(line: &[u8]) -> Option<u16> {
 }
 
 /// The keys [`json`] reads a status from.
-fn status_keys() -> Option<&'static AhoCorasick> {
-    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasick::new([
-            "\"status\"",
-            "\"statusCode\"",
-            "\"status_code\"",
-            "\"response_code\"",
-            "\"DownstreamStatus\"",
-            "\"http_status\"",
-            "\"StatusCode\"",
-        ])
-        .ok()
-    })
-    .as_ref()
+const STATUS_KEYS: [&[u8]; 7] = [
+    b"status",
+    b"statusCode",
+    b"status_code",
+    b"response_code",
+    b"DownstreamStatus",
+    b"http_status",
+    b"StatusCode",
+];
+
+/// Where each quoted status key of a JSON line ends (just after its closing
+/// quote). Found by the rare `tatus` (all keys but one hold it) rather
+/// than by the keys' opening quote, which every JSON string starts with.
+fn status_key_ends(line: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    static FINDERS: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
+    let [tatus, code] = FINDERS.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new(b"tatus"),
+            memchr::memmem::Finder::new(b"response_code"),
+        ]
+    });
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    tatus
+        .find_iter(line)
+        .chain(code.find_iter(line))
+        .filter_map(move |at| {
+            let start = at - line[..at].iter().rev().take_while(|b| word(b)).count();
+            let end = at + line[at..].iter().take_while(|b| word(b)).count();
+            let quoted = start > 0 && line[start - 1] == b'"' && line.get(end) == Some(&b'"');
+            (quoted && STATUS_KEYS.contains(&&line[start..end])).then_some(end + 1)
+        })
 }
 
 /// The path of a JSON log line from its first `"uri"`/`"url"`/`"path"`-like
@@ -694,24 +709,30 @@ fn cheap_json_path(line: &[u8]) -> Option<&str> {
     static KEYS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
     let keys = KEYS.get_or_init(|| {
         [
-            "\"uri\":\"",
-            "\"url\":\"",
-            "\"path\":\"",
-            "\"request_uri\":\"",
-            "\"RequestPath\":\"",
-            "\"uri\": \"",
-            "\"url\": \"",
-            "\"path\": \"",
+            "\"uri\"",
+            "\"url\"",
+            "\"path\"",
+            "\"request_uri\"",
+            "\"RequestPath\"",
         ]
         .iter()
         .map(|k| memchr::memmem::Finder::new(k.as_bytes()).into_owned())
         .collect()
     });
-    let (at, key_len) = keys
-        .iter()
-        .filter_map(|f| f.find(line).map(|i| (i, f.needle().len())))
-        .min()?;
-    let rest = &line[at + key_len..];
+    // The first key (of any of these) that is followed by `:` and a string.
+    let value_start = |f: &memchr::memmem::Finder<'_>| {
+        f.find_iter(line).find_map(|i| {
+            let after = &line[i + f.needle().len()..];
+            let value = after
+                .trim_ascii_start()
+                .strip_prefix(b":")?
+                .trim_ascii_start();
+            value.strip_prefix(b"\"")?;
+            Some((i, line.len() - value.len() + 1))
+        })
+    };
+    let (_, value_at) = keys.iter().filter_map(value_start).min()?;
+    let rest = &line[value_at..];
     let end = memchr::memchr3(b'"', b'\\', b'?', rest)?;
     if rest[end] == b'\\' {
         return None;
