@@ -359,10 +359,18 @@ impl<R: Read> Scanner<R> {
                     "unexpected end of file inside this value (truncated file?)",
                 ));
             }
-            let mut block = [b' '; 64];
             let n = available.min(64);
-            block[..n].copy_from_slice(&self.buf[i..i + n]);
-            match state.step(&block, i - start, MAX_DEPTH) {
+            // Whole blocks are read in place; only the input's last, partial
+            // block is copied and padded with spaces.
+            let mut padded = [b' '; 64];
+            let block: &[u8; 64] = match self.buf[i..i + n].try_into() {
+                Ok(whole) => whole,
+                Err(_) => {
+                    padded[..n].copy_from_slice(&self.buf[i..i + n]);
+                    &padded
+                }
+            };
+            match state.step(block, i - start, MAX_DEPTH) {
                 super::blocks::Step::End(e) if e <= n => return Ok((i + e, state.long)),
                 super::blocks::Step::End(_) | super::blocks::Step::More if n < 64 => {
                     return Err(self.err(
