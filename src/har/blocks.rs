@@ -47,50 +47,6 @@ struct Masks {
 
 #[cfg(target_arch = "x86_64")]
 fn masks(block: &[u8; 64]) -> Masks {
-    static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *AVX2.get_or_init(|| std::arch::is_x86_feature_detected!("avx2")) {
-        // SAFETY: the CPU was just found to support AVX2.
-        unsafe { masks_avx2(block) }
-    } else {
-        masks_sse2(block)
-    }
-}
-
-/// [`masks_sse2`] with 32-byte vectors: half the instructions.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn masks_avx2(block: &[u8; 64]) -> Masks {
-    use std::arch::x86_64::*;
-    // SAFETY: `block` is 64 readable bytes, read with unaligned loads; the
-    // caller checked that AVX2 is available.
-    unsafe {
-        let quote = _mm256_set1_epi8(b'"' as i8);
-        let backslash = _mm256_set1_epi8(b'\\' as i8);
-        let lower = _mm256_set1_epi8(0x20);
-        let open = _mm256_set1_epi8(b'{' as i8);
-        let close = _mm256_set1_epi8(b'}' as i8);
-        let mut m = Masks {
-            quote: 0,
-            backslash: 0,
-            open: 0,
-            close: 0,
-        };
-        for k in 0..2 {
-            let v = _mm256_loadu_si256(block.as_ptr().add(32 * k) as *const __m256i);
-            let folded = _mm256_or_si256(v, lower);
-            let shift = 32 * k as u32;
-            let bits = |x: __m256i| (_mm256_movemask_epi8(x) as u32 as u64) << shift;
-            m.quote |= bits(_mm256_cmpeq_epi8(v, quote));
-            m.backslash |= bits(_mm256_cmpeq_epi8(v, backslash));
-            m.open |= bits(_mm256_cmpeq_epi8(folded, open));
-            m.close |= bits(_mm256_cmpeq_epi8(folded, close));
-        }
-        m
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-fn masks_sse2(block: &[u8; 64]) -> Masks {
     // SSE2 is part of the x86_64 baseline, so no runtime detection is needed.
     use std::arch::x86_64::*;
     // SAFETY: `block` is 64 readable bytes; unaligned loads are used; SSE2
@@ -229,37 +185,6 @@ impl BlockState {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn avx2_and_sse2_masks_agree() {
-        if !std::arch::is_x86_feature_detected!("avx2") {
-            return;
-        }
-        // Every byte value at every position, plus the structural ones mixed.
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for round in 0..2000 {
-            let mut block = [0u8; 64];
-            for (i, b) in block.iter_mut().enumerate() {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                *b = if round % 2 == 0 {
-                    b"\"\\{}[] ax"[(seed % 9) as usize]
-                } else {
-                    (seed as u8).wrapping_add(i as u8)
-                };
-            }
-            let a = masks_sse2(&block);
-            // SAFETY: AVX2 support was checked above.
-            let b = unsafe { masks_avx2(&block) };
-            assert_eq!(
-                (a.quote, a.backslash, a.open, a.close),
-                (b.quote, b.backslash, b.open, b.close),
-                "{block:?}"
-            );
-        }
-    }
 
     /// Reference: byte at a time.
     fn scalar_end(s: &[u8]) -> Option<usize> {
