@@ -554,9 +554,10 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     let mut chunk: Vec<(Finding, Vec<u8>)> = Vec::with_capacity(FINDING_CHUNK.min(order.len()));
     for part in order.chunks(FINDING_CHUNK) {
         let shared: &dyn FindingSink = &*sink;
-        let classify = |&(_, _, i): &(Option<Timestamp>, String, usize)| {
-            let case = failed[i];
-            let f = finding(case, classifier.classify(case), &requests, &events, config);
+        let classify = |(time, origin, i): &(Option<Timestamp>, String, usize)| {
+            let case = failed[*i];
+            let d = classifier.classify(case);
+            let f = finding(case, d, (*time, origin), &requests, &events, config);
             let prepared = shared.prepare(&f);
             (f, prepared)
         };
@@ -637,9 +638,12 @@ fn case_order(
     }
 }
 
+/// The row of one 401 case; its time and origin are the case's
+/// [`case_order`], computed once for the sort.
 fn finding(
     case: &Case,
     d: Diagnosis,
+    (time, origin): (Option<Timestamp>, &str),
     requests: &[RequestView],
     events: &[ServerEvent],
     config: &Config,
@@ -660,18 +664,15 @@ fn finding(
         .and_then(|r| r.request_ids.first().cloned())
         .or_else(|| evs.iter().find_map(|e| e.request_ids.first().cloned()))
         .unwrap_or_default();
-    let (method, url, host, path, time, origin) = match client {
+    let (method, url, host, path) = match client {
         Some(r) => (
             r.method.clone(),
             r.url.clone(),
             r.host.clone(),
             r.path.clone(),
-            r.time,
-            r.origin.to_string(),
         ),
         None => {
-            let e = lead;
-            let url = e.and_then(|e| e.url.clone()).unwrap_or_default();
+            let url = lead.and_then(|e| e.url.clone()).unwrap_or_default();
             let host = evs.iter().find_map(|e| e.host.clone()).unwrap_or_default();
             let path = url.split('?').next().unwrap_or("").to_string();
             let full = if host.is_empty() || url.contains("://") {
@@ -686,9 +687,6 @@ fn finding(
                 full,
                 host,
                 path,
-                evs.iter().find_map(|e| e.time),
-                e.and_then(|e| e.origin.as_ref().map(|o| o.to_string()))
-                    .unwrap_or_default(),
             )
         }
     };
@@ -755,7 +753,7 @@ fn finding(
         },
         challenge,
         server_message,
-        origin,
+        origin: origin.to_string(),
         client_addr: evs
             .iter()
             .find_map(|e| e.client_addr.clone())

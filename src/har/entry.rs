@@ -322,26 +322,28 @@ pub fn reduce(
                     credential_redacted = true;
                     continue;
                 }
-                if let Some(cred) = cached_authorization(value, &host) {
-                    credentials.insert(0, cred);
-                    continue;
-                }
-                let mut cred = parse_authorization(value);
-                if let (Some(keys), Some(jwt)) = (keys, cred.jwt.as_mut().and_then(Arc::get_mut)) {
-                    let token = value
-                        .split_once([' ', '\t'])
-                        .map_or(value, |(_, t)| t)
-                        .trim();
-                    let check = keys.verify(token, &host, jwt);
-                    // A sanitized JWT has no signature to check; only an
-                    // unknown `kid` can still be told.
-                    jwt.signature = if credential::is_redacted_jwt(token) {
-                        check.filter(|c| *c == SignatureCheck::UnknownKey)
-                    } else {
-                        check
-                    };
-                }
-                credentials.insert(0, remember_authorization(value, &host, cred));
+                let make = || {
+                    let mut cred = parse_authorization(value);
+                    if let (Some(keys), Some(jwt)) =
+                        (keys, cred.jwt.as_mut().and_then(Arc::get_mut))
+                    {
+                        let token = value
+                            .split_once([' ', '\t'])
+                            .map_or(value, |(_, t)| t)
+                            .trim();
+                        let check = keys.verify(token, &host, jwt);
+                        // A sanitized JWT has no signature to check; only an
+                        // unknown `kid` can still be told.
+                        jwt.signature = if credential::is_redacted_jwt(token) {
+                            check.filter(|c| *c == SignatureCheck::UnknownKey)
+                        } else {
+                            check
+                        };
+                    }
+                    cred
+                };
+                // The signature check depends on the host's keys.
+                credentials.insert(0, shared(Seen::Authorization, &host, value, make));
             }
             "cookie" => {
                 sent_cookies = true;
@@ -353,7 +355,8 @@ pub fn reduce(
                     for pair in value.split(';') {
                         if let Some((n, v)) = pair.trim().split_once('=') {
                             if is_session_cookie(n, v) {
-                                credentials.push(shared(Kind::Cookie, n, v, session_cookie));
+                                credentials
+                                    .push(shared(Seen::Cookie, n, v, || session_cookie(n, v)));
                             }
                         }
                     }
@@ -367,7 +370,9 @@ pub fn reduce(
                     if credential::is_redaction_marker(value) {
                         credential_redacted = true;
                     } else {
-                        credentials.push(shared(Kind::Header, &name, value, api_key_header));
+                        credentials.push(shared(Seen::Header, &name, value, || {
+                            api_key_header(&name, value)
+                        }));
                     }
                 } else if let Some(id) = requestid::from_header(&name, value) {
                     push_unique(&mut request_ids, id);
@@ -380,7 +385,7 @@ pub fn reduce(
         if credential::is_redaction_marker(v) {
             credential_redacted = true;
         } else if is_session_cookie(n, v) {
-            credentials.push(shared(Kind::Cookie, n, v, session_cookie));
+            credentials.push(shared(Seen::Cookie, n, v, || session_cookie(n, v)));
         }
     }
     // Query parameters: the HAR's own list when present, else the URL's.
@@ -395,7 +400,9 @@ pub fn reduce(
     };
     for (name, value) in &pairs {
         if is_key_query_param(name) && !value.is_empty() {
-            credentials.push(shared(Kind::Query, name, value, api_key_query));
+            credentials.push(shared(Seen::Query, name, value, || {
+                api_key_query(name, value)
+            }));
         }
     }
 
@@ -506,66 +513,56 @@ fn lower<'b>(name: &'b str, buf: &'b mut [u8; 64]) -> Cow<'b, str> {
 /// host) instead of once per entry is most of the credential cost.
 const CREDENTIAL_CACHE: usize = 1024;
 
-thread_local! {
-    static AUTH_CACHE: std::cell::RefCell<std::collections::HashMap<String, (String, Arc<Credential>)>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-    static OTHER_CACHE: std::cell::RefCell<std::collections::HashMap<(Kind, String, String), Arc<Credential>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-}
-
-fn cached_authorization(value: &str, host: &str) -> Option<Arc<Credential>> {
-    AUTH_CACHE.with(|c| {
-        c.borrow()
-            .get(value)
-            .filter(|(h, _)| h == host)
-            .map(|(_, cred)| Arc::clone(cred))
-    })
-}
-
-/// Keep `cred` for the next entries that send `value` to `host`; every
-/// entry that does then shares this one summary.
-fn remember_authorization(value: &str, host: &str, cred: Credential) -> Arc<Credential> {
-    let cred = Arc::new(cred);
-    AUTH_CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= CREDENTIAL_CACHE {
-            c.clear();
-        }
-        c.insert(value.to_string(), (host.to_string(), Arc::clone(&cred)));
-    });
-    cred
-}
-
-/// Where a non-Authorization credential was found (its cache key).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Kind {
+/// Where a credential value was seen; with the host (Authorization) or the
+/// cookie, header or parameter name, part of its cache key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    Authorization,
     Cookie,
     Header,
     Query,
 }
 
-/// A session cookie or API key summary, shared by the entries that send
-/// the same name and value: a capture sends its session cookie with nearly
-/// every request, and one summary per entry was most of a big HAR's memory.
+/// Credential value -> where it was seen (kind, host or name) and its
+/// summary. Keyed by the value alone so a lookup borrows it.
+type CredentialCache = std::collections::HashMap<String, (Seen, String, Arc<Credential>)>;
+
+thread_local! {
+    static CREDENTIALS: std::cell::RefCell<CredentialCache> =
+        std::cell::RefCell::new(CredentialCache::new());
+}
+
+/// The summary of a credential `value` seen as `seen` under `name` (the
+/// host for Authorization), made by `make` on first sight and then shared
+/// by every entry that sends it again: a capture sends its token and
+/// session cookie with nearly every request.
 fn shared(
-    kind: Kind,
+    seen: Seen,
     name: &str,
     value: &str,
-    make: fn(&str, &str) -> Credential,
+    make: impl FnOnce() -> Credential,
 ) -> Arc<Credential> {
-    OTHER_CACHE.with(|c| {
+    let hit = CREDENTIALS.with(|c| {
+        c.borrow()
+            .get(value)
+            .filter(|(s, n, _)| *s == seen && n == name)
+            .map(|(_, _, cred)| Arc::clone(cred))
+    });
+    if let Some(cred) = hit {
+        return cred;
+    }
+    let cred = Arc::new(make());
+    CREDENTIALS.with(|c| {
         let mut c = c.borrow_mut();
-        let key = (kind, name.to_string(), value.to_string());
-        if let Some(cred) = c.get(&key) {
-            return Arc::clone(cred);
-        }
         if c.len() >= CREDENTIAL_CACHE {
             c.clear();
         }
-        let cred = Arc::new(make(name, value));
-        c.insert(key, Arc::clone(&cred));
-        cred
-    })
+        c.insert(
+            value.to_string(),
+            (seen, name.to_string(), Arc::clone(&cred)),
+        );
+    });
+    cred
 }
 
 fn push_unique(ids: &mut Vec<String>, id: String) {

@@ -50,98 +50,67 @@ fn time(t: Option<crate::model::Timestamp>) -> String {
     t.as_ref().map(format_rfc3339).unwrap_or_default()
 }
 
-/// failures.csv, a row at a time as findings are made: a night of logs has
-/// hundreds of thousands of them, never all in memory at once.
-pub struct FailuresWriter<W: io::Write> {
-    w: csv::Writer<W>,
+/// failures.csv's header row.
+pub fn failures_header() -> io::Result<Vec<u8>> {
+    record(FAILURE_COLUMNS)
 }
 
-impl<W: io::Write> FailuresWriter<W> {
-    /// Start the file with its header row.
-    pub fn new(out: W) -> io::Result<Self> {
-        let mut w = csv::WriterBuilder::new().from_writer(out);
-        w.write_record(FAILURE_COLUMNS).map_err(csv_error)?;
-        Ok(FailuresWriter { w })
-    }
-
-    pub fn write(&mut self, f: &Finding) -> io::Result<()> {
-        let d = &f.diagnosis;
-        let cells: [std::borrow::Cow<'_, str>; 22] = [
-            f.request_id.as_str().into(),
-            time(f.time).into(),
-            f.method.as_str().into(),
-            f.url.as_str().into(),
-            f.host.as_str().into(),
-            f.path.as_str().into(),
-            f.endpoint.as_str().into(),
-            f.status.to_string().into(),
-            d.cause.id().into(),
-            d.secondary
-                .iter()
-                .map(|c| c.id())
-                .collect::<Vec<_>>()
-                .join(";")
-                .into(),
-            format!("{:.2}", d.confidence).into(),
-            d.evidence
-                .iter()
-                .map(|e| e.replace(';', ","))
-                .collect::<Vec<_>>()
-                .join("; ")
-                .into(),
-            f.sources.id().into(),
-            f.credential.as_str().into(),
-            f.credential_fp.as_str().into(),
-            f.jwt_iss.as_str().into(),
-            f.jwt_aud.as_str().into(),
-            f.jwt_exp
-                .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
-                .map(|t| format_rfc3339(&t))
-                .unwrap_or_default()
-                .into(),
-            f.jwt_sub.as_str().into(),
-            f.challenge.as_str().into(),
-            f.server_message.as_str().into(),
-            f.origin.as_str().into(),
-        ];
-        for cell in &cells {
-            self.w
-                .write_field(csv_cell(cell).as_bytes())
-                .map_err(csv_error)?;
-        }
-        self.w.write_record(None::<&[u8]>).map_err(csv_error)
-    }
-
-    /// Flush and hand back the output.
-    pub fn finish(self) -> io::Result<W> {
-        self.w
-            .into_inner()
-            .map_err(|e| io::Error::other(e.to_string()))
-    }
+/// One finding's failures.csv row. Rows are rendered on the worker threads
+/// and written in order by [`crate::report::FailuresFile`]: a night of logs
+/// has hundreds of thousands of them, never all in memory at once.
+pub fn failure_row(f: &Finding) -> io::Result<Vec<u8>> {
+    let d = &f.diagnosis;
+    let cells: [std::borrow::Cow<'_, str>; 22] = [
+        f.request_id.as_str().into(),
+        time(f.time).into(),
+        f.method.as_str().into(),
+        f.url.as_str().into(),
+        f.host.as_str().into(),
+        f.path.as_str().into(),
+        f.endpoint.as_str().into(),
+        f.status.to_string().into(),
+        d.cause.id().into(),
+        d.secondary
+            .iter()
+            .map(|c| c.id())
+            .collect::<Vec<_>>()
+            .join(";")
+            .into(),
+        format!("{:.2}", d.confidence).into(),
+        d.evidence
+            .iter()
+            .map(|e| e.replace(';', ","))
+            .collect::<Vec<_>>()
+            .join("; ")
+            .into(),
+        f.sources.id().into(),
+        f.credential.as_str().into(),
+        f.credential_fp.as_str().into(),
+        f.jwt_iss.as_str().into(),
+        f.jwt_aud.as_str().into(),
+        f.jwt_exp
+            .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
+            .map(|t| format_rfc3339(&t))
+            .unwrap_or_default()
+            .into(),
+        f.jwt_sub.as_str().into(),
+        f.challenge.as_str().into(),
+        f.server_message.as_str().into(),
+        f.origin.as_str().into(),
+    ];
+    record(cells.iter().map(|c| csv_cell(c)))
 }
 
-fn csv_error(e: csv::Error) -> io::Error {
-    io::Error::other(e.to_string())
-}
-
-/// One finding's failures.csv row, without the header.
-pub fn failure_row(finding: &Finding) -> io::Result<Vec<u8>> {
-    let mut w = FailuresWriter {
-        w: csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(Vec::with_capacity(512)),
-    };
-    w.write(finding)?;
-    w.finish()
-}
-
-/// failures.csv of a whole run in memory (small runs and tests).
-pub fn failures(findings: &[Finding]) -> io::Result<Vec<u8>> {
-    let mut w = FailuresWriter::new(Vec::new())?;
-    for f in findings {
-        w.write(f)?;
+/// One CSV record (quoted as needed, with its line ending), cells as given.
+fn record<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> io::Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(512));
+    for cell in cells {
+        w.write_field(cell.as_ref().as_bytes())
+            .map_err(|e| io::Error::other(e.to_string()))?;
     }
-    w.finish()
+    w.write_record(None::<&[u8]>)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    w.into_inner().map_err(|e| io::Error::other(e.to_string()))
 }
 
 pub fn causes(summary: &Summary) -> io::Result<Vec<u8>> {

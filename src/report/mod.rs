@@ -60,7 +60,7 @@ impl FailuresFile {
         let path = dir.join("failures.csv");
         let tmp = temp_path(&path);
         let mut out = io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&tmp)?);
-        out.write_all(&csv::failures(&[])?)?;
+        out.write_all(&csv::failures_header()?)?;
         Ok(FailuresFile {
             path,
             tmp,
@@ -106,7 +106,7 @@ impl FindingSink for FailuresFile {
 }
 
 /// Everything `analyze -o DIR` writes once the run is over (failures.csv
-/// is written while it runs, by [`csv::FailuresWriter`]).
+/// is written while it runs, by [`FailuresFile`]).
 pub fn write_all(
     dir: &Path,
     analysis: &Analysis,
