@@ -16,7 +16,7 @@ use crate::envconfig::EnvConfig;
 use crate::har::{read_har, HarLimits, HarOptions};
 use crate::input::{self, InputFile, Sniffed};
 use crate::logs::{self, LogOptions};
-use crate::model::{InputError, InputKind, RequestView, ServerEvent, Timestamp};
+use crate::model::{InputError, InputKind, Origin, RequestView, ServerEvent, Timestamp};
 
 /// Everything `analyze` needs, resolved from the command line once.
 pub struct Config {
@@ -540,7 +540,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     // hundred thousand 401s, holding every finding (let alone the records
     // behind it) was most of the memory.
     let failed: Vec<&Case> = cases.iter().filter(|c| classifier.is_401(c)).collect();
-    let mut order: Vec<(Option<Timestamp>, String, usize)> = failed
+    let mut order: Vec<(Option<Timestamp>, Option<&Origin>, usize)> = failed
         .iter()
         .enumerate()
         .map(|(i, case)| {
@@ -548,16 +548,17 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
             (time, origin, i)
         })
         .collect();
-    // Deterministic whatever the thread count: time, then origin.
+    // Deterministic whatever the thread count: time, then origin (file,
+    // then line or entry number).
     order.sort_unstable();
     let mut examples = ExampleMarks::default();
     let mut chunk: Vec<(Finding, Vec<u8>)> = Vec::with_capacity(FINDING_CHUNK.min(order.len()));
     for part in order.chunks(FINDING_CHUNK) {
         let shared: &dyn FindingSink = &*sink;
-        let classify = |(time, origin, i): &(Option<Timestamp>, String, usize)| {
+        let classify = |(time, origin, i): &(Option<Timestamp>, Option<&Origin>, usize)| {
             let case = failed[*i];
             let d = classifier.classify(case);
-            let f = finding(case, d, (*time, origin), &requests, &events, config);
+            let f = finding(case, d, (*time, *origin), &requests, &events, config);
             let prepared = shared.prepare(&f);
             (f, prepared)
         };
@@ -618,21 +619,21 @@ impl ExampleMarks {
     }
 }
 
-/// The time and origin a case's finding is ordered by (and shows).
-fn case_order(
+/// The time and origin a case's finding is ordered by (and shows). Borrowed:
+/// a night of logs has a few hundred thousand of them to sort.
+fn case_order<'a>(
     case: &Case,
-    requests: &[RequestView],
-    events: &[ServerEvent],
-) -> (Option<Timestamp>, String) {
+    requests: &'a [RequestView],
+    events: &'a [ServerEvent],
+) -> (Option<Timestamp>, Option<&'a Origin>) {
     match case.client {
-        Some(i) => (requests[i].time, requests[i].origin.to_string()),
+        Some(i) => (requests[i].time, Some(&requests[i].origin)),
         None => {
             let evs = || case.server.iter().map(|&i| &events[i]);
             let lead = evs().find(|e| e.status == Some(401)).or(evs().next());
             (
                 evs().find_map(|e| e.time),
-                lead.and_then(|e| e.origin.as_ref().map(|o| o.to_string()))
-                    .unwrap_or_default(),
+                lead.and_then(|e| e.origin.as_ref()),
             )
         }
     }
@@ -643,7 +644,7 @@ fn case_order(
 fn finding(
     case: &Case,
     d: Diagnosis,
-    (time, origin): (Option<Timestamp>, &str),
+    (time, origin): (Option<Timestamp>, Option<&Origin>),
     requests: &[RequestView],
     events: &[ServerEvent],
     config: &Config,
@@ -753,7 +754,7 @@ fn finding(
         },
         challenge,
         server_message,
-        origin: origin.to_string(),
+        origin: origin.map(Origin::to_string).unwrap_or_default(),
         client_addr: evs
             .iter()
             .find_map(|e| e.client_addr.clone())

@@ -11,8 +11,10 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::model::{RequestView, ServerEvent, Timestamp};
+use crate::multimap::SortedMultiMap;
 
 /// How a case's views were joined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -32,9 +34,13 @@ pub struct Case {
     /// Index into the requests slice.
     pub client: Option<usize>,
     /// Indices into the events slice, in time order.
-    pub server: Vec<usize>,
+    pub server: Server,
     pub join: Join,
 }
+
+/// A case's events: almost always one or two, so they live inline rather
+/// than in an allocation per case.
+pub type Server = SmallVec<[usize; 2]>;
 
 #[derive(Debug, Clone, Copy)]
 pub struct CorrelateOptions {
@@ -99,6 +105,12 @@ fn host_compatible(har_host: &str, event_host: Option<&str>) -> bool {
 
 /// Join every HAR request and log event into cases. Every request becomes
 /// exactly one case; every event lands in exactly one case.
+///
+/// Memory matters here: a night of gateway logs keeps a few hundred thousand
+/// 401 events. Ids are indexed in sorted vectors (no allocation per id),
+/// events are marked with flags, groups are joined as they are found, and
+/// log-only cases leave the fallback index once no later group's window
+/// can reach them.
 pub fn correlate(
     requests: &[RequestView],
     events: &[ServerEvent],
@@ -107,45 +119,51 @@ pub fn correlate(
     let mut cases: Vec<Case> = (0..requests.len())
         .map(|i| Case {
             client: Some(i),
-            server: Vec::new(),
+            server: Server::new(),
             join: Join::Single,
         })
         .collect();
-    let mut assigned: Vec<Option<usize>> = vec![None; events.len()];
-
-    // Events by id.
-    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, e) in events.iter().enumerate() {
-        // A connection id spans every request of a keep-alive connection:
-        // never a join key on its own.
-        for id in e.request_ids.iter().filter(|id| !is_connection_id(id)) {
-            by_id.entry(id.as_str()).or_default().push(i);
-        }
+    if events.is_empty() {
+        return cases;
     }
+    let mut assigned = vec![false; events.len()];
+
+    // A connection id spans every request of a keep-alive connection:
+    // never a join key on its own.
+    let by_id = SortedMultiMap::from_pairs(
+        events
+            .iter()
+            .enumerate()
+            .flat_map(|(i, e)| {
+                e.request_ids
+                    .iter()
+                    .filter(|id| !is_connection_id(id))
+                    .map(move |id| (id.as_str(), i))
+            })
+            .collect(),
+    );
     // HAR requests by id, to know when an id is shared by several requests
     // (a redirect hop and its follow-up carry the same X-Request-ID).
-    let mut har_by_id: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, r) in requests.iter().enumerate() {
-        for id in &r.request_ids {
-            har_by_id.entry(id.as_str()).or_default().push(i);
-        }
-    }
+    let har_by_id = SortedMultiMap::from_pairs(
+        requests
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.request_ids.iter().map(move |id| (id.as_str(), i)))
+            .collect(),
+    );
 
     // Pass 1: id + compatible status + compatible host.
     for (ri, r) in requests.iter().enumerate() {
         for id in &r.request_ids {
-            let Some(list) = by_id.get(id.as_str()) else {
-                continue;
-            };
-            for &ei in list {
-                if assigned[ei].is_some() {
+            for &ei in by_id.get(&id.as_str()) {
+                if assigned[ei] {
                     continue;
                 }
                 let e = &events[ei];
                 if status_compatible(Some(r.status), e.status.map(i32::from))
                     && host_compatible(&r.host, e.host.as_deref())
                 {
-                    assigned[ei] = Some(ri);
+                    assigned[ei] = true;
                     cases[ri].server.push(ei);
                     cases[ri].join = Join::RequestId;
                 }
@@ -153,38 +171,64 @@ pub fn correlate(
         }
     }
     // Pass 2: an id shared with exactly one HAR request binds whatever
-    // status the log recorded (the app may log its own status).
-    for (id, list) in &by_id {
-        let Some(hars) = har_by_id.get(id) else {
+    // status the log recorded (the app may log its own status). Ids are
+    // taken in sorted order, so an event with two such ids always lands
+    // in the same case.
+    for (id, list) in by_id.groups() {
+        let mut hars = har_by_id.get(id);
+        let (Some(&ri), None) = (hars.next(), hars.next()) else {
             continue;
         };
-        if hars.len() != 1 {
-            continue;
-        }
-        let ri = hars[0];
         for &ei in list {
-            if assigned[ei].is_none() {
-                assigned[ei] = Some(ri);
+            if !assigned[ei] {
+                assigned[ei] = true;
                 cases[ri].server.push(ei);
                 cases[ri].join = Join::RequestId;
             }
         }
     }
 
-    // Remaining events: group those that share an id (gateway line + app line).
-    let mut group_of: Vec<Option<usize>> = vec![None; events.len()];
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut order: Vec<usize> = (0..events.len())
-        .filter(|&i| assigned[i].is_none())
-        .collect();
+    // Remaining events in time order. Every later member of a group is at
+    // least as late as the event that starts it, so a group's start time
+    // only grows: that is what lets old log-only cases leave the index.
+    let mut order: Vec<usize> = (0..events.len()).filter(|&i| !assigned[i]).collect();
+    if order.is_empty() {
+        return finish(cases, events);
+    }
     order.sort_by_key(|&i| (events[i].time, i));
-    for &ei in &order {
-        if group_of[ei].is_some() {
+
+    // Fallback index over HAR cases: (method, url key) -> (time in ms,
+    // case), sorted by time so a lookup only visits the window: a night of
+    // logs repeats the same URL thousands of times. Keys borrow from the
+    // records.
+    let mut har_index: FallbackIndex<'_> = HashMap::new();
+    for (ci, case) in cases.iter().enumerate() {
+        if let Some(ri) = case.client {
+            let r = &requests[ri];
+            if let Some(t) = r.time {
+                har_index
+                    .entry((r.method.as_str(), url_key(&r.url)))
+                    .or_default()
+                    .push((t.timestamp_millis(), ci));
+            }
+        }
+    }
+    for list in har_index.values_mut() {
+        list.sort_unstable();
+    }
+    let mut log_index = RecentCases::default();
+    let window_ms = opts.window.num_milliseconds();
+
+    let mut grouped = vec![false; events.len()];
+    let mut members: Vec<usize> = Vec::new();
+    for &start in &order {
+        if grouped[start] {
             continue;
         }
-        let gi = groups.len();
-        let mut members = vec![ei];
-        group_of[ei] = Some(gi);
+        // Events that share an id (gateway line + app line) form a group.
+        members.clear();
+        members.push(start);
+        grouped[start] = true;
         let mut k = 0;
         while k < members.len() {
             let m = members[k];
@@ -193,107 +237,36 @@ pub fn correlate(
                 .iter()
                 .filter(|id| !is_connection_id(id))
             {
-                if let Some(list) = by_id.get(id.as_str()) {
-                    for &other in list {
-                        if assigned[other].is_none() && group_of[other].is_none() {
-                            group_of[other] = Some(gi);
-                            members.push(other);
-                        }
+                for &other in by_id.get(&id.as_str()) {
+                    if !assigned[other] && !grouped[other] {
+                        grouped[other] = true;
+                        members.push(other);
                     }
                 }
             }
             k += 1;
         }
-        groups.push(members);
-    }
-
-    // Fallback index over cases: (method, url key) -> (time in ms, case),
-    // sorted by time so a lookup only visits the window: a night of logs
-    // repeats the same URL thousands of times. Keys borrow from the records;
-    // nothing to index when no event is left over.
-    let mut index: HashMap<(&str, &str), Vec<(i64, usize)>> = HashMap::new();
-    if !groups.is_empty() {
-        for (ci, case) in cases.iter().enumerate() {
-            if let Some(ri) = case.client {
-                let r = &requests[ri];
-                if let Some(t) = r.time {
-                    index
-                        .entry((r.method.as_str(), url_key(&r.url)))
-                        .or_default()
-                        .push((t.timestamp_millis(), ci));
-                }
-            }
+        if let Some(t) = events[start].time {
+            log_index.forget_before(t.timestamp_millis() - window_ms);
         }
-        for list in index.values_mut() {
-            list.sort_unstable();
-        }
-    }
-    let window_ms = opts.window.num_milliseconds();
 
-    for members in groups {
         // The group's representative: the first event with a URL.
         let rep = members
             .iter()
             .copied()
             .find(|&e| events[e].url.is_some())
-            .unwrap_or(members[0]);
+            .unwrap_or(start);
         let e = &events[rep];
-        let group_files: Vec<&Arc<str>> = members
-            .iter()
-            .filter_map(|&m| events[m].origin.as_ref().map(|o| &o.file))
-            .collect();
-        let group_status = members
-            .iter()
-            .find_map(|&m| events[m].status.map(i32::from));
-        let mut best: Option<(i64, usize)> = None;
-        if let (Some(url), Some(t)) = (&e.url, e.time) {
-            let t = t.timestamp_millis();
-            let key_url = url_key(url);
-            const ANY: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
-            let methods: Vec<&str> = match &e.method {
-                Some(m) => vec![m.as_str()],
-                None => ANY.to_vec(),
-            };
-            for m in methods {
-                let Some(candidates) = index.get(&(m, key_url)) else {
-                    continue;
-                };
-                let from = candidates.partition_point(|(ct, _)| *ct < t - window_ms);
-                for &(ct, ci) in candidates[from..]
-                    .iter()
-                    .take_while(|(ct, _)| *ct <= t + window_ms)
-                {
-                    let case = &cases[ci];
-                    // One case holds at most one line per log file.
-                    // Every event of a file shares that file's `Arc`.
-                    let same_file = case.server.iter().any(|&se| {
-                        events[se].origin.as_ref().is_some_and(|o| {
-                            group_files
-                                .iter()
-                                .any(|f| Arc::ptr_eq(f, &o.file) || **f == o.file)
-                        })
-                    });
-                    if same_file {
-                        continue;
-                    }
-                    let (_, case_status, case_host) = case_view(case, requests, events);
-                    if !status_compatible(case_status, group_status) {
-                        continue;
-                    }
-                    if let Some(h) = &case_host {
-                        if !host_compatible(h, e.host.as_deref()) {
-                            continue;
-                        }
-                    }
-                    let d = (ct - t).abs();
-                    if best.is_none_or(|(bd, _)| d < bd) {
-                        best = Some((d, ci));
-                    }
-                }
-            }
-        }
+        let best = best_fallback(
+            &cases,
+            requests,
+            events,
+            &members,
+            [&har_index, &log_index.cases],
+            window_ms,
+        );
         match best {
-            Some((_, ci)) => {
+            Some(ci) => {
                 cases[ci].server.extend(members.iter().copied());
                 if cases[ci].join == Join::Single {
                     cases[ci].join = Join::Fallback;
@@ -307,23 +280,144 @@ pub fn correlate(
                 };
                 let ci = cases.len();
                 if let (Some(url), Some(m), Some(t)) = (&e.url, &e.method, e.time) {
-                    let list = index.entry((m.as_str(), url_key(url))).or_default();
-                    let key = (t.timestamp_millis(), ci);
-                    let at = list.partition_point(|x| *x < key);
-                    list.insert(at, key);
+                    log_index.insert((m.as_str(), url_key(url)), (t.timestamp_millis(), ci));
                 }
                 cases.push(Case {
                     client: None,
-                    server: members,
+                    server: members.iter().copied().collect(),
                     join,
                 });
             }
         }
     }
+    finish(cases, events)
+}
+
+/// Each case's events in time order.
+fn finish(mut cases: Vec<Case>, events: &[ServerEvent]) -> Vec<Case> {
     for case in &mut cases {
         case.server.sort_by_key(|&e| (events[e].time, e));
     }
     cases
+}
+
+/// (METHOD, path?query) -> (time in ms, case index), each list sorted.
+type FallbackIndex<'a> = HashMap<(&'a str, &'a str), Vec<(i64, usize)>>;
+
+/// The case a group of leftover events joins by method, path and time: the
+/// nearest in time within the window, on a case with no line from the same
+/// files and a compatible status and host. Ties go to the earlier method
+/// (when the log has none), then the earlier (time, case).
+fn best_fallback(
+    cases: &[Case],
+    requests: &[RequestView],
+    events: &[ServerEvent],
+    members: &[usize],
+    indexes: [&FallbackIndex<'_>; 2],
+    window_ms: i64,
+) -> Option<usize> {
+    let e = &events[members
+        .iter()
+        .copied()
+        .find(|&m| events[m].url.is_some())
+        .unwrap_or(members[0])];
+    let (Some(url), Some(t)) = (&e.url, e.time) else {
+        return None;
+    };
+    let group_files: Vec<&Arc<str>> = members
+        .iter()
+        .filter_map(|&m| events[m].origin.as_ref().map(|o| &o.file))
+        .collect();
+    let group_status = members
+        .iter()
+        .find_map(|&m| events[m].status.map(i32::from));
+    let t = t.timestamp_millis();
+    let key_url = url_key(url);
+    const ANY: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+    let one;
+    let methods: &[&str] = match &e.method {
+        Some(m) => {
+            one = [m.as_str()];
+            &one
+        }
+        None => ANY,
+    };
+    // (distance, method rank, time, case): the smallest wins.
+    let mut best: Option<(i64, usize, i64, usize)> = None;
+    for (rank, m) in methods.iter().enumerate() {
+        for index in indexes {
+            let Some(candidates) = index.get(&(*m, key_url)) else {
+                continue;
+            };
+            let from = candidates.partition_point(|(ct, _)| *ct < t - window_ms);
+            for &(ct, ci) in candidates[from..]
+                .iter()
+                .take_while(|(ct, _)| *ct <= t + window_ms)
+            {
+                let key = ((ct - t).abs(), rank, ct, ci);
+                if best.is_some_and(|b| b <= key) {
+                    continue;
+                }
+                let case = &cases[ci];
+                // One case holds at most one line per log file.
+                // Every event of a file shares that file's `Arc`.
+                let same_file = case.server.iter().any(|&se| {
+                    events[se].origin.as_ref().is_some_and(|o| {
+                        group_files
+                            .iter()
+                            .any(|f| Arc::ptr_eq(f, &o.file) || **f == o.file)
+                    })
+                });
+                if same_file {
+                    continue;
+                }
+                let (_, case_status, case_host) = case_view(case, requests, events);
+                if !status_compatible(case_status, group_status) {
+                    continue;
+                }
+                if let Some(h) = &case_host {
+                    if !host_compatible(h, e.host.as_deref()) {
+                        continue;
+                    }
+                }
+                best = Some(key);
+            }
+        }
+    }
+    best.map(|(.., ci)| ci)
+}
+
+/// Log-only cases in the fallback index, dropped once older than any later
+/// group can reach: bounded by the window, not by the log's length.
+#[derive(Default)]
+struct RecentCases<'a> {
+    cases: FallbackIndex<'a>,
+    len: usize,
+    /// `len` after the last sweep: sweeping again only once it has doubled
+    /// keeps the cost per insert constant.
+    swept_at: usize,
+}
+
+impl<'a> RecentCases<'a> {
+    fn insert(&mut self, key: (&'a str, &'a str), entry: (i64, usize)) {
+        let list = self.cases.entry(key).or_default();
+        let at = list.partition_point(|x| *x < entry);
+        list.insert(at, entry);
+        self.len += 1;
+    }
+
+    fn forget_before(&mut self, cutoff_ms: i64) {
+        if self.len < 1024 || self.len < 2 * self.swept_at {
+            return;
+        }
+        self.cases.retain(|_, list| {
+            let old = list.partition_point(|(t, _)| *t < cutoff_ms);
+            list.drain(..old);
+            !list.is_empty()
+        });
+        self.len = self.cases.values().map(Vec::len).sum();
+        self.swept_at = self.len;
+    }
 }
 
 /// Time, status and host of a case as its strongest view has them.

@@ -19,6 +19,7 @@ pub mod har;
 pub mod input;
 pub mod logs;
 pub mod model;
+pub mod multimap;
 pub mod report;
 pub mod requestid;
 pub mod sanitize;

@@ -10,6 +10,7 @@ use crate::aggregate::template::endpoint_template;
 use crate::correlate::path_and_query;
 use crate::credential::{CredentialKind, Location};
 use crate::model::{RequestView, ServerEvent, Timestamp};
+use crate::multimap::SortedMultiMap;
 
 /// A successful or failed use of one credential fingerprint.
 #[derive(Debug, Clone, Copy)]
@@ -34,16 +35,16 @@ pub struct CaptureContext<'a> {
     pub accepted_schemes: HashMap<&'a str, HashSet<String>>,
     /// Per host: where successful API keys were carried.
     pub accepted_key_locations: HashMap<&'a str, HashSet<&'a Location>>,
-    /// Per fingerprint: every use in time order.
-    pub uses: HashMap<&'a str, Vec<Use>>,
-    /// Fingerprint → locations where it succeeded.
-    pub success_locations: HashMap<&'a str, HashSet<&'a Location>>,
+    /// Per fingerprint: every use, in the order of the requests.
+    pub uses: SortedMultiMap<&'a str, Use>,
+    /// Fingerprint → locations where it succeeded (each once).
+    pub success_locations: SortedMultiMap<&'a str, &'a Location>,
     /// (host, endpoint) → fingerprints that succeeded there.
     pub endpoint_successes: HashMap<(&'a str, String), HashSet<&'a str>>,
     /// Masked target URL of a 3xx → the redirecting requests.
     pub redirects_to: HashMap<String, Vec<usize>>,
     /// (METHOD, masked URL) → 2xx requests, for challenge handshakes.
-    pub successes_by_url: HashMap<(&'a str, &'a str), Vec<usize>>,
+    pub successes_by_url: SortedMultiMap<(&'a str, &'a str), usize>,
     /// HAR files in which no request carries any credential although some
     /// requests look authenticated: exported with sanitization.
     pub sanitized_files: HashSet<Arc<str>>,
@@ -66,6 +67,10 @@ impl<'a> CaptureContext<'a> {
         // any credential is a host whose credentials were removed on export.
         let mut host_ok: HashSet<(&Arc<str>, &str)> = HashSet::new();
         let mut host_401: HashSet<(&Arc<str>, &str)> = HashSet::new();
+        // Collected flat, indexed once at the end.
+        let mut uses = Vec::new();
+        let mut successes_by_url = Vec::new();
+        let mut success_locations = Vec::new();
         for (i, r) in requests.iter().enumerate() {
             let has_cred = !r.credentials.is_empty() || r.credential_redacted || r.sent_cookies;
             *file_has_credential
@@ -83,14 +88,12 @@ impl<'a> CaptureContext<'a> {
 
             let success = (200..300).contains(&r.status) || r.status == 304;
             for c in &r.credentials {
-                ctx.uses
-                    .entry(c.fingerprint.as_str())
-                    .or_default()
-                    .push(Use {
-                        request: i,
-                        time: r.time,
-                        success,
-                    });
+                let used = Use {
+                    request: i,
+                    time: r.time,
+                    success,
+                };
+                uses.push((c.fingerprint.as_str(), used));
             }
             if let Some(target) = &r.redirect_url {
                 if (300..400).contains(&r.status) {
@@ -103,16 +106,10 @@ impl<'a> CaptureContext<'a> {
             if !success {
                 continue;
             }
-            ctx.successes_by_url
-                .entry((r.method.as_str(), r.url.as_str()))
-                .or_default()
-                .push(i);
+            successes_by_url.push(((r.method.as_str(), r.url.as_str()), i));
             let endpoint = endpoint_template(&r.path);
             for c in &r.credentials {
-                ctx.success_locations
-                    .entry(c.fingerprint.as_str())
-                    .or_default()
-                    .insert(&c.location);
+                success_locations.push((c.fingerprint.as_str(), &c.location));
                 ctx.endpoint_successes
                     .entry((r.host.as_str(), endpoint.clone()))
                     .or_default()
@@ -159,6 +156,9 @@ impl<'a> CaptureContext<'a> {
                 }
             }
         }
+        ctx.uses = SortedMultiMap::from_pairs(uses);
+        ctx.successes_by_url = SortedMultiMap::from_pairs(successes_by_url);
+        ctx.success_locations = SortedMultiMap::from_pairs_dedup(success_locations);
         for (file, has) in file_has_credential {
             let authenticated_looking = host_401
                 .iter()

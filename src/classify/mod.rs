@@ -566,9 +566,10 @@ impl<'a> Classifier<'a> {
         c: &Credential,
         push: &mut dyn FnMut(Cause, Strength, String),
     ) {
-        let Some(uses) = self.context.uses.get(c.fingerprint.as_str()) else {
+        let uses = self.context.uses.get(&c.fingerprint.as_str());
+        if uses.clone().next().is_none() {
             return;
-        };
+        }
         let Some(t) = r.time else { return };
         if let Some(exp) = c.jwt.as_ref().and_then(|j| j.exp) {
             if exp < t.timestamp() {
@@ -576,11 +577,11 @@ impl<'a> Classifier<'a> {
             }
         }
         let earlier: Vec<&context::Use> = uses
-            .iter()
+            .clone()
             .filter(|u| u.time.is_some_and(|ut| ut < t))
             .collect();
         let later_ok = uses
-            .iter()
+            .clone()
             .any(|u| u.success && u.time.is_some_and(|ut| ut > t));
         if later_ok || !earlier.iter().any(|u| u.success) {
             return;
@@ -640,7 +641,7 @@ impl<'a> Classifier<'a> {
         if self
             .context
             .success_locations
-            .contains_key(c.fingerprint.as_str())
+            .contains_key(&c.fingerprint.as_str())
         {
             return;
         }
@@ -680,17 +681,20 @@ impl<'a> Classifier<'a> {
     fn misplaced_key(&self, r: &RequestView) -> Option<String> {
         for c in &r.credentials {
             // The same secret succeeded elsewhere in another place.
-            if let Some(locs) = self.context.success_locations.get(c.fingerprint.as_str()) {
-                if !locs.contains(&c.location) {
-                    let mut names: Vec<String> = locs.iter().map(|l| l.to_string()).collect();
-                    names.sort();
-                    return Some(format!(
-                        "credential {} was sent in the {} but is accepted in the {}",
-                        c.fingerprint,
-                        c.location,
-                        names.join(", ")
-                    ));
-                }
+            let mut locs = self
+                .context
+                .success_locations
+                .get(&c.fingerprint.as_str())
+                .peekable();
+            if locs.peek().is_some() && !locs.clone().any(|l| *l == &c.location) {
+                let mut names: Vec<String> = locs.map(|l| l.to_string()).collect();
+                names.sort();
+                return Some(format!(
+                    "credential {} was sent in the {} but is accepted in the {}",
+                    c.fingerprint,
+                    c.location,
+                    names.join(", ")
+                ));
             }
         }
         let accepted = self.context.accepted_key_locations.get(r.host.as_str())?;
@@ -714,11 +718,11 @@ impl<'a> Classifier<'a> {
     }
 
     fn later_success_with_credentials(&self, r: &RequestView, index: usize) -> Option<String> {
-        let later = self
+        let mut later = self
             .context
             .successes_by_url
-            .get(&(r.method.as_str(), r.url.as_str()))?;
-        later.iter().find_map(|&i| {
+            .get(&(r.method.as_str(), r.url.as_str()));
+        later.find_map(|&i| {
             let s = &self.requests[i];
             let after = match (s.time, r.time) {
                 (Some(a), Some(b)) => a >= b && (a - b) <= Duration::seconds(HANDSHAKE_WINDOW_SECS),

@@ -129,7 +129,7 @@ impl fmt::Display for Defect {
 }
 
 /// Where a credential was carried.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Location {
     Authorization,
     /// A named request header (lower-cased).

@@ -1,0 +1,102 @@
+//! A multimap built once and then only read: its pairs sorted by key in
+//! one vector. The capture-wide indexes (uses per credential, successes per
+//! URL, events per request id) hold one entry per record of a multi-GB
+//! input; a `HashMap<K, Vec<V>>` spends a table slot and a heap allocation
+//! per key on them, this spends the pair alone.
+
+use std::cmp::Ordering;
+
+#[derive(Debug, Clone)]
+pub struct SortedMultiMap<K, V> {
+    pairs: Vec<(K, V)>,
+}
+
+impl<K, V> Default for SortedMultiMap<K, V> {
+    fn default() -> Self {
+        SortedMultiMap { pairs: Vec::new() }
+    }
+}
+
+impl<K: Ord, V> SortedMultiMap<K, V> {
+    /// Values of one key keep the order they were given in.
+    pub fn from_pairs(mut pairs: Vec<(K, V)>) -> Self {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.shrink_to_fit();
+        SortedMultiMap { pairs }
+    }
+
+    /// Sorted by key, then value; equal pairs kept once (a set per key).
+    pub fn from_pairs_dedup(mut pairs: Vec<(K, V)>) -> Self
+    where
+        V: Ord,
+    {
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs.shrink_to_fit();
+        SortedMultiMap { pairs }
+    }
+
+    fn range(&self, key: &K) -> &[(K, V)] {
+        let from = self.pairs.partition_point(|(k, _)| k < key);
+        let len = self.pairs[from..]
+            .iter()
+            .take_while(|(k, _)| k.cmp(key) == Ordering::Equal)
+            .count();
+        &self.pairs[from..from + len]
+    }
+
+    /// The values of `key`, in order; empty when it has none.
+    pub fn get<'s>(&'s self, key: &K) -> impl DoubleEndedIterator<Item = &'s V> + Clone + 's {
+        self.range(key).iter().map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, key: &K) -> bool {
+        !self.range(key).is_empty()
+    }
+
+    /// Each key once, with its values, keys in order.
+    pub fn groups(&self) -> impl Iterator<Item = (&K, impl Iterator<Item = &V> + '_)> + '_ {
+        self.pairs
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|run| (&run[0].0, run.iter().map(|(_, v)| v)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_of_a_key_keep_their_order() {
+        let m = SortedMultiMap::from_pairs(vec![("b", 3), ("a", 9), ("b", 1), ("a", 2), ("c", 5)]);
+        assert_eq!(m.get(&"a").copied().collect::<Vec<_>>(), [9, 2]);
+        assert_eq!(m.get(&"b").copied().collect::<Vec<_>>(), [3, 1]);
+        assert_eq!(m.get(&"zz").count(), 0);
+        assert!(m.contains_key(&"c") && !m.contains_key(&"d"));
+        let keys: Vec<_> = m.groups().map(|(k, vs)| (*k, vs.count())).collect();
+        assert_eq!(keys, [("a", 2), ("b", 2), ("c", 1)]);
+    }
+
+    #[test]
+    fn dedup_keeps_each_pair_once() {
+        let m = SortedMultiMap::from_pairs_dedup(vec![("k", 2), ("k", 1), ("k", 2), ("j", 2)]);
+        assert_eq!(m.get(&"k").copied().collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(m.len(), 3);
+    }
+
+    #[test]
+    fn a_key_borrowed_for_less_time_finds_its_values() {
+        let owned = String::from("key");
+        let m = SortedMultiMap::from_pairs(vec![(owned.as_str(), 1)]);
+        let probe = String::from("key");
+        assert_eq!(m.get(&probe.as_str()).count(), 1);
+    }
+}
