@@ -118,8 +118,8 @@ pub fn correlate(
     for (i, e) in events.iter().enumerate() {
         // A connection id spans every request of a keep-alive connection:
         // never a join key on its own.
-        for id in e.request_ids.iter().filter(|id| !is_connection_id(id)) {
-            by_id.entry(id.as_str()).or_default().push(i);
+        for id in e.request_ids().filter(|id| !is_connection_id(id)) {
+            by_id.entry(id).or_default().push(i);
         }
     }
     // HAR requests by id, to know when an id is shared by several requests
@@ -143,7 +143,7 @@ pub fn correlate(
                 }
                 let e = &events[ei];
                 if status_compatible(Some(r.status), e.status.map(i32::from))
-                    && host_compatible(&r.host, e.host.as_deref())
+                    && host_compatible(&r.host, e.host())
                 {
                     assigned[ei] = Some(ri);
                     cases[ri].server.push(ei);
@@ -188,12 +188,8 @@ pub fn correlate(
         let mut k = 0;
         while k < members.len() {
             let m = members[k];
-            for id in events[m]
-                .request_ids
-                .iter()
-                .filter(|id| !is_connection_id(id))
-            {
-                if let Some(list) = by_id.get(id.as_str()) {
+            for id in events[m].request_ids().filter(|id| !is_connection_id(id)) {
+                if let Some(list) = by_id.get(id) {
                     for &other in list {
                         if assigned[other].is_none() && group_of[other].is_none() {
                             group_of[other] = Some(gi);
@@ -235,7 +231,7 @@ pub fn correlate(
         let rep = members
             .iter()
             .copied()
-            .find(|&e| events[e].url.is_some())
+            .find(|&e| events[e].url().is_some())
             .unwrap_or(members[0]);
         let e = &events[rep];
         let group_files: Vec<&Arc<str>> = members
@@ -246,12 +242,12 @@ pub fn correlate(
             .iter()
             .find_map(|&m| events[m].status.map(i32::from));
         let mut best: Option<(i64, usize)> = None;
-        if let (Some(url), Some(t)) = (&e.url, e.time) {
+        if let (Some(url), Some(t)) = (e.url(), e.time) {
             let t = t.timestamp_millis();
             let key_url = url_key(url);
             const ANY: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
-            let methods: Vec<&str> = match &e.method {
-                Some(m) => vec![m.as_str()],
+            let methods: Vec<&str> = match e.method() {
+                Some(m) => vec![m],
                 None => ANY.to_vec(),
             };
             for m in methods {
@@ -281,7 +277,7 @@ pub fn correlate(
                         continue;
                     }
                     if let Some(h) = &case_host {
-                        if !host_compatible(h, e.host.as_deref()) {
+                        if !host_compatible(h, e.host()) {
                             continue;
                         }
                     }
@@ -306,8 +302,8 @@ pub fn correlate(
                     Join::Single
                 };
                 let ci = cases.len();
-                if let (Some(url), Some(m), Some(t)) = (&e.url, &e.method, e.time) {
-                    let list = index.entry((m.as_str(), url_key(url))).or_default();
+                if let (Some(url), Some(m), Some(t)) = (e.url(), e.method(), e.time) {
+                    let list = index.entry((m, url_key(url))).or_default();
                     let key = (t.timestamp_millis(), ci);
                     let at = list.partition_point(|x| *x < key);
                     list.insert(at, key);
@@ -341,6 +337,9 @@ pub fn case_view(
         .server
         .iter()
         .find_map(|&e| events[e].status.map(i32::from));
-    let host = case.server.iter().find_map(|&e| events[e].host.clone());
+    let host = case
+        .server
+        .iter()
+        .find_map(|&e| events[e].host().map(str::to_string));
     (time, status, host)
 }
