@@ -663,7 +663,10 @@ fn finding(
         .copied();
     let request_id = client
         .and_then(|r| r.request_ids.first().cloned())
-        .or_else(|| evs.iter().find_map(|e| e.request_ids.first().cloned()))
+        .or_else(|| {
+            evs.iter()
+                .find_map(|e| e.first_request_id().map(str::to_string))
+        })
         .unwrap_or_default();
     let (method, url, host, path) = match client {
         Some(r) => (
@@ -673,8 +676,12 @@ fn finding(
             r.path.clone(),
         ),
         None => {
-            let url = lead.and_then(|e| e.url.clone()).unwrap_or_default();
-            let host = evs.iter().find_map(|e| e.host.clone()).unwrap_or_default();
+            let url = lead.and_then(|e| e.url()).unwrap_or_default().to_string();
+            let host = evs
+                .iter()
+                .find_map(|e| e.host())
+                .unwrap_or_default()
+                .to_string();
             let path = url.split('?').next().unwrap_or("").to_string();
             let full = if host.is_empty() || url.contains("://") {
                 url.clone()
@@ -683,8 +690,9 @@ fn finding(
             };
             (
                 evs.iter()
-                    .find_map(|e| e.method.clone())
-                    .unwrap_or_default(),
+                    .find_map(|e| e.method())
+                    .unwrap_or_default()
+                    .to_string(),
                 full,
                 host,
                 path,
@@ -704,7 +712,7 @@ fn finding(
         .filter(|s| !s.is_empty())
         .or_else(|| {
             evs.iter().find_map(|e| {
-                e.www_authenticate.as_ref().map(|w| {
+                e.www_authenticate().map(|w| {
                     crate::challenge::parse_www_authenticate(w)
                         .iter()
                         .map(|c| c.to_string())
@@ -716,7 +724,7 @@ fn finding(
         .unwrap_or_default();
     let server_message = evs
         .iter()
-        .filter_map(|e| e.message.clone())
+        .filter_map(|e| e.message())
         .collect::<Vec<_>>()
         .join(" | ");
     Finding {
@@ -757,8 +765,9 @@ fn finding(
         origin: origin.map(Origin::to_string).unwrap_or_default(),
         client_addr: evs
             .iter()
-            .find_map(|e| e.client_addr.clone())
-            .unwrap_or_default(),
+            .find_map(|e| e.client_addr())
+            .unwrap_or_default()
+            .to_string(),
         request: None,
         events: Vec::new(),
     }

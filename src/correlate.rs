@@ -135,10 +135,9 @@ pub fn correlate(
             .iter()
             .enumerate()
             .flat_map(|(i, e)| {
-                e.request_ids
-                    .iter()
+                e.request_ids()
                     .filter(|id| !is_connection_id(id))
-                    .map(move |id| (id.as_str(), i))
+                    .map(move |id| (id, i))
             })
             .collect(),
     );
@@ -161,7 +160,7 @@ pub fn correlate(
                 }
                 let e = &events[ei];
                 if status_compatible(Some(r.status), e.status.map(i32::from))
-                    && host_compatible(&r.host, e.host.as_deref())
+                    && host_compatible(&r.host, e.host())
                 {
                     assigned[ei] = true;
                     cases[ri].server.push(ei);
@@ -232,12 +231,8 @@ pub fn correlate(
         let mut k = 0;
         while k < members.len() {
             let m = members[k];
-            for id in events[m]
-                .request_ids
-                .iter()
-                .filter(|id| !is_connection_id(id))
-            {
-                for &other in by_id.get(&id.as_str()) {
+            for id in events[m].request_ids().filter(|id| !is_connection_id(id)) {
+                for &other in by_id.get(&id) {
                     if !assigned[other] && !grouped[other] {
                         grouped[other] = true;
                         members.push(other);
@@ -254,7 +249,7 @@ pub fn correlate(
         let rep = members
             .iter()
             .copied()
-            .find(|&e| events[e].url.is_some())
+            .find(|&e| events[e].url().is_some())
             .unwrap_or(start);
         let e = &events[rep];
         let best = best_fallback(
@@ -279,8 +274,8 @@ pub fn correlate(
                     Join::Single
                 };
                 let ci = cases.len();
-                if let (Some(url), Some(m), Some(t)) = (&e.url, &e.method, e.time) {
-                    log_index.insert((m.as_str(), url_key(url)), (t.timestamp_millis(), ci));
+                if let (Some(url), Some(m), Some(t)) = (e.url(), e.method(), e.time) {
+                    log_index.insert((m, url_key(url)), (t.timestamp_millis(), ci));
                 }
                 cases.push(Case {
                     client: None,
@@ -319,9 +314,9 @@ fn best_fallback(
     let e = &events[members
         .iter()
         .copied()
-        .find(|&m| events[m].url.is_some())
+        .find(|&m| events[m].url().is_some())
         .unwrap_or(members[0])];
-    let (Some(url), Some(t)) = (&e.url, e.time) else {
+    let (Some(url), Some(t)) = (e.url(), e.time) else {
         return None;
     };
     let group_files: Vec<&Arc<str>> = members
@@ -335,9 +330,9 @@ fn best_fallback(
     let key_url = url_key(url);
     const ANY: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
     let one;
-    let methods: &[&str] = match &e.method {
+    let methods: &[&str] = match e.method() {
         Some(m) => {
-            one = [m.as_str()];
+            one = [m];
             &one
         }
         None => ANY,
@@ -376,7 +371,7 @@ fn best_fallback(
                     continue;
                 }
                 if let Some(h) = &case_host {
-                    if !host_compatible(h, e.host.as_deref()) {
+                    if !host_compatible(h, e.host()) {
                         continue;
                     }
                 }
@@ -435,6 +430,9 @@ pub fn case_view(
         .server
         .iter()
         .find_map(|&e| events[e].status.map(i32::from));
-    let host = case.server.iter().find_map(|&e| events[e].host.clone());
+    let host = case
+        .server
+        .iter()
+        .find_map(|&e| events[e].host().map(str::to_string));
     (time, status, host)
 }

@@ -129,7 +129,7 @@ fn sources_tsv_logs() {
         );
         for e in &events {
             let at = format!("{path}:{:?}", e.origin.as_ref().map(|o| o.position));
-            for t in [&e.url, &e.message, &e.www_authenticate]
+            for t in [e.url(), e.message(), e.www_authenticate()]
                 .into_iter()
                 .flatten()
             {
@@ -148,21 +148,22 @@ fn realworld_spot_checks() {
     assert_eq!(s.auth_failures, 7);
     assert!(ev
         .iter()
-        .any(|e| e.message.as_deref() == Some("invalid_user_credentials")));
+        .any(|e| e.message() == Some("invalid_user_credentials")));
     let (s, ev) = read(&dir.join("logs/nginx-mixed__crowdsec-generic-bf.log"));
     assert_eq!(s.auth_failures, 16);
     assert!(ev
         .iter()
         .filter(|e| e.auxiliary)
-        .all(|e| e.host.as_deref() == Some("localhost")));
+        .all(|e| e.host() == Some("localhost")));
     let (s, _) = read(&dir.join("logs/nginx-error__fail2ban-http-auth.log"));
     assert_eq!(s.auth_failures, 10);
     let (s, _) = read(&dir.join("logs/envoy__crowdsec-envoy-cri.log"));
     assert_eq!(s.requests, 10);
     let (s, ev) = read(&dir.join("logs/opensearch-dashboards-syslog-json__crowdsec-bf.log"));
     assert_eq!(s.status_401, 8);
-    assert!(ev.iter().all(|e| e.method.as_deref() == Some("POST")
-        && e.url.as_deref() == Some("/auth/login?dataSourceId=")));
+    assert!(ev
+        .iter()
+        .all(|e| e.method() == Some("POST") && e.url() == Some("/auth/login?dataSourceId=")));
 }
 
 /// The labelled express-jwt capture: zero unmatched lines, 401 counts equal
@@ -189,7 +190,13 @@ fn express_jwt_capture() {
     ] {
         let (_, events) = read(&cap.join(name));
         for e in &events {
-            let fields = [&e.url, &e.message, &e.www_authenticate, &e.host, &e.code];
+            let fields = [
+                e.url(),
+                e.message(),
+                e.www_authenticate(),
+                e.host(),
+                e.code(),
+            ];
             for f in fields.into_iter().flatten() {
                 for secret in &secrets {
                     assert!(
@@ -198,7 +205,7 @@ fn express_jwt_capture() {
                     );
                 }
             }
-            for id in &e.request_ids {
+            for id in e.request_ids() {
                 assert!(
                     !secrets
                         .iter()
@@ -230,12 +237,11 @@ fn express_jwt_capture() {
     );
     assert!(expected_json_401 > 0);
     for e in &ev {
-        assert_no_raw_secret("nginx_access.json", e.url.as_deref().unwrap_or(""));
+        assert_no_raw_secret("nginx_access.json", e.url().unwrap_or(""));
     }
-    assert!(ev.iter().any(|e| e
-        .url
-        .as_deref()
-        .is_some_and(|u| u.contains("api_key=[redacted"))));
+    assert!(ev
+        .iter()
+        .any(|e| e.url().is_some_and(|u| u.contains("api_key=[redacted"))));
     // Same requests in combined: the status after the quoted request.
     let expected_combined_401 = text("nginx_access_combined.log")
         .lines()
@@ -245,13 +251,12 @@ fn express_jwt_capture() {
     assert_eq!((s.unmatched, s.status_401), (0, expected_combined_401));
     assert_eq!(expected_combined_401, expected_json_401);
     for e in &ev {
-        assert_no_raw_secret("nginx_access_combined.log", e.url.as_deref().unwrap_or(""));
+        assert_no_raw_secret("nginx_access_combined.log", e.url().unwrap_or(""));
     }
     // Challenge legs: the 200 after a Basic 401 on the same path is kept.
-    assert!(ev.iter().any(|e| e.status == Some(200)
-        && e.url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("/handbook/"))));
+    assert!(ev
+        .iter()
+        .any(|e| e.status == Some(200) && e.url().is_some_and(|u| u.starts_with("/handbook/"))));
 
     // nginx error log: auth lines only.
     let expected_aux = text("nginx_error.log")
@@ -269,13 +274,13 @@ fn express_jwt_capture() {
     );
     let carol = ev
         .iter()
-        .find(|e| e.message.as_deref() == Some("user \"carol\": password mismatch"))
+        .find(|e| e.message() == Some("user \"carol\": password mismatch"))
         .expect("carol line");
-    assert_eq!(carol.url.as_deref(), Some("/metrics/summary?case=t1905"));
-    assert_eq!(carol.host.as_deref(), Some("127.0.0.1:9080"));
-    assert!(ev.iter().any(|e| e.message.as_deref()
+    assert_eq!(carol.url(), Some("/metrics/summary?case=t1905"));
+    assert_eq!(carol.host(), Some("127.0.0.1:9080"));
+    assert!(ev.iter().any(|e| e.message()
         == Some("no user/password was provided for basic authentication")
-        && e.url.as_deref() == Some("/handbook/?case=t2401")));
+        && e.url() == Some("/handbook/?case=t2401")));
 
     // pino backend: `res.statusCode` 401.
     let expected_pino_401 = text("backend.jsonl")
@@ -292,35 +297,35 @@ fn express_jwt_capture() {
     assert!(expected_pino_401 > 0);
     let expired = ev
         .iter()
-        .find(|e| e.url.as_deref().is_some_and(|u| u.contains("case=t1101")))
+        .find(|e| e.url().is_some_and(|u| u.contains("case=t1101")))
         .expect("t1101");
     assert_eq!(expired.status, Some(401));
-    assert_eq!(expired.message.as_deref(), Some("jwt expired"));
-    assert_eq!(expired.code.as_deref(), Some("invalid_token"));
+    assert_eq!(expired.message(), Some("jwt expired"));
+    assert_eq!(expired.code(), Some("invalid_token"));
     assert_eq!(
-        expired.www_authenticate.as_deref(),
+        expired.www_authenticate(),
         Some(
             r#"Bearer realm="shipping-api", error="invalid_token", error_description="jwt expired""#
         )
     );
     let scheme = ev
         .iter()
-        .find(|e| e.code.as_deref() == Some("credentials_bad_scheme"))
+        .find(|e| e.code() == Some("credentials_bad_scheme"))
         .expect("bad scheme");
     assert_eq!(
-        scheme.message.as_deref(),
+        scheme.message(),
         Some("Format is Authorization: Bearer [token]")
     );
-    assert!(!expired.request_ids.is_empty());
+    assert!(expired.has_request_ids());
     let scope = ev
         .iter()
-        .find(|e| e.code.as_deref() == Some("permission_denied"))
+        .find(|e| e.code() == Some("permission_denied"))
         .expect("permission_denied");
-    assert_eq!(scope.message.as_deref(), Some("Permission denied"));
+    assert_eq!(scope.message(), Some("Permission denied"));
     // Revocations (level 30, no status) are auxiliary events.
     assert!(ev.iter().filter(|e| e.auxiliary).count() >= 5);
     for e in &ev {
-        assert_no_raw_secret("backend.jsonl", e.url.as_deref().unwrap_or(""));
+        assert_no_raw_secret("backend.jsonl", e.url().unwrap_or(""));
     }
 }
 

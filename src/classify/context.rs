@@ -168,9 +168,9 @@ impl<'a> CaptureContext<'a> {
             }
         }
         for (i, e) in events.iter().enumerate() {
-            if let (Some(s), Some(url)) = (e.status, &e.url) {
+            if let (Some(s), Some(url)) = (e.status, e.url()) {
                 if is_success(i32::from(s)) {
-                    let m = e.method.clone().unwrap_or_default().to_ascii_uppercase();
+                    let m = e.method().unwrap_or_default().to_ascii_uppercase();
                     ctx.log_successes
                         .entry((m, path_and_query(url).to_string()))
                         .or_default()

@@ -778,8 +778,7 @@ impl<'a> Classifier<'a> {
             .server
             .iter()
             .any(|&i| self.events[i].remote_user_present);
-        if e.method
-            .as_deref()
+        if e.method()
             .is_some_and(|m| m.eq_ignore_ascii_case("OPTIONS"))
         {
             out.push(Signal {
@@ -788,9 +787,9 @@ impl<'a> Classifier<'a> {
                 evidence: "OPTIONS request answered 401: a CORS preflight, which browsers send without credentials".into(),
             });
         }
-        if let (Some(url), Some(t)) = (&e.url, e.time) {
+        if let (Some(url), Some(t)) = (e.url(), e.time) {
             let key = (
-                e.method.clone().unwrap_or_default().to_ascii_uppercase(),
+                e.method().unwrap_or_default().to_ascii_uppercase(),
                 path_and_query(url).to_string(),
             );
             if let Some(list) = self.context.log_successes.get(&key) {
@@ -802,7 +801,7 @@ impl<'a> Classifier<'a> {
                         s.time
                             .is_some_and(|st| st - t <= Duration::seconds(HANDSHAKE_WINDOW_SECS))
                     })
-                    .any(|s| s.client_addr == e.client_addr || s.client_addr.is_none());
+                    .any(|s| s.client_addr() == e.client_addr() || s.client_addr().is_none());
                 if retry && !credential_seen {
                     out.push(Signal {
                         cause: Cause::ChallengeHandshake,
@@ -814,7 +813,7 @@ impl<'a> Classifier<'a> {
         }
         // A key-like query parameter in the logged URL: an API key sent in
         // the query (servers that want it in a header say "missing").
-        if let Some(url) = &e.url {
+        if let Some(url) = e.url() {
             let query = url.split_once('?').map_or("", |(_, q)| q);
             if let Some(name) = query.split('&').find_map(|pair| {
                 let (n, v) = pair.split_once('=')?;
@@ -834,7 +833,7 @@ impl<'a> Classifier<'a> {
                 evidence: "the server parsed a user name from the request (a Basic credential arrived) and still answered 401".into(),
             });
         }
-        if let Some(www) = &e.www_authenticate {
+        if let Some(www) = e.www_authenticate() {
             for ch in parse_www_authenticate(www) {
                 if ch.error() == Some("insufficient_scope") {
                     out.push(Signal {
@@ -854,14 +853,14 @@ impl<'a> Classifier<'a> {
         for &ei in &case.server {
             let e = &self.events[ei];
             let at = e.origin.as_ref().map(|o| o.to_string()).unwrap_or_default();
-            let code = e.code.as_deref().and_then(|c| self.catalog.find_code(c));
-            let said = e.message.as_deref().and_then(|m| self.catalog.find(m));
+            let code = e.code().and_then(|c| self.catalog.find_code(c));
+            let said = e.message().and_then(|m| self.catalog.find(m));
             for (m, verb) in [(code, "has code"), (said, "says")] {
                 if let Some(m) = m {
                     out.push(Statement::of(&m, format!("server log {at} {verb}"), true));
                 }
             }
-            if let Some(www) = &e.www_authenticate {
+            if let Some(www) = e.www_authenticate() {
                 for ch in parse_www_authenticate(www) {
                     self.challenge_statements(
                         &ch,

@@ -52,9 +52,9 @@ impl Selector {
 
     fn event(&self, e: &ServerEvent) -> bool {
         match self {
-            Selector::RequestId(id) => e.request_ids.iter().any(|x| x == id),
+            Selector::RequestId(id) => e.request_ids().any(|x| x == id.as_str()),
             Selector::Entry(_) => false,
-            Selector::Case(s) => e.url.as_deref().is_some_and(|u| u.contains(s.as_str())),
+            Selector::Case(s) => e.url().is_some_and(|u| u.contains(s.as_str())),
         }
     }
 
@@ -77,7 +77,10 @@ fn events_for<'a>(analysis: &'a Analysis, r: &RequestView) -> Vec<&'a ServerEven
         .records
         .events
         .iter()
-        .filter(|e| e.request_ids.iter().any(|id| r.request_ids.contains(id)))
+        .filter(|e| {
+            e.request_ids()
+                .any(|id| r.request_ids.iter().any(|rid| rid.as_str() == id))
+        })
         .collect()
 }
 

@@ -45,7 +45,7 @@ use serde::Serialize;
 
 use crate::credential::mask_secrets;
 use crate::credential::mask_url;
-use crate::model::{InputError, InputKind, Origin, ServerEvent, Timestamp};
+use crate::model::{InputError, InputKind, Origin, ServerEvent, ServerEventFields, Timestamp};
 use lines::{Line, LineReader};
 
 /// Every log format authlens recognises. `Display` gives the stable id
@@ -303,7 +303,7 @@ impl Parsed {
     }
 
     fn into_event(self, format: LogFormat, origin: Origin) -> ServerEvent {
-        ServerEvent {
+        ServerEvent::new(ServerEventFields {
             origin: Some(origin),
             format: Some(format),
             time: self.time,
@@ -319,7 +319,7 @@ impl Parsed {
             www_authenticate: self.www_authenticate.map(|w| mask_secrets(&w)),
             remote_user_present: self.remote_user_present,
             auxiliary: self.auxiliary,
-        }
+        })
     }
 }
 

@@ -164,10 +164,7 @@ pub fn render(
     step(&mut out, 2, "Challenge returned (WWW-Authenticate)");
     let challenges = request.map(|r| r.challenges.as_slice()).unwrap_or(&[]);
     if challenges.is_empty() {
-        let logged: Vec<&str> = events
-            .iter()
-            .filter_map(|e| e.www_authenticate.as_deref())
-            .collect();
+        let logged: Vec<&str> = events.iter().filter_map(|e| e.www_authenticate()).collect();
         if logged.is_empty() {
             let _ = writeln!(out, "   none in the response");
         } else {
@@ -216,13 +213,13 @@ pub fn render(
         if let Some(u) = e.upstream_status {
             let _ = write!(out, " (upstream {u})");
         }
-        if let Some(m) = &e.message {
+        if let Some(m) = e.message() {
             let _ = write!(out, ", message \"{m}\"");
         }
-        if let Some(c) = &e.code {
+        if let Some(c) = e.code() {
             let _ = write!(out, ", code {c}");
         }
-        if let Some(w) = &e.www_authenticate {
+        if let Some(w) = e.www_authenticate() {
             let _ = write!(out, ", WWW-Authenticate {w}");
         }
         let _ = writeln!(out);
@@ -437,9 +434,7 @@ pub fn render(
             .iter()
             .any(|k| m.contains(k))
         };
-        let server_saw_none = events
-            .iter()
-            .any(|e| e.message.as_deref().is_some_and(says_missing))
+        let server_saw_none = events.iter().any(|e| e.message().is_some_and(says_missing))
             || r.response_message.as_deref().is_some_and(says_missing);
         if client_sent && server_saw_none {
             any = true;
