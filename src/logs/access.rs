@@ -55,27 +55,33 @@ fn split_clf(line: &str) -> Option<Clf<'_>> {
     })
 }
 
-/// Only the status and the path, for count-only lines.
-pub(crate) fn fast_status(line: &str) -> Option<(u16, Option<&str>)> {
+/// Only the status and the request (`METHOD target PROTOCOL`), for
+/// count-only lines; [`request_path`] reads the path when it is needed.
+pub(crate) fn fast_status(line: &str) -> Option<(u16, &str)> {
     let c = split_clf(line)?;
-    // `METHOD target PROTOCOL`: the second word, found by bytes (this runs
-    // for every line of an access log).
-    let request = c.request.trim_start_matches([' ', '\t']);
-    let target = request
-        .find([' ', '\t'])
-        .map(|i| request[i..].trim_start_matches([' ', '\t']))
-        .map(|rest| rest.find([' ', '\t']).map_or(rest, |j| &rest[..j]))
-        .filter(|t| !t.is_empty());
-    let path = target.map(|t| {
-        if t.starts_with('/') {
-            return t;
-        }
-        match t.find("://") {
-            Some(i) => t[i + 3..].find('/').map_or("/", |j| &t[i + 3 + j..]),
-            None => t,
-        }
-    });
-    Some((c.status, path))
+    Some((c.status, c.request))
+}
+
+/// The path of a request line's target (the second word; an absolute URL's
+/// path), found by bytes: this runs for every 2xx line of a log with 401s
+/// waiting on their second leg.
+pub(crate) fn request_path(request: &str) -> Option<&str> {
+    let b = request.as_bytes();
+    let blank = |c: &u8| *c == b' ' || *c == b'\t';
+    let start = b.iter().position(|c| !blank(c))?;
+    let method_end = start + memchr::memchr2(b' ', b'\t', &b[start..])?;
+    let target_start = method_end + b[method_end..].iter().position(|c| !blank(c))?;
+    let target_end =
+        memchr::memchr2(b' ', b'\t', &b[target_start..]).map_or(b.len(), |j| target_start + j);
+    // Both ends sit next to ASCII blanks (or the end): char boundaries.
+    let t = &request[target_start..target_end];
+    if t.starts_with('/') {
+        return Some(t);
+    }
+    Some(match memchr::memmem::find(t.as_bytes(), b"://") {
+        Some(i) => t[i + 3..].find('/').map_or("/", |j| &t[i + 3 + j..]),
+        None => t,
+    })
 }
 
 /// One token of the tail: quoted (`"…"`, escapes kept) or bare.
@@ -314,15 +320,33 @@ mod tests {
             &ctx
         )
         .is_none());
+        let path = |line| fast_status(line).map(|(status, r)| (status, request_path(r)));
         assert_eq!(
-            fast_status(r#"::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -"#),
+            path(r#"::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -"#),
             Some((408, None))
         );
         assert_eq!(
-            fast_status(
+            path(
                 r#"1.2.3.4 - - [26/Dec/2016:16:16:48 +0200] "GET http://h:80/a?b HTTP/1.1" 200 -"#
             ),
             Some((200, Some("/a?b")))
         );
+    }
+
+    #[test]
+    fn request_path_reads_the_target() {
+        assert_eq!(request_path("GET /a/b?c=1 HTTP/1.1"), Some("/a/b?c=1"));
+        assert_eq!(request_path(" \tGET \t /x\tHTTP/1.0"), Some("/x"));
+        assert_eq!(request_path("GET /only"), Some("/only"));
+        assert_eq!(request_path("GET https://h.example"), Some("/"));
+        assert_eq!(
+            request_path("GET https://h.example/p?q HTTP/2"),
+            Some("/p?q")
+        );
+        assert_eq!(request_path("OPTIONS * HTTP/1.1"), Some("*"));
+        assert_eq!(request_path("GET /ünï HTTP/1.1"), Some("/ünï"));
+        assert_eq!(request_path("-"), None);
+        assert_eq!(request_path("GET   "), None);
+        assert_eq!(request_path(""), None);
     }
 }

@@ -35,12 +35,12 @@ mod logfmt;
 pub mod parallel;
 mod prefix;
 
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::credential::mask_secrets;
@@ -410,10 +410,12 @@ pub(crate) struct Ctx<'a> {
     pub now: Timestamp,
     /// (host, path) pairs that saw a 401 in this file, and the paths alone
     /// (for parsers that can't see the host cheaply).
-    pub challenged: HashSet<(String, String)>,
+    /// (Fx-hashed: every 2xx line of a busy log is looked up here; the sets
+    /// hold at most [`MAX_CHALLENGE_PATHS`] keys, so flooding is moot.)
+    pub challenged: FxHashSet<(String, String)>,
     /// (Counted: two hosts can wait on one path, and the first answer
     /// must not stop the other being followed.)
-    pub challenged_paths: HashMap<String, usize>,
+    pub challenged_paths: FxHashMap<String, usize>,
     /// Insertion order of `challenged`, oldest first: only the most recent
     /// unanswered 401s are followed (a challenge's second leg comes within
     /// seconds), so the set stays small and cheap to test lines against.
@@ -429,8 +431,8 @@ impl Ctx<'_> {
             hint: None,
             cloudfront_fields: None,
             now: chrono::Utc::now(),
-            challenged: HashSet::new(),
-            challenged_paths: HashMap::new(),
+            challenged: FxHashSet::default(),
+            challenged_paths: FxHashMap::default(),
             challenged_order: std::collections::VecDeque::new(),
             detail_all: false,
         }
@@ -455,14 +457,17 @@ impl Ctx<'_> {
         }
         match status {
             None | Some(401) | Some(403) => true,
-            Some(200..=399) => {
-                !self.challenged_paths.is_empty()
-                    && self
-                        .challenged_paths
-                        .contains_key(bare_path(url.unwrap_or("")))
-            }
+            Some(200..=399) => self.follows_challenge(url),
             Some(_) => false,
         }
+    }
+
+    /// Could a 2xx/3xx for `url` be the second leg of a 401 still waiting?
+    fn follows_challenge(&self, url: Option<&str>) -> bool {
+        !self.challenged_paths.is_empty()
+            && self
+                .challenged_paths
+                .contains_key(bare_path(url.unwrap_or("")))
     }
 }
 
@@ -754,7 +759,8 @@ fn path_key(host: Option<&str>, url: Option<&str>) -> (String, String) {
 
 /// A logged target without its query or fragment.
 fn bare_path(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or("")
+    // `?` and `#` are ASCII: the cut is on a char boundary.
+    memchr::memchr2(b'?', b'#', url.as_bytes()).map_or(url, |i| &url[..i])
 }
 
 /// At most this many distinct (host, path) pairs remembered per file for
@@ -980,8 +986,13 @@ pub fn read_log<R: Read>(
 fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
     match format {
         LogFormat::NginxCombined | LogFormat::TraefikClf | LogFormat::Kong => {
-            let (status, path) = access::fast_status(line)?;
-            (!ctx.wants_detail(Some(status), path)).then_some(true)
+            let (status, request) = access::fast_status(line)?;
+            let needed = match status {
+                401 | 403 => true,
+                200..=399 => ctx.follows_challenge(access::request_path(request)),
+                _ => false,
+            };
+            (!needed && !ctx.detail_all).then_some(true)
         }
         LogFormat::NginxJson
         | LogFormat::EnvoyJson

@@ -60,7 +60,7 @@ impl FailuresFile {
         let path = dir.join("failures.csv");
         let tmp = temp_path(&path);
         let mut out = io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&tmp)?);
-        out.write_all(&csv::failures_header()?)?;
+        out.write_all(&csv::failures_header())?;
         Ok(FailuresFile {
             path,
             tmp,
@@ -93,7 +93,7 @@ impl FindingSink for FailuresFile {
     fn prepare(&self, finding: &Finding) -> Vec<u8> {
         // Writing into a Vec cannot fail (the csv writer's only errors are
         // its output's I/O errors).
-        csv::failure_row(finding).unwrap_or_default()
+        csv::failure_row(finding)
     }
 
     fn accept(&mut self, _finding: &Finding, row: Vec<u8>) {
