@@ -5,6 +5,7 @@
 //! list of known spellings, nested paths included (`req.url`,
 //! `err.inner.message`, `http.response.status_code`).
 
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use super::{parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed};
@@ -100,20 +101,66 @@ fn classify(o: &Map<String, Value>) -> Option<LogFormat> {
     KNOWN.iter().any(|k| has(k)).then_some(LogFormat::JsonLines)
 }
 
+/// A log line's object, indexed for lookup by key or dotted path
+/// (`err.inner.message`). [`extract`] asks for some 150 keys per line, most
+/// of them absent: walking the object's B-tree for each was most of the
+/// cost of a JSON line, so every reachable path goes in one hash map, once.
+pub(crate) struct Fields<'a> {
+    by_path: FxHashMap<std::borrow::Cow<'a, str>, &'a Value>,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(o: &'a Map<String, Value>) -> Fields<'a> {
+        let mut by_path = FxHashMap::default();
+        by_path.reserve(o.len());
+        // A key as written wins over a path through objects that spells the
+        // same (`{"a.b": 1, "a": {"b": 2}}` reads 1).
+        for (k, v) in o {
+            by_path.insert(std::borrow::Cow::Borrowed(k.as_str()), v);
+        }
+        let mut path = String::new();
+        for (k, v) in o {
+            if let (false, Value::Object(inner)) = (k.contains('.'), v) {
+                path.clear();
+                path.push_str(k);
+                Self::nested(inner, &mut path, &mut by_path);
+            }
+        }
+        Fields { by_path }
+    }
+
+    /// Paths below `path`; a key holding a dot cannot be a step of a
+    /// dotted path, so none is taken through one.
+    fn nested(
+        o: &'a Map<String, Value>,
+        path: &mut String,
+        out: &mut FxHashMap<std::borrow::Cow<'a, str>, &'a Value>,
+    ) {
+        for (k, v) in o {
+            if k.contains('.') {
+                continue;
+            }
+            let len = path.len();
+            path.push('.');
+            path.push_str(k);
+            out.entry(std::borrow::Cow::Owned(path.clone()))
+                .or_insert(v);
+            if let Value::Object(inner) = v {
+                Self::nested(inner, path, out);
+            }
+            path.truncate(len);
+        }
+    }
+
+    /// The value of a key, else of a dotted path through nested objects.
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
+        self.by_path.get(key).copied()
+    }
+}
+
 /// Look up a key, then a dotted path (`err.inner.message`).
-pub(crate) fn get<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    if let Some(v) = o.get(key) {
-        return Some(v);
-    }
-    if !key.contains('.') {
-        return None;
-    }
-    let mut parts = key.split('.');
-    let mut cur = o.get(parts.next()?)?;
-    for p in parts {
-        cur = cur.as_object()?.get(p)?;
-    }
-    Some(cur)
+pub(crate) fn get<'a>(o: &Fields<'a>, key: &str) -> Option<&'a Value> {
+    o.get(key)
 }
 
 /// A usable text value: strings (non-empty, not `-`), numbers, first array
@@ -131,7 +178,7 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
-fn first_text(o: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+fn first_text(o: &Fields<'_>, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|k| get(o, k).and_then(text))
 }
 
@@ -144,7 +191,7 @@ fn status_of(v: &Value) -> Option<u16> {
     }
 }
 
-fn first_status(o: &Map<String, Value>, keys: &[&str]) -> Option<u16> {
+fn first_status(o: &Fields<'_>, keys: &[&str]) -> Option<u16> {
     keys.iter().find_map(|k| get(o, k).and_then(status_of))
 }
 
@@ -163,7 +210,7 @@ fn time_of(v: &Value) -> Option<crate::model::Timestamp> {
 }
 
 /// Numeric or named level: true at warn or above.
-fn level_is_warn(o: &Map<String, Value>) -> bool {
+fn level_is_warn(o: &Fields<'_>) -> bool {
     for k in [
         "level",
         "severity",
@@ -247,7 +294,12 @@ fn generic_message(m: &str) -> bool {
         || m.starts_with("POST ")
 }
 
-pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat, ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn extract(
+    obj: &Map<String, Value>,
+    format: LogFormat,
+    ctx: &Ctx<'_>,
+) -> Option<Outcome> {
+    let o = &Fields::new(obj);
     let mut p = Parsed {
         status: first_status(o, &STATUS_KEYS),
         upstream_status: first_status(
@@ -336,7 +388,7 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat, ctx: &Ctx<'_>) 
         p.host = Some(h);
     }
     if format == LogFormat::JsonLines
-        && o.contains_key("hostname")
+        && obj.contains_key("hostname")
         && p.host.as_deref() == get(o, "hostname").and_then(Value::as_str)
     {
         p.host = None;
@@ -517,7 +569,7 @@ pub(crate) fn extract(o: &Map<String, Value>, format: LogFormat, ctx: &Ctx<'_>) 
         ],
     )
     .or_else(|| {
-        o.get("event")
+        obj.get("event")
             .and_then(Value::as_str)
             .filter(|e| e.contains(' '))
             .map(str::to_string)

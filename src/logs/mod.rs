@@ -714,8 +714,8 @@ fn cheap_json_path(line: &[u8]) -> Option<&str> {
     static KEYS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
     let keys = KEYS.get_or_init(|| {
         [
-            "\"uri\"",
             "\"url\"",
+            "\"uri\"",
             "\"path\"",
             "\"request_uri\"",
             "\"RequestPath\"",
@@ -725,8 +725,14 @@ fn cheap_json_path(line: &[u8]) -> Option<&str> {
         .collect()
     });
     // The first key (of any of these) that is followed by `:` and a string.
-    let value_start = |f: &memchr::memmem::Finder<'_>| {
-        f.find_iter(line).find_map(|i| {
+    // Once one is found, the others are only looked for before it: this
+    // runs for every 2xx line while a 401 waits for its second leg.
+    let mut best: Option<(usize, usize)> = None;
+    for f in keys {
+        let limit = best.map_or(line.len(), |(at, _)| {
+            (at + f.needle().len()).min(line.len())
+        });
+        let found = f.find_iter(&line[..limit]).find_map(|i| {
             let after = &line[i + f.needle().len()..];
             let value = after
                 .trim_ascii_start()
@@ -734,9 +740,14 @@ fn cheap_json_path(line: &[u8]) -> Option<&str> {
                 .trim_ascii_start();
             value.strip_prefix(b"\"")?;
             Some((i, line.len() - value.len() + 1))
-        })
-    };
-    let (_, value_at) = keys.iter().filter_map(value_start).min()?;
+        });
+        if let Some(hit) = found {
+            if best.is_none_or(|b| hit.0 < b.0) {
+                best = Some(hit);
+            }
+        }
+    }
+    let (_, value_at) = best?;
     let rest = &line[value_at..];
     let end = memchr::memchr3(b'"', b'\\', b'?', rest)?;
     if rest[end] == b'\\' {
