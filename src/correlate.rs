@@ -436,3 +436,6 @@ pub fn case_view(
         .find_map(|&e| events[e].host().map(str::to_string));
     (time, status, host)
 }
+
+#[cfg(test)]
+mod tests;
