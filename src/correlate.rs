@@ -91,14 +91,18 @@ fn status_compatible(a: Option<i32>, b: Option<i32>) -> bool {
     }
 }
 
-fn host_compatible(har_host: &str, event_host: Option<&str>) -> bool {
+/// Whether an event's host can be the case's: the same name without ASCII
+/// case, with or without a port on one side. Both sides are compared
+/// without case: a log-only case's host, or a HAR host taken from the Host
+/// header, is kept as written.
+fn host_compatible(case_host: &str, event_host: Option<&str>) -> bool {
+    use crate::envconfig::strip_port;
     match event_host {
         None | Some("") => true,
         Some(h) => {
-            let h = h.to_ascii_lowercase();
-            h == har_host
-                || crate::envconfig::strip_port(&h) == har_host
-                || crate::envconfig::strip_port(har_host) == h
+            h.eq_ignore_ascii_case(case_host)
+                || strip_port(h).eq_ignore_ascii_case(case_host)
+                || strip_port(case_host).eq_ignore_ascii_case(h)
         }
     }
 }
@@ -436,3 +440,6 @@ pub fn case_view(
         .find_map(|&e| events[e].host().map(str::to_string));
     (time, status, host)
 }
+
+#[cfg(test)]
+mod tests;
