@@ -278,8 +278,20 @@ pub fn correlate(
                     Join::Single
                 };
                 let ci = cases.len();
-                if let (Some(url), Some(m), Some(t)) = (e.url(), e.method(), e.time) {
-                    log_index.insert((m, url_key(url)), (t.timestamp_millis(), ci));
+                if let (Some(url), Some(t)) = (e.url(), e.time) {
+                    // A line without a method (an app's error line) can be
+                    // the partner of a later line with any method.
+                    let one;
+                    let methods: &[&str] = match e.method() {
+                        Some(m) => {
+                            one = [m];
+                            &one
+                        }
+                        None => ANY_METHOD,
+                    };
+                    for m in methods {
+                        log_index.insert((m, url_key(url)), (t.timestamp_millis(), ci));
+                    }
                 }
                 cases.push(Case {
                     client: None,
@@ -291,6 +303,9 @@ pub fn correlate(
     }
     finish(cases, events)
 }
+
+/// The methods a log line without one may have been: tried in this order.
+const ANY_METHOD: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
 /// Each case's events in time order.
 fn finish(mut cases: Vec<Case>, events: &[ServerEvent]) -> Vec<Case> {
@@ -332,14 +347,13 @@ fn best_fallback(
         .find_map(|&m| events[m].status.map(i32::from));
     let t = t.timestamp_millis();
     let key_url = url_key(url);
-    const ANY: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
     let one;
     let methods: &[&str] = match e.method() {
         Some(m) => {
             one = [m];
             &one
         }
-        None => ANY,
+        None => ANY_METHOD,
     };
     // (distance, method rank, time, case): the smallest wins.
     let mut best: Option<(i64, usize, i64, usize)> = None;

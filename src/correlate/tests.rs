@@ -659,11 +659,9 @@ fn a_method_less_line_joins_an_earlier_log_only_case() {
 
 /// The other way round, the method-less line comes first (an app line
 /// written while the gateway's access line waits for the end of the
-/// request): it becomes a log-only case that is never indexed (the index
-/// key needs a method), so the access line can't find it and one request
-/// makes two rows.
+/// request): its log-only case is indexed under every method a line may
+/// have, so the access line still finds it and the request is one row.
 #[test]
-#[ignore = "known gap: a log-only case without a method is never a fallback candidate"]
 fn a_method_less_line_first_still_joins_its_partner() {
     let gw = Log::new("access.log");
     let app = Log::new("app.jsonl");
@@ -1064,8 +1062,14 @@ fn reference(requests: &[RequestView], events: &[ServerEvent], window_ms: i64) -
                 }
             }
             None => {
-                if let (Some(url), Some(m), Some(t)) = (e.url(), e.method(), e.time) {
-                    candidates.insert((m, url_key(url), t.timestamp_millis(), cases.len()));
+                if let (Some(url), Some(t)) = (e.url(), e.time) {
+                    let methods = match e.method() {
+                        Some(m) => vec![m],
+                        None => ANY.to_vec(),
+                    };
+                    for m in methods {
+                        candidates.insert((m, url_key(url), t.timestamp_millis(), cases.len()));
+                    }
                 }
                 cases.push(Case {
                     client: None,
