@@ -108,39 +108,52 @@ pub fn percent_decode(s: &str) -> String {
         .into_owned()
 }
 
+/// (pattern, capture group holding the secret). The patterns are literals
+/// checked by the tests below, so compiling them cannot fail.
+const SECRET_PATTERNS: [(&str, usize); 5] = [
+    // JWTs anywhere (also inside JSON or after "token:").
+    (r"eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_\-]*", 0),
+    // Scheme + credential, e.g. in a quoted header dump.
+    (
+        r"(?i)\b(?:bearer|basic|token|digest|negotiate|ntlm|apikey)[ \t]+([A-Za-z0-9._~+/=\-]{6,})",
+        1,
+    ),
+    // key=value pairs whose key names a secret.
+    (
+        r#"(?i)\b[\w.-]*(?:api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|secret|password|passwd|pwd|session[_-]?id|sessionid|auth)["']?\s*[:=]\s*["']?([^"'\s&,;}]{4,})"#,
+        1,
+    ),
+    // Cookie / Set-Cookie header dumps.
+    (r"(?i)\b(?:set-)?cookie:\s*([^\r\n]+)", 1),
+    // Authorization header dumps.
+    (r"(?i)\bauthorization:\s*([^\r\n,]+)", 1),
+];
+
 fn secret_patterns() -> &'static [(Regex, usize)] {
     static PATTERNS: OnceLock<Vec<(Regex, usize)>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        // (pattern, capture group holding the secret). The patterns are
-        // literals checked by the tests below, so compiling them cannot fail.
-        let specs: [(&str, usize); 5] = [
-            // JWTs anywhere (also inside JSON or after "token:").
-            (r"eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_\-]*", 0),
-            // Scheme + credential, e.g. in a quoted header dump.
-            (
-                r"(?i)\b(?:bearer|basic|token|digest|negotiate|ntlm|apikey)[ \t]+([A-Za-z0-9._~+/=\-]{6,})",
-                1,
-            ),
-            // key=value pairs whose key names a secret.
-            (
-                r#"(?i)\b[\w.-]*(?:api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|secret|password|passwd|pwd|session[_-]?id|sessionid|auth)["']?\s*[:=]\s*["']?([^"'\s&,;}]{4,})"#,
-                1,
-            ),
-            // Cookie / Set-Cookie header dumps.
-            (r"(?i)\b(?:set-)?cookie:\s*([^\r\n]+)", 1),
-            // Authorization header dumps.
-            (r"(?i)\bauthorization:\s*([^\r\n,]+)", 1),
-        ];
-        specs
+        SECRET_PATTERNS
             .iter()
             .filter_map(|(p, g)| Regex::new(p).ok().map(|r| (r, *g)))
             .collect()
     })
 }
 
+/// All of [`SECRET_PATTERNS`] at once: most texts (every logged URL and
+/// message) hold no secret, and one pass tells so where five did.
+fn any_secret_pattern(text: &str) -> bool {
+    static SET: OnceLock<Option<regex::RegexSet>> = OnceLock::new();
+    SET.get_or_init(|| regex::RegexSet::new(SECRET_PATTERNS.iter().map(|(p, _)| p)).ok())
+        .as_ref()
+        .is_none_or(|set| set.is_match(text))
+}
+
 /// Mask anything that looks like a secret inside free text.
 pub fn mask_secrets(text: &str) -> String {
     let mut current = text.to_string();
+    if !any_secret_pattern(text) {
+        return current;
+    }
     for (index, (re, group)) in secret_patterns().iter().enumerate() {
         if !re.is_match(&current) {
             continue;
