@@ -670,9 +670,9 @@ fn finding(
         .unwrap_or_default();
     let (method, url, host, path) = match client {
         Some(r) => (
-            r.method.clone(),
+            r.method.to_string(),
             r.url.clone(),
-            r.host.clone(),
+            r.host.to_string(),
             r.path.clone(),
         ),
         None => {
@@ -703,7 +703,7 @@ fn finding(
     let jwt = cred.and_then(|c| c.jwt.as_ref());
     let challenge = client
         .map(|r| {
-            r.challenges
+            r.challenges()
                 .iter()
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>()

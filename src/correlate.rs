@@ -441,7 +441,7 @@ pub fn case_view(
 ) -> (Option<Timestamp>, Option<i32>, Option<String>) {
     if let Some(ri) = case.client {
         let r = &requests[ri];
-        return (r.time, Some(r.status), Some(r.host.clone()));
+        return (r.time, Some(r.status), Some(r.host.to_string()));
     }
     let time = case.server.iter().find_map(|&e| events[e].time);
     let status = case

@@ -81,9 +81,9 @@ impl<'a> CaptureContext<'a> {
             }
             *file_has_401.entry(r.origin.file.clone()).or_default() |= r.status == 401;
             if r.status == 401 {
-                host_401.insert((&r.origin.file, r.host.as_str()));
+                host_401.insert((&r.origin.file, &*r.host));
             } else if (200..300).contains(&r.status) {
-                host_ok.insert((&r.origin.file, r.host.as_str()));
+                host_ok.insert((&r.origin.file, &*r.host));
             }
 
             let success = (200..300).contains(&r.status) || r.status == 304;
@@ -95,7 +95,7 @@ impl<'a> CaptureContext<'a> {
                 };
                 uses.push((c.fingerprint.as_str(), used));
             }
-            if let Some(target) = &r.redirect_url {
+            if let Some(target) = r.redirect_url() {
                 if (300..400).contains(&r.status) {
                     ctx.redirects_to
                         .entry(absolute(target, r))
@@ -111,13 +111,13 @@ impl<'a> CaptureContext<'a> {
             for c in &r.credentials {
                 success_locations.push((c.fingerprint.as_str(), &c.location));
                 ctx.endpoint_successes
-                    .entry((r.host.as_str(), endpoint.clone()))
+                    .entry((&*r.host, endpoint.clone()))
                     .or_default()
                     .insert(c.fingerprint.as_str());
                 if c.kind.is_authorization() {
                     if let Some(s) = &c.scheme {
                         ctx.accepted_schemes
-                            .entry(r.host.as_str())
+                            .entry(&*r.host)
                             .or_default()
                             .insert(s.to_ascii_lowercase());
                     }
@@ -127,7 +127,7 @@ impl<'a> CaptureContext<'a> {
                     CredentialKind::ApiKeyHeader | CredentialKind::ApiKeyQuery
                 ) {
                     ctx.accepted_key_locations
-                        .entry(r.host.as_str())
+                        .entry(&*r.host)
                         .or_default()
                         .insert(&c.location);
                 }
@@ -136,19 +136,19 @@ impl<'a> CaptureContext<'a> {
                         continue;
                     }
                     ctx.accepted_algs
-                        .entry(r.host.as_str())
+                        .entry(&*r.host)
                         .or_default()
                         .insert(jwt.alg.as_str());
                     if let Some(iss) = &jwt.iss {
                         ctx.accepted_iss
-                            .entry(r.host.as_str())
+                            .entry(&*r.host)
                             .or_default()
                             .insert(iss.as_str());
                         ctx.accepted_iss_any.insert(iss.as_str());
                     }
                     for aud in &jwt.aud {
                         ctx.accepted_aud
-                            .entry(r.host.as_str())
+                            .entry(&*r.host)
                             .or_default()
                             .insert(aud.as_str());
                         ctx.accepted_aud_any.insert(aud.as_str());

@@ -182,9 +182,9 @@ impl<'a> Classifier<'a> {
         }
         // Handshake: a challenge for a connection-/challenge-based scheme
         // followed by the same URL succeeding with credentials.
-        if r.challenges.iter().any(Challenge::is_handshake_scheme) {
+        if r.challenges().iter().any(Challenge::is_handshake_scheme) {
             if let Some(later) = self.later_success_with_credentials(r, index) {
-                let schemes: Vec<&str> = r.challenges.iter().map(|c| c.scheme.as_str()).collect();
+                let schemes: Vec<&str> = r.challenges().iter().map(|c| c.scheme.as_str()).collect();
                 push(
                     Cause::ChallengeHandshake,
                     Strength::Strong,
@@ -199,7 +199,7 @@ impl<'a> Classifier<'a> {
         if r.credentials
             .iter()
             .any(|c| matches!(c.kind, CredentialKind::Ntlm | CredentialKind::Negotiate))
-            && r.challenges.iter().any(|c| c.token68.is_some())
+            && r.challenges().iter().any(|c| c.token68.is_some())
         {
             push(
                 Cause::ChallengeHandshake,
@@ -262,7 +262,7 @@ impl<'a> Classifier<'a> {
         }
 
         // Scope: RFC 6750 insufficient_scope, or a challenge scope the token lacks.
-        for ch in &r.challenges {
+        for ch in r.challenges() {
             if ch.error() == Some("insufficient_scope") {
                 push(
                     Cause::InsufficientScope,
@@ -329,7 +329,7 @@ impl<'a> Classifier<'a> {
         // Scheme against the challenge, else against what the host accepts.
         if !scheme.is_empty() && !key_misplaced {
             let challenge_schemes: Vec<&str> =
-                r.challenges.iter().map(|ch| ch.scheme.as_str()).collect();
+                r.challenges().iter().map(|ch| ch.scheme.as_str()).collect();
             if !challenge_schemes.is_empty() {
                 if !challenge_schemes
                     .iter()
@@ -345,7 +345,7 @@ impl<'a> Classifier<'a> {
                         ),
                     );
                 }
-            } else if let Some(accepted) = self.context.accepted_schemes.get(r.host.as_str()) {
+            } else if let Some(accepted) = self.context.accepted_schemes.get(&*r.host) {
                 if !accepted.contains(&scheme.to_ascii_lowercase()) {
                     let mut list: Vec<&String> = accepted.iter().collect();
                     list.sort();
@@ -409,10 +409,10 @@ impl<'a> Classifier<'a> {
                 env_flagged = true;
             }
         } else {
-            let host_iss = self.context.accepted_iss.get(r.host.as_str());
-            let host_aud = self.context.accepted_aud.get(r.host.as_str());
+            let host_iss = self.context.accepted_iss.get(&*r.host);
+            let host_aud = self.context.accepted_aud.get(&*r.host);
             let (iss_set, iss_scope) = match host_iss {
-                Some(s) if !s.is_empty() => (Some(s), r.host.as_str()),
+                Some(s) if !s.is_empty() => (Some(s), &*r.host),
                 _ => (
                     Some(&self.context.accepted_iss_any).filter(|s| !s.is_empty()),
                     "this capture",
@@ -429,7 +429,7 @@ impl<'a> Classifier<'a> {
                 }
             }
             let (aud_set, aud_scope) = match host_aud {
-                Some(s) if !s.is_empty() => (Some(s), r.host.as_str()),
+                Some(s) if !s.is_empty() => (Some(s), &*r.host),
                 _ => (
                     Some(&self.context.accepted_aud_any).filter(|s| !s.is_empty()),
                     "this capture",
@@ -475,7 +475,7 @@ impl<'a> Classifier<'a> {
             if let Some(algs) = self
                 .context
                 .accepted_algs
-                .get(r.host.as_str())
+                .get(&*r.host)
                 .filter(|a| !a.is_empty())
             {
                 if !jwt.alg.is_empty() && !algs.contains(jwt.alg.as_str()) {
@@ -649,13 +649,10 @@ impl<'a> Classifier<'a> {
         let others = self
             .context
             .endpoint_successes
-            .get(&(r.host.as_str(), endpoint))
+            .get(&(&*r.host, endpoint))
             .is_some_and(|s| !s.contains(c.fingerprint.as_str()) && !s.is_empty());
-        let host_others = self
-            .context
-            .accepted_key_locations
-            .contains_key(r.host.as_str())
-            || self.context.accepted_schemes.contains_key(r.host.as_str());
+        let host_others = self.context.accepted_key_locations.contains_key(&*r.host)
+            || self.context.accepted_schemes.contains_key(&*r.host);
         if others || host_others {
             push(
                 Cause::InvalidCredentials,
@@ -697,7 +694,7 @@ impl<'a> Classifier<'a> {
                 ));
             }
         }
-        let accepted = self.context.accepted_key_locations.get(r.host.as_str())?;
+        let accepted = self.context.accepted_key_locations.get(&*r.host)?;
         for c in &r.credentials {
             let is_key = matches!(
                 c.kind,
@@ -872,10 +869,10 @@ impl<'a> Classifier<'a> {
             }
         }
         if let Some(r) = client {
-            for ch in &r.challenges {
+            for ch in r.challenges() {
                 self.challenge_statements(ch, "response challenge", false, &mut out);
             }
-            if let Some(msg) = &r.response_message {
+            if let Some(msg) = r.response_message() {
                 if let Some(m) = self.catalog.find(msg) {
                     out.push(Statement::of(&m, "401 response body says".into(), false));
                 }

@@ -158,8 +158,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, UserError> {
     let redirected_from = this.and_then(|r| {
         analysis.records.requests.iter().find(|p| {
             p.origin != r.origin
-                && p.redirect_url
-                    .as_deref()
+                && p.redirect_url()
                     .is_some_and(|to| to == r.url || (to.starts_with('/') && r.url.ends_with(to)))
         })
     });

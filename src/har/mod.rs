@@ -632,7 +632,7 @@ mod tests {
         assert_eq!(har.requests.len(), 2, "{:?}", har.errors);
         assert!(har.errors.is_empty(), "{:?}", har.errors);
         assert_eq!(har.requests[1].status, 401);
-        let message = har.requests[1].response_message.as_deref().unwrap_or("");
+        let message = har.requests[1].response_message().unwrap_or("");
         assert!(message.contains("jwt expired"), "{message:?}");
     }
 

@@ -280,7 +280,7 @@ pub fn for_request(r: &RequestView) -> String {
         extra.push(vec![lit("-H")]);
         extra.push(vec![lit("Authorization: "), Part::Var("CREDENTIAL")]);
     }
-    if let Some(o) = &r.origin_header {
+    if let Some(o) = r.origin_header() {
         extra.push(vec![lit("-H")]);
         extra.push(vec![lit(format!("Origin: {o}"))]);
     }

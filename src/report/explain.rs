@@ -162,7 +162,7 @@ pub fn render(
 
     // 2) challenge
     step(&mut out, 2, "Challenge returned (WWW-Authenticate)");
-    let challenges = request.map(|r| r.challenges.as_slice()).unwrap_or(&[]);
+    let challenges = request.map(|r| r.challenges()).unwrap_or(&[]);
     if challenges.is_empty() {
         let logged: Vec<&str> = events.iter().filter_map(|e| e.www_authenticate()).collect();
         if logged.is_empty() {
@@ -188,7 +188,7 @@ pub fn render(
         }
         let _ = writeln!(out);
     }
-    if let Some(m) = request.and_then(|r| r.response_message.as_deref()) {
+    if let Some(m) = request.and_then(|r| r.response_message()) {
         let _ = writeln!(out, "   response body says: \"{m}\"");
     }
 
@@ -388,7 +388,7 @@ pub fn render(
                 "   a CORS preflight (OPTIONS with Access-Control-Request-Method): browsers never send credentials on it"
             );
         }
-        if let Some(o) = &r.origin_header {
+        if let Some(o) = r.origin_header() {
             any = true;
             let _ = writeln!(out, "   cross-origin context: Origin {o}");
         }
@@ -417,7 +417,7 @@ pub fn render(
                 );
             }
         }
-        if let Some(to) = &r.redirect_url {
+        if let Some(to) = r.redirect_url() {
             any = true;
             let _ = writeln!(out, "   the response redirects to {to}");
         }
@@ -435,7 +435,7 @@ pub fn render(
             .any(|k| m.contains(k))
         };
         let server_saw_none = events.iter().any(|e| e.message().is_some_and(says_missing))
-            || r.response_message.as_deref().is_some_and(says_missing);
+            || r.response_message().is_some_and(says_missing);
         if client_sent && server_saw_none {
             any = true;
             let _ = writeln!(
