@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::DateTime;
 
 use super::*;
-use crate::model::{InputKind, Origin, ServerEventFields};
+use crate::model::{InputKind, Method, Origin, ServerEventFields};
 
 /// Test times count milliseconds from this instant (2026-11-23).
 const T0: i64 = 1_795_910_400_000;
@@ -33,22 +33,19 @@ fn req(method: &str, url: &str, status: i32, ms: i64) -> RequestView {
             kind: InputKind::Har,
         },
         time: Some(at(ms)),
-        method: method.to_string(),
+        method: Method::new(method),
         url: url.to_string(),
-        host,
+        host: host.into(),
         path: path.to_string(),
         status,
         request_ids: Vec::new(),
         credentials: Vec::new(),
         sent_cookies: false,
         credential_redacted: false,
-        challenges: Vec::new(),
-        response_message: None,
         server_date: None,
-        redirect_url: None,
         from_cache: false,
         is_preflight: false,
-        origin_header: None,
+        extras: None,
     }
 }
 
