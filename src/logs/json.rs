@@ -106,6 +106,7 @@ fn classify(o: &Map<String, Value>) -> Option<LogFormat> {
 /// of them absent: walking the object's B-tree for each was most of the
 /// cost of a JSON line, so every reachable path goes in one hash map, once.
 pub(crate) struct Fields<'a> {
+    top: &'a Map<String, Value>,
     by_path: FxHashMap<std::borrow::Cow<'a, str>, &'a Value>,
 }
 
@@ -120,13 +121,15 @@ impl<'a> Fields<'a> {
         }
         let mut path = String::new();
         for (k, v) in o {
-            if let (false, Value::Object(inner)) = (k.contains('.'), v) {
+            if let (false, Value::Object(inner)) =
+                (k.contains('.') || k.len() > MAX_INDEXED_PATH, v)
+            {
                 path.clear();
                 path.push_str(k);
                 Self::nested(inner, &mut path, &mut by_path);
             }
         }
-        Fields { by_path }
+        Fields { top: o, by_path }
     }
 
     /// Paths below `path`; a key holding a dot cannot be a step of a
@@ -137,7 +140,9 @@ impl<'a> Fields<'a> {
         out: &mut FxHashMap<std::borrow::Cow<'a, str>, &'a Value>,
     ) {
         for (k, v) in o {
-            if k.contains('.') {
+            // Longer paths are never looked up here; indexing them would let
+            // one line of deep, long keys cost its length squared.
+            if k.contains('.') || path.len() + 1 + k.len() > MAX_INDEXED_PATH {
                 continue;
             }
             let len = path.len();
@@ -154,9 +159,25 @@ impl<'a> Fields<'a> {
 
     /// The value of a key, else of a dotted path through nested objects.
     pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
-        self.by_path.get(key).copied()
+        if let Some(v) = self.by_path.get(key) {
+            return Some(v);
+        }
+        if key.len() <= MAX_INDEXED_PATH || !key.contains('.') {
+            return None;
+        }
+        // A path longer than the index holds: walk it.
+        let mut parts = key.split('.');
+        let mut cur = self.top.get(parts.next()?)?;
+        for p in parts {
+            cur = cur.as_object()?.get(p)?;
+        }
+        Some(cur)
     }
 }
+
+/// Dotted paths up to this length are indexed: the longest key [`extract`]
+/// asks for is 33 bytes (`response.headers.www-authenticate`).
+const MAX_INDEXED_PATH: usize = 64;
 
 /// Look up a key, then a dotted path (`err.inner.message`).
 pub(crate) fn get<'a>(o: &Fields<'a>, key: &str) -> Option<&'a Value> {
@@ -620,6 +641,42 @@ pub(crate) fn extract(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn object(json: &str) -> Map<String, Value> {
+        match serde_json::from_str(json) {
+            Ok(Value::Object(o)) => o,
+            _ => panic!("not an object: {json}"),
+        }
+    }
+
+    #[test]
+    fn fields_find_keys_and_dotted_paths() {
+        let o = object(
+            r#"{"a.b": 1, "a": {"b": 2, "c": {"d": "x"}, "e.f": 3}, "top": true, "": {"z": 4}}"#,
+        );
+        let f = Fields::new(&o);
+        // A key as written wins over the path that spells the same.
+        assert_eq!(f.get("a.b"), Some(&Value::from(1)));
+        assert_eq!(f.get("a.c.d"), Some(&Value::from("x")));
+        assert!(f.get("a.c").is_some_and(Value::is_object));
+        assert_eq!(f.get("top"), Some(&Value::from(true)));
+        // A key holding a dot is not a step of a path.
+        assert_eq!(f.get("a.e.f"), None);
+        assert_eq!(f.get(".z"), Some(&Value::from(4)));
+        assert_eq!(f.get("a.x"), None);
+        assert_eq!(f.get("missing"), None);
+    }
+
+    #[test]
+    fn fields_walk_paths_longer_than_the_index() {
+        let long = "k".repeat(40);
+        let o = object(&format!(r#"{{"{long}": {{"{long}": {{"v": 7}}}}}}"#));
+        let f = Fields::new(&o);
+        let path = format!("{long}.{long}.v");
+        assert!(path.len() > MAX_INDEXED_PATH);
+        assert_eq!(f.get(&path), Some(&Value::from(7)));
+        assert!(f.by_path.len() <= 2, "long paths are not indexed");
+    }
     use crate::time::format_rfc3339;
 
     fn rec(line: &str) -> (LogFormat, Parsed) {
