@@ -422,7 +422,7 @@ pub trait FindingSink: Sync {
 
 /// Findings classified at a time: enough to keep both cores busy, few
 /// enough that they cost nothing to hold.
-const FINDING_CHUNK: usize = 4096;
+const FINDING_CHUNK: usize = 1024;
 
 /// Run the whole pipeline; every finding goes to `sink` in the run's
 /// deterministic order (time, then origin) as soon as it is made.
@@ -539,7 +539,11 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     // Cases are ordered first, then classified a chunk at a time: with a
     // hundred thousand 401s, holding every finding (let alone the records
     // behind it) was most of the memory.
-    let failed: Vec<&Case> = cases.iter().filter(|c| classifier.is_401(c)).collect();
+    // Only the 401 cases are classified; the rest (403s, answered legs)
+    // give their memory back before the findings are made.
+    let mut failed = cases;
+    failed.retain(|c| classifier.is_401(c));
+    failed.shrink_to_fit();
     let mut order: Vec<(Option<Timestamp>, Option<&Origin>, usize)> = failed
         .iter()
         .enumerate()
@@ -556,7 +560,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     for part in order.chunks(FINDING_CHUNK) {
         let shared: &dyn FindingSink = &*sink;
         let classify = |(time, origin, i): &(Option<Timestamp>, Option<&Origin>, usize)| {
-            let case = failed[*i];
+            let case = &failed[*i];
             let d = classifier.classify(case);
             let f = finding(case, d, (*time, *origin), &requests, &events, config);
             let prepared = shared.prepare(&f);
@@ -576,7 +580,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
             analysis.aggregate.add(&f);
             sink.accept(&f, prepared);
             if config.keep_records || examples.keep(&f) {
-                let case = failed[i];
+                let case = &failed[i];
                 f.request = case.client.map(|i| Box::new(requests[i].clone()));
                 f.events = case.server.iter().map(|&i| events[i].clone()).collect();
                 analysis.findings.push(f);
