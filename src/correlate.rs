@@ -261,6 +261,7 @@ pub fn correlate(
             requests,
             events,
             &members,
+            rep,
             [&har_index, &log_index.cases],
             window_ms,
         );
@@ -281,15 +282,8 @@ pub fn correlate(
                 if let (Some(url), Some(t)) = (e.url(), e.time) {
                     // A line without a method (an app's error line) can be
                     // the partner of a later line with any method.
-                    let one;
-                    let methods: &[&str] = match e.method() {
-                        Some(m) => {
-                            one = [m];
-                            &one
-                        }
-                        None => ANY_METHOD,
-                    };
-                    for m in methods {
+                    let method = e.method();
+                    for m in candidate_methods(&method) {
                         log_index.insert((m, url_key(url)), (t.timestamp_millis(), ci));
                     }
                 }
@@ -307,6 +301,15 @@ pub fn correlate(
 /// The methods a log line without one may have been: tried in this order.
 const ANY_METHOD: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
+/// The methods a line's method stands for in the fallback index: its own,
+/// or any when the log did not say.
+fn candidate_methods<'o, 's>(method: &'o Option<&'s str>) -> &'o [&'s str] {
+    match method {
+        Some(_) => method.as_slice(),
+        None => ANY_METHOD,
+    }
+}
+
 /// Each case's events in time order.
 fn finish(mut cases: Vec<Case>, events: &[ServerEvent]) -> Vec<Case> {
     for case in &mut cases {
@@ -321,20 +324,18 @@ type FallbackIndex<'a> = HashMap<(&'a str, &'a str), Vec<(i64, usize)>>;
 /// The case a group of leftover events joins by method, path and time: the
 /// nearest in time within the window, on a case with no line from the same
 /// files and a compatible status and host. Ties go to the earlier method
-/// (when the log has none), then the earlier (time, case).
+/// (when the log has none), then the earlier (time, case). `rep` is the
+/// member whose method, URL and time speak for the group.
 fn best_fallback(
     cases: &[Case],
     requests: &[RequestView],
     events: &[ServerEvent],
     members: &[usize],
+    rep: usize,
     indexes: [&FallbackIndex<'_>; 2],
     window_ms: i64,
 ) -> Option<usize> {
-    let e = &events[members
-        .iter()
-        .copied()
-        .find(|&m| events[m].url().is_some())
-        .unwrap_or(members[0])];
+    let e = &events[rep];
     let (Some(url), Some(t)) = (e.url(), e.time) else {
         return None;
     };
@@ -347,17 +348,10 @@ fn best_fallback(
         .find_map(|&m| events[m].status.map(i32::from));
     let t = t.timestamp_millis();
     let key_url = url_key(url);
-    let one;
-    let methods: &[&str] = match e.method() {
-        Some(m) => {
-            one = [m];
-            &one
-        }
-        None => ANY_METHOD,
-    };
+    let method = e.method();
     // (distance, method rank, time, case): the smallest wins.
     let mut best: Option<(i64, usize, i64, usize)> = None;
-    for (rank, m) in methods.iter().enumerate() {
+    for (rank, m) in candidate_methods(&method).iter().enumerate() {
         for index in indexes {
             let Some(candidates) = index.get(&(*m, key_url)) else {
                 continue;

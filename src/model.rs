@@ -98,6 +98,34 @@ pub struct RequestView {
 }
 
 impl RequestView {
+    /// A bare request for unit tests: method, absolute URL (host and path
+    /// read from it), status; no time, ids or credentials.
+    #[cfg(test)]
+    pub(crate) fn for_test(method: &str, url: &str, status: i32) -> RequestView {
+        let (host, path, _) = crate::har::entry::split_url(url);
+        RequestView {
+            origin: Origin {
+                file: Arc::from("capture.har"),
+                position: 0,
+                kind: InputKind::Har,
+            },
+            time: None,
+            method: Method::new(method),
+            url: url.to_string(),
+            host: host.into(),
+            path,
+            status,
+            request_ids: Vec::new(),
+            credentials: Vec::new(),
+            sent_cookies: false,
+            credential_redacted: false,
+            server_date: None,
+            from_cache: false,
+            is_preflight: false,
+            extras: None,
+        }
+    }
+
     /// Drop what only a 401's own diagnosis reads, keeping what the
     /// capture-wide context needs (status, time, where, which credential,
     /// its issuer/audience/alg). Run on every non-401 entry as it is read,
@@ -458,10 +486,6 @@ impl ServerEvent {
     pub fn first_request_id(&self) -> Option<&str> {
         self.request_ids().next()
     }
-
-    pub fn has_request_ids(&self) -> bool {
-        self.first_request_id().is_some()
-    }
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a char
@@ -602,7 +626,7 @@ mod tests {
         assert_eq!(e.url(), None);
         assert_eq!(e.message(), Some("m"));
         assert_eq!(e.www_authenticate(), None);
-        assert!(!e.has_request_ids());
+        assert!(e.first_request_id().is_none());
         let d = ServerEvent::default();
         assert_eq!(
             (d.method(), d.message(), d.first_request_id()),
@@ -673,25 +697,8 @@ mod tests {
 
     fn view(status: i32, extras: Option<Box<RequestExtras>>) -> RequestView {
         RequestView {
-            origin: Origin {
-                file: Arc::from("t.har"),
-                position: 0,
-                kind: InputKind::Har,
-            },
-            time: None,
-            method: Method::new("GET"),
-            url: "https://a.example/x".into(),
-            host: Arc::from("a.example"),
-            path: "/x".into(),
-            status,
-            request_ids: Vec::new(),
-            credentials: Vec::new(),
-            sent_cookies: false,
-            credential_redacted: false,
-            server_date: None,
-            from_cache: false,
-            is_preflight: false,
             extras,
+            ..RequestView::for_test("GET", "https://a.example/x", status)
         }
     }
 

@@ -316,7 +316,7 @@ fn express_jwt_capture() {
         scheme.message(),
         Some("Format is Authorization: Bearer [token]")
     );
-    assert!(expired.has_request_ids());
+    assert!(expired.first_request_id().is_some());
     let scope = ev
         .iter()
         .find(|e| e.code() == Some("permission_denied"))

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::DateTime;
 
 use super::*;
-use crate::model::{InputKind, Method, Origin, ServerEventFields};
+use crate::model::{InputKind, Origin, ServerEventFields};
 
 /// Test times count milliseconds from this instant (2026-11-23).
 const T0: i64 = 1_795_910_400_000;
@@ -23,29 +23,9 @@ fn at(ms: i64) -> Timestamp {
 
 /// A HAR request at `ms` for an absolute `url`; host and path come from it.
 fn req(method: &str, url: &str, status: i32, ms: i64) -> RequestView {
-    let rest = url.split_once("://").map_or("", |(_, r)| r);
-    let host = rest.split('/').next().unwrap_or("").to_ascii_lowercase();
-    let path = path_and_query(url).split(['?', '#']).next().unwrap_or("/");
     RequestView {
-        origin: Origin {
-            file: Arc::from("capture.har"),
-            position: 0,
-            kind: InputKind::Har,
-        },
         time: Some(at(ms)),
-        method: Method::new(method),
-        url: url.to_string(),
-        host: host.into(),
-        path: path.to_string(),
-        status,
-        request_ids: Vec::new(),
-        credentials: Vec::new(),
-        sent_cookies: false,
-        credential_redacted: false,
-        server_date: None,
-        from_cache: false,
-        is_preflight: false,
-        extras: None,
+        ..RequestView::for_test(method, url, status)
     }
 }
 

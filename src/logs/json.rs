@@ -179,11 +179,6 @@ impl<'a> Fields<'a> {
 /// asks for is 33 bytes (`response.headers.www-authenticate`).
 const MAX_INDEXED_PATH: usize = 64;
 
-/// Look up a key, then a dotted path (`err.inner.message`).
-pub(crate) fn get<'a>(o: &Fields<'a>, key: &str) -> Option<&'a Value> {
-    o.get(key)
-}
-
 /// A usable text value: strings (non-empty, not `-`), numbers, first array
 /// element.
 fn text(v: &Value) -> Option<String> {
@@ -200,7 +195,7 @@ fn text(v: &Value) -> Option<String> {
 }
 
 fn first_text(o: &Fields<'_>, keys: &[&str]) -> Option<String> {
-    keys.iter().find_map(|k| get(o, k).and_then(text))
+    keys.iter().find_map(|k| o.get(k).and_then(text))
 }
 
 fn status_of(v: &Value) -> Option<u16> {
@@ -213,7 +208,7 @@ fn status_of(v: &Value) -> Option<u16> {
 }
 
 fn first_status(o: &Fields<'_>, keys: &[&str]) -> Option<u16> {
-    keys.iter().find_map(|k| get(o, k).and_then(status_of))
+    keys.iter().find_map(|k| o.get(k).and_then(status_of))
 }
 
 fn time_of(v: &Value) -> Option<crate::model::Timestamp> {
@@ -242,7 +237,7 @@ fn level_is_warn(o: &Fields<'_>) -> bool {
         "loglevel",
         "Level",
     ] {
-        match get(o, k) {
+        match o.get(k) {
             Some(Value::Number(n)) => return n.as_f64().is_some_and(|l| l >= 40.0),
             Some(Value::String(s)) => {
                 let s = s.to_ascii_lowercase();
@@ -373,7 +368,7 @@ pub(crate) fn extract(
     );
     if url.is_none() || p.method.is_none() {
         // nginx `$request` / Apache-in-JSON: "GET /x HTTP/1.1"
-        if let Some(req) = get(o, "request").and_then(Value::as_str) {
+        if let Some(req) = o.get("request").and_then(Value::as_str) {
             let (m, t) = split_request_line(req);
             if p.method.is_none()
                 && m.as_deref()
@@ -410,7 +405,7 @@ pub(crate) fn extract(
     }
     if format == LogFormat::JsonLines
         && obj.contains_key("hostname")
-        && p.host.as_deref() == get(o, "hostname").and_then(Value::as_str)
+        && p.host.as_deref() == o.get("hostname").and_then(Value::as_str)
     {
         p.host = None;
     }
@@ -437,7 +432,7 @@ pub(crate) fn extract(
         "msec",
     ]
     .iter()
-    .find_map(|k| get(o, k).and_then(time_of));
+    .find_map(|k| o.get(k).and_then(time_of));
     for k in [
         "request_id",
         "requestId",
@@ -476,7 +471,7 @@ pub(crate) fn extract(
         "req.headers.traceparent",
         "logging.googleapis.com/trace",
     ] {
-        if let Some(v) = get(o, k).and_then(text) {
+        if let Some(v) = o.get(k).and_then(text) {
             // GCP: projects/<p>/traces/<id>
             let v = v.rsplit('/').next().unwrap_or(&v).to_string();
             p.add_id(&v);
@@ -539,7 +534,7 @@ pub(crate) fn extract(
         "user.name",
     ]
     .iter()
-    .any(|k| get(o, k).and_then(text).is_some_and(|u| u != "null"));
+    .any(|k| o.get(k).and_then(text).is_some_and(|u| u != "null"));
 
     // The server's own words: the most specific reason first.
     let specific = first_text(
@@ -559,18 +554,19 @@ pub(crate) fn extract(
             "errorMessage",
         ],
     )
-    .or_else(|| match get(o, "error").or_else(|| get(o, "err")) {
+    .or_else(|| match o.get("error").or_else(|| o.get("err")) {
         Some(Value::String(s)) if !s.trim().is_empty() && s != "-" => Some(s.clone()),
         _ => None,
     })
     .or_else(|| {
-        get(o, "@x")
+        o.get("@x")
             .and_then(Value::as_str)
             .and_then(|x| x.lines().next())
             .map(str::to_string)
     });
     let details = match format {
-        LogFormat::EnvoyJson => get(o, "response_code_details")
+        LogFormat::EnvoyJson => o
+            .get("response_code_details")
             .and_then(text)
             .filter(|d| !matches!(d.as_str(), "via_upstream" | "direct_response" | "-")),
         _ => None,
@@ -617,7 +613,7 @@ pub(crate) fn extract(
         ],
     )
     .filter(|c| !c.chars().all(|ch| ch.is_ascii_digit()))
-    .or_else(|| get(o, "code").and_then(Value::as_str).map(str::to_string))
+    .or_else(|| o.get("code").and_then(Value::as_str).map(str::to_string))
     .or_else(|| {
         if p.status.is_none() && auth_msg {
             first_text(o, &["event", "event.action"])
@@ -628,7 +624,7 @@ pub(crate) fn extract(
 
     if p.status.is_none() {
         // App line without status: keep only error/auth lines.
-        let has_err = get(o, "err").is_some() || get(o, "error").is_some_and(|e| !e.is_null());
+        let has_err = o.get("err").is_some() || o.get("error").is_some_and(|e| !e.is_null());
         if p.message.is_some() && (has_err || warn || auth_msg) {
             p.auxiliary = true;
         } else {

@@ -83,7 +83,7 @@ pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     if !KEYS.iter().any(|k| map.contains_key(*k)) {
         return None;
     }
-    // Nested names (`err.message`) come from dotted keys: json::get reads
+    // Nested names (`err.message`) come from dotted keys: json::Fields reads
     // them by exact key first.
     match json::extract(&map, LogFormat::Logfmt, ctx)? {
         Outcome::Record(_, p) => Some(Outcome::Record(LogFormat::Logfmt, p)),

@@ -452,12 +452,22 @@ impl Ctx<'_> {
     /// 2xx/3xx only on a path that already saw a 401; no status: maybe an
     /// auth line. Otherwise only its status is needed, for counting.
     pub fn wants_detail(&self, status: Option<u16>, url: Option<&str>) -> bool {
+        self.wants_detail_by(status, || self.follows_challenge(url))
+    }
+
+    /// [`Ctx::wants_detail`], asking `follows_challenge` only for a 2xx/3xx:
+    /// the count-only paths read a line's path only when it is needed.
+    fn wants_detail_by(
+        &self,
+        status: Option<u16>,
+        follows_challenge: impl FnOnce() -> bool,
+    ) -> bool {
         if self.detail_all {
             return true;
         }
         match status {
             None | Some(401) | Some(403) => true,
-            Some(200..=399) => self.follows_challenge(url),
+            Some(200..=399) => follows_challenge(),
             Some(_) => false,
         }
     }
@@ -998,12 +1008,10 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
     match format {
         LogFormat::NginxCombined | LogFormat::TraefikClf | LogFormat::Kong => {
             let (status, request) = access::fast_status(line)?;
-            let needed = match status {
-                401 | 403 => true,
-                200..=399 => ctx.follows_challenge(access::request_path(request)),
-                _ => false,
-            };
-            (!needed && !ctx.detail_all).then_some(true)
+            let needed = ctx.wants_detail_by(Some(status), || {
+                ctx.follows_challenge(access::request_path(request))
+            });
+            (!needed).then_some(true)
         }
         LogFormat::NginxJson
         | LogFormat::EnvoyJson
@@ -1024,12 +1032,7 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
                         .is_none_or(|p| ctx.challenged_paths.contains_key(p))
             };
             if let Some(status) = cheap_json_status(line.as_bytes()) {
-                let needed = match status {
-                    401 | 403 => true,
-                    200..=399 => follows_challenge(),
-                    _ => false,
-                };
-                return (!needed).then_some(true);
+                return (!ctx.wants_detail_by(Some(status), follows_challenge)).then_some(true);
             }
             // No clear status: only a line without auth words is just counted.
             if may_matter(line.as_bytes()) || follows_challenge() {
