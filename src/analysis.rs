@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::template::endpoint_template;
-use crate::aggregate::Aggregator;
+use crate::aggregate::{Aggregator, GroupRef};
 use crate::classify::catalog::Catalog;
 use crate::classify::{primary_credential, CaptureContext, Cause, Classifier, Diagnosis};
 use crate::correlate::{correlate, Case, CorrelateOptions, Join};
@@ -133,6 +133,42 @@ pub struct Finding {
 impl Finding {
     pub fn cause(&self) -> Cause {
         self.diagnosis.cause
+    }
+
+    /// A log-only finding of `cause` on `host` + `endpoint`, nothing else
+    /// set, for unit tests of what consumes findings.
+    #[cfg(test)]
+    pub(crate) fn for_test(cause: Cause, host: &str, endpoint: &str) -> Finding {
+        Finding {
+            request_id: String::new(),
+            time: None,
+            method: "GET".into(),
+            url: format!("https://{host}{endpoint}"),
+            host: host.into(),
+            path: endpoint.into(),
+            endpoint: endpoint.into(),
+            status: 401,
+            diagnosis: Diagnosis {
+                cause,
+                secondary: Vec::new(),
+                confidence: 1.0,
+                evidence: Vec::new(),
+            },
+            sources: Sources::Log,
+            join: Join::Single,
+            credential: String::new(),
+            credential_fp: String::new(),
+            jwt_iss: String::new(),
+            jwt_aud: String::new(),
+            jwt_exp: None,
+            jwt_sub: String::new(),
+            challenge: String::new(),
+            server_message: String::new(),
+            origin: "app.log:1".into(),
+            client_addr: String::new(),
+            request: None,
+            events: Vec::new(),
+        }
     }
 }
 
@@ -401,7 +437,7 @@ fn in_range(t: Option<Timestamp>, config: &Config) -> bool {
 pub fn analyze(config: &Config) -> Analysis {
     struct Drop;
     impl FindingSink for Drop {
-        fn accept(&mut self, _: &Finding, _: Vec<u8>) {}
+        fn accept(&mut self, _: &Finding, _: &[u8]) {}
     }
     analyze_into(config, &mut Drop)
 }
@@ -417,7 +453,7 @@ pub trait FindingSink: Sync {
 
     /// Every finding with what `prepare` made of it, in the run's order,
     /// on one thread.
-    fn accept(&mut self, finding: &Finding, prepared: Vec<u8>);
+    fn accept(&mut self, finding: &Finding, prepared: &[u8]);
 }
 
 /// Findings classified at a time: enough to keep both cores busy, few
@@ -578,7 +614,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
                 (Sources::Log, _) => analysis.correlation.log_only += 1,
             }
             analysis.aggregate.add(&f);
-            sink.accept(&f, prepared);
+            sink.accept(&f, &prepared);
             if config.keep_records || examples.keep(&f) {
                 let case = &failed[i];
                 f.request = case.client.map(|i| Box::new(requests[i].clone()));
@@ -598,7 +634,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
 #[derive(Default)]
 struct ExampleMarks {
     per_cause: HashMap<Cause, usize>,
-    per_endpoint: HashMap<(Cause, String, String), usize>,
+    per_endpoint: hashbrown::HashMap<(String, String, Cause), usize>,
 }
 
 impl ExampleMarks {
@@ -610,10 +646,14 @@ impl ExampleMarks {
         if *c >= Self::PER_CAUSE {
             return false;
         }
-        let e = self
-            .per_endpoint
-            .entry((f.cause(), f.host.clone(), f.endpoint.clone()))
-            .or_default();
+        let key = GroupRef(&f.host, &f.endpoint, f.cause());
+        let e = match self.per_endpoint.get_mut(&key) {
+            Some(e) => e,
+            None => self
+                .per_endpoint
+                .entry((f.host.clone(), f.endpoint.clone(), f.cause()))
+                .or_default(),
+        };
         if *e >= Self::PER_ENDPOINT {
             return false;
         }

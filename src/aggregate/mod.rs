@@ -5,7 +5,10 @@ pub mod baseline;
 pub mod template;
 pub mod trend;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+use hashbrown::{Equivalent, HashMap};
 
 use crate::analysis::Finding;
 use crate::classify::Cause;
@@ -94,8 +97,27 @@ struct CauseAcc {
     first: Option<Timestamp>,
     last: Option<Timestamp>,
     creds: HashSet<String>,
-    endpoints: HashMap<(String, String), u64>,
     examples: Vec<String>,
+}
+
+/// An endpoint group's key as borrowed from a finding: hashes and compares
+/// like the owned `(host, endpoint, cause)` key, so the run's few hundred
+/// thousand lookups of groups that already exist copy no strings.
+pub struct GroupRef<'a>(pub &'a str, pub &'a str, pub Cause);
+
+impl Hash for GroupRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // The same calls as `(String, String, Cause)::hash`.
+        self.0.hash(state);
+        self.1.hash(state);
+        self.2.hash(state);
+    }
+}
+
+impl Equivalent<(String, String, Cause)> for GroupRef<'_> {
+    fn equivalent(&self, key: &(String, String, Cause)) -> bool {
+        self.0 == key.0 && self.1 == key.1 && self.2 == key.2
+    }
 }
 
 /// Findings folded into a [`Summary`] one at a time, so a run never has to
@@ -110,6 +132,8 @@ pub struct Aggregator {
     total: u64,
     benign: u64,
     causes: BTreeMap<Cause, CauseAcc>,
+    /// Per (host, endpoint, cause) group; a cause's distinct endpoints and
+    /// top endpoint are read from here at the end.
     endpoints: HashMap<(String, String, Cause), EndpointStats>,
     /// (time, cause) of every timed finding, for the trend (whose bucket
     /// width depends on the whole span).
@@ -155,14 +179,6 @@ impl Aggregator {
                 self.folded += 1;
             }
         }
-        let mut key = (f.host.clone(), f.endpoint.clone(), f.cause());
-        if self.endpoints.len() >= self.max_groups && !self.endpoints.contains_key(&key) {
-            self.folded += 1;
-            key = (OTHER_GROUP.to_string(), OTHER_GROUP.to_string(), f.cause());
-        }
-        *a.endpoints
-            .entry((key.0.clone(), key.1.clone()))
-            .or_default() += 1;
         if a.examples.len() < EXAMPLES {
             a.examples.push(if f.request_id.is_empty() {
                 f.origin.clone()
@@ -170,17 +186,28 @@ impl Aggregator {
                 f.request_id.clone()
             });
         }
-        let e = self
-            .endpoints
-            .entry(key)
-            .or_insert_with_key(|(host, endpoint, cause)| EndpointStats {
-                host: host.clone(),
-                endpoint: endpoint.clone(),
-                cause: *cause,
-                count: 0,
-                first_seen: None,
-                last_seen: None,
-            });
+        let mut key = GroupRef(&f.host, &f.endpoint, f.cause());
+        if self.endpoints.len() >= self.max_groups && !self.endpoints.contains_key(&key) {
+            self.folded += 1;
+            key = GroupRef(OTHER_GROUP, OTHER_GROUP, f.cause());
+        }
+        let e = match self.endpoints.get_mut(&key) {
+            Some(e) => e,
+            None => {
+                let GroupRef(host, endpoint, cause) = key;
+                let owned = (host.to_string(), endpoint.to_string(), cause);
+                self.endpoints
+                    .entry(owned)
+                    .or_insert_with_key(|(host, endpoint, cause)| EndpointStats {
+                        host: host.clone(),
+                        endpoint: endpoint.clone(),
+                        cause: *cause,
+                        count: 0,
+                        first_seen: None,
+                        last_seen: None,
+                    })
+            }
+        };
         e.count += 1;
         if let Some(t) = f.time {
             e.first_seen = Some(e.first_seen.map_or(t, |x| x.min(t)));
@@ -191,15 +218,29 @@ impl Aggregator {
     /// The summary, and how many findings were folded because of `max_groups`.
     pub fn finish(self, bucket: Option<i64>) -> (Summary, u64) {
         let total = self.total;
+        // Per cause: how many endpoint groups, and the busiest (ties: the
+        // first by host, then endpoint).
+        let mut per_cause: BTreeMap<Cause, (u64, &EndpointStats)> = BTreeMap::new();
+        for e in self.endpoints.values() {
+            per_cause
+                .entry(e.cause)
+                .and_modify(|(n, top)| {
+                    *n += 1;
+                    let busier =
+                        (e.count, &top.host, &top.endpoint) > (top.count, &e.host, &e.endpoint);
+                    if busier {
+                        *top = e;
+                    }
+                })
+                .or_insert((1, e));
+        }
         let mut causes: Vec<CauseStats> = self
             .causes
             .into_iter()
             .map(|(cause, a)| {
-                let top = a
-                    .endpoints
-                    .iter()
-                    .max_by(|x, y| x.1.cmp(y.1).then_with(|| y.0.cmp(x.0)))
-                    .map(|((h, e), _)| format!("{h}{e}"))
+                let (distinct_endpoints, top) = per_cause
+                    .get(&cause)
+                    .map(|(n, top)| (*n, format!("{}{}", top.host, top.endpoint)))
                     .unwrap_or_default();
                 CauseStats {
                     cause,
@@ -217,7 +258,7 @@ impl Aggregator {
                     first_seen: a.first,
                     last_seen: a.last,
                     distinct_credentials: a.creds.len() as u64,
-                    distinct_endpoints: a.endpoints.len() as u64,
+                    distinct_endpoints,
                     top_endpoint: top,
                     examples: a.examples,
                 }
@@ -242,5 +283,77 @@ impl Aggregator {
             baseline: None,
         };
         (summary, self.folded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add(agg: &mut Aggregator, cause: Cause, host: &str, endpoint: &str, n: usize) {
+        for _ in 0..n {
+            agg.add(&Finding::for_test(cause, host, endpoint));
+        }
+    }
+
+    fn stats(summary: &Summary, cause: Cause) -> &CauseStats {
+        summary
+            .causes
+            .iter()
+            .find(|c| c.cause == cause)
+            .expect("cause was added")
+    }
+
+    #[test]
+    fn endpoints_are_counted_per_cause_and_the_busiest_is_top() {
+        let mut agg = Aggregator::new(usize::MAX);
+        add(&mut agg, Cause::TokenExpired, "b.example", "/orders", 3);
+        add(&mut agg, Cause::TokenExpired, "a.example", "/users", 3);
+        add(&mut agg, Cause::TokenExpired, "a.example", "/items", 1);
+        add(&mut agg, Cause::InsufficientScope, "c.example", "/admin", 2);
+        let (summary, folded) = agg.finish(None);
+        assert_eq!(folded, 0);
+        let expired = stats(&summary, Cause::TokenExpired);
+        assert_eq!((expired.count, expired.distinct_endpoints), (7, 3));
+        // A tie on count goes to the first by host, then endpoint.
+        assert_eq!(expired.top_endpoint, "a.example/users");
+        let scope = stats(&summary, Cause::InsufficientScope);
+        assert_eq!((scope.count, scope.distinct_endpoints), (2, 1));
+        assert_eq!(scope.top_endpoint, "c.example/admin");
+        let groups: Vec<(&str, &str, Cause, u64)> = summary
+            .endpoints
+            .iter()
+            .map(|e| (e.host.as_str(), e.endpoint.as_str(), e.cause, e.count))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("a.example", "/users", Cause::TokenExpired, 3),
+                ("b.example", "/orders", Cause::TokenExpired, 3),
+                ("c.example", "/admin", Cause::InsufficientScope, 2),
+                ("a.example", "/items", Cause::TokenExpired, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn groups_beyond_the_cap_fold_into_other_but_known_groups_still_count() {
+        let mut agg = Aggregator::new(2);
+        add(&mut agg, Cause::TokenExpired, "a.example", "/one", 1);
+        add(&mut agg, Cause::TokenExpired, "a.example", "/two", 1);
+        // Over the cap: a new group folds, an existing one keeps counting.
+        add(&mut agg, Cause::TokenExpired, "a.example", "/three", 2);
+        add(&mut agg, Cause::TokenExpired, "a.example", "/one", 4);
+        let (summary, folded) = agg.finish(None);
+        assert_eq!(folded, 2);
+        let expired = stats(&summary, Cause::TokenExpired);
+        assert_eq!((expired.count, expired.distinct_endpoints), (8, 3));
+        assert_eq!(expired.top_endpoint, "a.example/one");
+        let other = summary
+            .endpoints
+            .iter()
+            .find(|e| e.endpoint == OTHER_GROUP)
+            .expect("folded group");
+        assert_eq!((other.host.as_str(), other.count), (OTHER_GROUP, 2));
     }
 }

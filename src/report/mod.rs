@@ -96,9 +96,9 @@ impl FindingSink for FailuresFile {
         csv::failure_row(finding)
     }
 
-    fn accept(&mut self, _finding: &Finding, row: Vec<u8>) {
+    fn accept(&mut self, _finding: &Finding, row: &[u8]) {
         if self.error.is_none() {
-            if let Err(e) = self.out.write_all(&row) {
+            if let Err(e) = self.out.write_all(row) {
                 self.error = Some(e);
             }
         }
