@@ -856,7 +856,7 @@ pub fn read_log<R: Read>(
             bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         }
         let owned;
-        let line: &str = match std::str::from_utf8(bytes) {
+        let line: &str = match simdutf8::basic::from_utf8(bytes) {
             Ok(s) => s,
             Err(_) => {
                 bad_utf8.get_or_insert(n);
