@@ -5,8 +5,11 @@
 //! list of known spellings, nested paths included (`req.url`,
 //! `err.inner.message`, `http.response.status_code`).
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::FxHashMap;
-use serde_json::{Map, Value};
+
+use super::jvalue::{self, JValue as Value, Object};
 
 use super::{parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed};
 use crate::time::{parse_any, parse_epoch};
@@ -16,8 +19,8 @@ pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     if !t.starts_with('{') {
         return None;
     }
-    let v: Value = serde_json::from_str(t).ok()?;
-    let obj = v.as_object()?;
+    let v = jvalue::from_str(t)?;
+    let obj = &Fields::new(v.as_object()?);
     // A one-line HAR is not a log.
     // (ECS also has a `log` object: `log.level`, without entries/creator.)
     if obj
@@ -28,18 +31,16 @@ pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
         return None;
     }
     // Nor is a bare HAR entry.
-    if obj.contains_key("startedDateTime")
-        && obj.contains_key("request")
-        && obj.contains_key("response")
-    {
+    let has = |k: &str| obj.get(k).is_some();
+    if has("startedDateTime") && has("request") && has("response") {
         return None;
     }
     let format = classify(obj)?;
     extract(obj, format, ctx)
 }
 
-fn classify(o: &Map<String, Value>) -> Option<LogFormat> {
-    let has = |k: &str| o.contains_key(k);
+fn classify(o: &Fields<'_>) -> Option<LogFormat> {
+    let has = |k: &str| o.get(k).is_some();
     if has("response_code")
         && (has("upstream_cluster")
             || has("response_flags")
@@ -106,23 +107,26 @@ fn classify(o: &Map<String, Value>) -> Option<LogFormat> {
 /// of them absent: walking the object's B-tree for each was most of the
 /// cost of a JSON line, so every reachable path goes in one hash map, once.
 pub(crate) struct Fields<'a> {
-    top: &'a Map<String, Value>,
-    by_path: FxHashMap<std::borrow::Cow<'a, str>, &'a Value>,
+    top: &'a Object<'a>,
+    by_path: FxHashMap<std::borrow::Cow<'a, str>, &'a Value<'a>>,
 }
 
 impl<'a> Fields<'a> {
-    pub(crate) fn new(o: &'a Map<String, Value>) -> Fields<'a> {
+    pub(crate) fn new(o: &'a Object<'a>) -> Fields<'a> {
         let mut by_path = FxHashMap::default();
         by_path.reserve(o.len());
         // A key as written wins over a path through objects that spells the
         // same (`{"a.b": 1, "a": {"b": 2}}` reads 1).
-        for (k, v) in o {
-            by_path.insert(std::borrow::Cow::Borrowed(k.as_str()), v);
+        // Last first, keeping the first seen: a repeated key reads as its
+        // last value, and only that member is looked into.
+        for (k, v) in o.iter_last_first() {
+            by_path.entry(std::borrow::Cow::Borrowed(k)).or_insert(v);
         }
         let mut path = String::new();
-        for (k, v) in o {
-            if let (false, Value::Object(inner)) =
-                (k.contains('.') || k.len() > MAX_INDEXED_PATH, v)
+        for (k, v) in o.iter_last_first() {
+            let shadowed = by_path.get(k).is_some_and(|w| !std::ptr::eq(*w, v));
+            if let (false, false, Value::Object(inner)) =
+                (shadowed, k.contains('.') || k.len() > MAX_INDEXED_PATH, v)
             {
                 path.clear();
                 path.push_str(k);
@@ -135,11 +139,11 @@ impl<'a> Fields<'a> {
     /// Paths below `path`; a key holding a dot cannot be a step of a
     /// dotted path, so none is taken through one.
     fn nested(
-        o: &'a Map<String, Value>,
+        o: &'a Object<'a>,
         path: &mut String,
-        out: &mut FxHashMap<std::borrow::Cow<'a, str>, &'a Value>,
+        out: &mut FxHashMap<std::borrow::Cow<'a, str>, &'a Value<'a>>,
     ) {
-        for (k, v) in o {
+        for (k, v) in o.iter_last_first() {
             // Longer paths are never looked up here; indexing them would let
             // one line of deep, long keys cost its length squared.
             if k.contains('.') || path.len() + 1 + k.len() > MAX_INDEXED_PATH {
@@ -148,9 +152,17 @@ impl<'a> Fields<'a> {
             let len = path.len();
             path.push('.');
             path.push_str(k);
-            out.entry(std::borrow::Cow::Owned(path.clone()))
-                .or_insert(v);
-            if let Value::Object(inner) = v {
+            // Taken already: by a top-level key spelled with dots (which
+            // wins, but the object below is still indexed), or by a later
+            // member of this object with the same key (which shadows this one).
+            let look_inside = match out.entry(std::borrow::Cow::Owned(path.clone())) {
+                Entry::Vacant(e) => {
+                    e.insert(v);
+                    true
+                }
+                Entry::Occupied(e) => !o.holds(e.get()),
+            };
+            if let (true, Value::Object(inner)) = (look_inside, v) {
                 Self::nested(inner, path, out);
             }
             path.truncate(len);
@@ -158,7 +170,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The value of a key, else of a dotted path through nested objects.
-    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value<'a>> {
         if let Some(v) = self.by_path.get(key) {
             return Some(v);
         }
@@ -181,7 +193,7 @@ const MAX_INDEXED_PATH: usize = 64;
 
 /// A usable text value: strings (non-empty, not `-`), numbers, first array
 /// element.
-fn text(v: &Value) -> Option<String> {
+fn text(v: &Value<'_>) -> Option<String> {
     match v {
         Value::String(s) => {
             let s = s.trim();
@@ -198,7 +210,7 @@ fn first_text(o: &Fields<'_>, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|k| o.get(k).and_then(text))
 }
 
-fn status_of(v: &Value) -> Option<u16> {
+fn status_of(v: &Value<'_>) -> Option<u16> {
     match v {
         Value::Number(n) => n.as_u64().filter(|s| *s < 1000).map(|s| s as u16),
         // "401", or nginx `upstream_status` "502, 401": the last answer counts.
@@ -211,9 +223,9 @@ fn first_status(o: &Fields<'_>, keys: &[&str]) -> Option<u16> {
     keys.iter().find_map(|k| o.get(k).and_then(status_of))
 }
 
-fn time_of(v: &Value) -> Option<crate::model::Timestamp> {
+fn time_of(v: &Value<'_>) -> Option<crate::model::Timestamp> {
     match v {
-        Value::Number(n) => n.as_f64().and_then(parse_epoch),
+        Value::Number(n) => parse_epoch(n.as_f64()),
         Value::String(s) => parse_any(s),
         // GCP `timestamp: {seconds, nanos}`
         Value::Object(m) => {
@@ -238,7 +250,7 @@ fn level_is_warn(o: &Fields<'_>) -> bool {
         "Level",
     ] {
         match o.get(k) {
-            Some(Value::Number(n)) => return n.as_f64().is_some_and(|l| l >= 40.0),
+            Some(Value::Number(n)) => return n.as_f64() >= 40.0,
             Some(Value::String(s)) => {
                 let s = s.to_ascii_lowercase();
                 return matches!(
@@ -310,12 +322,7 @@ fn generic_message(m: &str) -> bool {
         || m.starts_with("POST ")
 }
 
-pub(crate) fn extract(
-    obj: &Map<String, Value>,
-    format: LogFormat,
-    ctx: &Ctx<'_>,
-) -> Option<Outcome> {
-    let o = &Fields::new(obj);
+pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<Outcome> {
     let mut p = Parsed {
         status: first_status(o, &STATUS_KEYS),
         upstream_status: first_status(
@@ -404,7 +411,7 @@ pub(crate) fn extract(
         p.host = Some(h);
     }
     if format == LogFormat::JsonLines
-        && obj.contains_key("hostname")
+        && o.get("hostname").is_some()
         && p.host.as_deref() == o.get("hostname").and_then(Value::as_str)
     {
         p.host = None;
@@ -555,7 +562,7 @@ pub(crate) fn extract(
         ],
     )
     .or_else(|| match o.get("error").or_else(|| o.get("err")) {
-        Some(Value::String(s)) if !s.trim().is_empty() && s != "-" => Some(s.clone()),
+        Some(Value::String(s)) if !s.trim().is_empty() && s != "-" => Some(s.to_string()),
         _ => None,
     })
     .or_else(|| {
@@ -586,7 +593,7 @@ pub(crate) fn extract(
         ],
     )
     .or_else(|| {
-        obj.get("event")
+        o.get("event")
             .and_then(Value::as_str)
             .filter(|e| e.contains(' '))
             .map(str::to_string)
@@ -638,10 +645,21 @@ pub(crate) fn extract(
 mod tests {
     use super::*;
 
-    fn object(json: &str) -> Map<String, Value> {
-        match serde_json::from_str(json) {
-            Ok(Value::Object(o)) => o,
+    fn object(json: &str) -> Value<'_> {
+        match jvalue::from_str(json) {
+            Some(v @ Value::Object(_)) => v,
             _ => panic!("not an object: {json}"),
+        }
+    }
+
+    fn fields<'a>(v: &'a Value<'a>) -> Fields<'a> {
+        Fields::new(v.as_object().expect("an object"))
+    }
+
+    fn number(v: Option<&Value<'_>>) -> Option<u64> {
+        match v {
+            Some(Value::Number(n)) => n.as_u64(),
+            _ => None,
         }
     }
 
@@ -650,27 +668,40 @@ mod tests {
         let o = object(
             r#"{"a.b": 1, "a": {"b": 2, "c": {"d": "x"}, "e.f": 3}, "top": true, "": {"z": 4}}"#,
         );
-        let f = Fields::new(&o);
+        let f = fields(&o);
         // A key as written wins over the path that spells the same.
-        assert_eq!(f.get("a.b"), Some(&Value::from(1)));
-        assert_eq!(f.get("a.c.d"), Some(&Value::from("x")));
-        assert!(f.get("a.c").is_some_and(Value::is_object));
-        assert_eq!(f.get("top"), Some(&Value::from(true)));
+        assert_eq!(number(f.get("a.b")), Some(1));
+        assert_eq!(f.get("a.c.d").and_then(Value::as_str), Some("x"));
+        assert!(f.get("a.c").and_then(Value::as_object).is_some());
+        assert_eq!(f.get("top"), Some(&Value::Bool(true)));
         // A key holding a dot is not a step of a path.
         assert_eq!(f.get("a.e.f"), None);
-        assert_eq!(f.get(".z"), Some(&Value::from(4)));
+        assert_eq!(number(f.get(".z")), Some(4));
         assert_eq!(f.get("a.x"), None);
         assert_eq!(f.get("missing"), None);
     }
 
     #[test]
+    fn fields_read_a_repeated_key_as_its_last_value() {
+        // As serde_json's Map did: the last `a` wins, at the top and below.
+        let o = object(r#"{"a": {"b": 1, "c": 5}, "s": "x", "a": {"b": 2}, "s": "y"}"#);
+        let f = fields(&o);
+        assert_eq!(number(f.get("a.b")), Some(2));
+        assert_eq!(f.get("a.c"), None);
+        assert_eq!(f.get("s").and_then(Value::as_str), Some("y"));
+        let o = object(r#"{"m": {"k": 1, "k": 3}}"#);
+        assert_eq!(number(fields(&o).get("m.k")), Some(3));
+    }
+
+    #[test]
     fn fields_walk_paths_longer_than_the_index() {
         let long = "k".repeat(40);
-        let o = object(&format!(r#"{{"{long}": {{"{long}": {{"v": 7}}}}}}"#));
-        let f = Fields::new(&o);
+        let json = format!(r#"{{"{long}": {{"{long}": {{"v": 7}}}}}}"#);
+        let o = object(&json);
+        let f = fields(&o);
         let path = format!("{long}.{long}.v");
         assert!(path.len() > MAX_INDEXED_PATH);
-        assert_eq!(f.get(&path), Some(&Value::from(7)));
+        assert_eq!(number(f.get(&path)), Some(7));
         assert!(f.by_path.len() <= 2, "long paths are not indexed");
     }
     use crate::time::format_rfc3339;

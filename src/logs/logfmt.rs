@@ -2,14 +2,17 @@
 //! path=/x request_id=…`): pairs are read into a JSON object of strings and
 //! the field names of [`super::json`] apply.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
+use super::jvalue::{JValue, Object};
 use super::{json, Ctx, LogFormat, Outcome};
 
 /// Parse `k=v k="quoted \" value"` pairs; None when the line is not logfmt.
-fn pairs(line: &str) -> Option<Map<String, Value>> {
+/// A repeated key keeps its last value.
+fn pairs(line: &str) -> Option<BTreeMap<String, String>> {
     let b = line.as_bytes();
-    let mut map = Map::new();
+    let mut map = BTreeMap::new();
     let mut bare = 0usize;
     let mut i = 0;
     while i < b.len() {
@@ -53,7 +56,7 @@ fn pairs(line: &str) -> Option<Map<String, Value>> {
             }
             line[vs..i].to_string()
         };
-        map.insert(key.to_string(), Value::String(value));
+        map.insert(key.to_string(), value);
     }
     // Mostly prose or another format with a few `k=v` at the end.
     (bare <= map.len()).then_some(map)
@@ -85,7 +88,11 @@ pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     }
     // Nested names (`err.message`) come from dotted keys: json::Fields reads
     // them by exact key first.
-    match json::extract(&map, LogFormat::Logfmt, ctx)? {
+    let mut object = Object::default();
+    for (k, v) in &map {
+        object.insert(k.as_str(), JValue::String(Cow::Borrowed(v)));
+    }
+    match json::extract(&json::Fields::new(&object), LogFormat::Logfmt, ctx)? {
         Outcome::Record(_, p) => Some(Outcome::Record(LogFormat::Logfmt, p)),
         Outcome::Known(_) => Some(Outcome::Known(LogFormat::Logfmt)),
     }

@@ -29,6 +29,7 @@ mod envoy;
 mod error_log;
 mod haproxy;
 mod json;
+mod jvalue;
 mod keycloak;
 pub mod lines;
 mod logfmt;
