@@ -580,25 +580,24 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     let mut failed = cases;
     failed.retain(|c| classifier.is_401(c));
     failed.shrink_to_fit();
-    let mut order: Vec<(Option<Timestamp>, Option<&Origin>, usize)> = failed
-        .iter()
-        .enumerate()
-        .map(|(i, case)| {
-            let (time, origin) = case_order(case, &requests, &events);
-            (time, origin, i)
-        })
-        .collect();
     // Deterministic whatever the thread count: time, then origin (file,
-    // then line or entry number).
-    order.sort_unstable();
+    // then line or entry number), then the join's order. The keys live only
+    // while sorting; the cases are then read in place.
+    failed.sort_by_cached_key(|case| case_order(case, &requests, &events));
     let mut examples = ExampleMarks::default();
-    let mut chunk: Vec<(Finding, Vec<u8>)> = Vec::with_capacity(FINDING_CHUNK.min(order.len()));
-    for part in order.chunks(FINDING_CHUNK) {
+    let mut chunk: Vec<(Finding, Vec<u8>)> = Vec::with_capacity(FINDING_CHUNK.min(failed.len()));
+    for part in failed.chunks(FINDING_CHUNK) {
         let shared: &dyn FindingSink = &*sink;
-        let classify = |(time, origin, i): &(Option<Timestamp>, Option<&Origin>, usize)| {
-            let case = &failed[*i];
+        let classify = |case: &Case| {
             let d = classifier.classify(case);
-            let f = finding(case, d, (*time, *origin), &requests, &events, config);
+            let f = finding(
+                case,
+                d,
+                case_order(case, &requests, &events),
+                &requests,
+                &events,
+                config,
+            );
             let prepared = shared.prepare(&f);
             (f, prepared)
         };
@@ -606,7 +605,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
             Ok(pool) => pool.install(|| part.par_iter().map(classify).collect_into_vec(&mut chunk)),
             Err(_) => chunk = part.iter().map(classify).collect(),
         }
-        for ((mut f, prepared), &(_, _, i)) in chunk.drain(..).zip(part) {
+        for ((mut f, prepared), case) in chunk.drain(..).zip(part) {
             match (f.sources, f.join) {
                 (Sources::HarAndLog, Join::RequestId) => analysis.correlation.by_request_id += 1,
                 (Sources::HarAndLog, _) => analysis.correlation.by_fallback += 1,
@@ -616,7 +615,6 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
             analysis.aggregate.add(&f);
             sink.accept(&f, &prepared);
             if config.keep_records || examples.keep(&f) {
-                let case = &failed[i];
                 f.request = case.client.map(|i| Box::new(requests[i].clone()));
                 f.events = case.server.iter().map(|&i| events[i].clone()).collect();
                 analysis.findings.push(f);
