@@ -76,6 +76,15 @@ fn strip_one(line: &str, now: Timestamp) -> Option<(String, Option<Timestamp>)> 
         return docker_json(line);
     }
     if first.is_ascii_digit() {
+        // Both start with a date (`2024-01-01T…`); an access log's client
+        // address does not, and is turned away before any regex runs.
+        let dated = line
+            .as_bytes()
+            .get(..5)
+            .is_some_and(|b| b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-');
+        if !dated {
+            return None;
+        }
         for re in [cri(), syslog_iso()].into_iter().flatten() {
             if let Some(c) = re.captures(line) {
                 let all = c.get(0)?;
@@ -99,7 +108,7 @@ fn strip_one(line: &str, now: Timestamp) -> Option<(String, Option<Timestamp>)> 
             return Some((line[all.end()..].to_string(), t));
         }
     }
-    if first.is_ascii_alphanumeric() {
+    if first.is_ascii_alphanumeric() && tag_colon_at_second_space(line) {
         if let Some(c) = syslog_bare().and_then(|re| re.captures(line)) {
             let end = c.get(0)?.end();
             let rest = &line[end..];
@@ -109,6 +118,16 @@ fn strip_one(line: &str, now: Timestamp) -> Option<(String, Option<Timestamp>)> 
         }
     }
     None
+}
+
+/// What [`syslog_bare`] needs and most lines lack, checked without it: its
+/// two words hold no space, so its `: ` is the line's second space.
+fn tag_colon_at_second_space(line: &str) -> bool {
+    let b = line.as_bytes();
+    let Some(first) = memchr::memchr(b' ', b) else {
+        return false;
+    };
+    memchr::memchr(b' ', &b[first + 1..]).is_some_and(|i| b[first + i] == b':')
 }
 
 /// docker json-file: `{"log":"…\n","stream":"stdout","time":"…"}`.
@@ -132,6 +151,41 @@ fn docker_json(line: &str) -> Option<(String, Option<Timestamp>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The cheap checks only turn away lines their regexes would refuse.
+        #[test]
+        fn prefilters_never_refuse_a_regex_match(line in proptest::prop_oneof![
+            "[a-z0-9 .:/\\[\\]<>TZ-]{0,40}",
+            "[a-z0-9._-]{1,6} {1,2}[a-z0-9./-]{1,6}(\\[[0-9]{1,3}\\])?:? {0,2}[a-z0-9 :]{0,10}",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{1,9}Z (stdout|stderr|x) [FP] [a-z ]{0,5}",
+        ]) {
+            let bare = syslog_bare().is_some_and(|re| re.is_match(&line));
+            proptest::prop_assert!(!bare || tag_colon_at_second_space(&line));
+            let dated = cri().is_some_and(|re| re.is_match(&line))
+                || syslog_iso().is_some_and(|re| re.is_match(&line) && line.starts_with(|c: char| c.is_ascii_digit()));
+            if dated {
+                proptest::prop_assert!(line.as_bytes()[..4].iter().all(u8::is_ascii_digit) && line.as_bytes()[4] == b'-');
+            }
+        }
+    }
+
+    #[test]
+    fn second_space_check_on_real_shapes() {
+        for (line, want) in [
+            ("web01 nginx[812]: 10.0.0.1 - -", true),
+            ("web01 app: 10.0.0.1", true),
+            (
+                "192.0.2.162 - - [23/Nov/2026:09:00:00 +0000] \"GET / HTTP/1.1\" 401",
+                false,
+            ),
+            ("host  app: x", false),
+            ("single", false),
+            ("a b", false),
+        ] {
+            assert_eq!(tag_colon_at_second_space(line), want, "{line}");
+        }
+    }
 
     fn now() -> Timestamp {
         parse_iso8601("2026-11-23T12:00:00Z").unwrap()
