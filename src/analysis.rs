@@ -793,7 +793,7 @@ fn finding(
                 }
             }
         },
-        credential_fp: cred.map(|c| c.fingerprint.clone()).unwrap_or_default(),
+        credential_fp: cred.map(|c| c.fingerprint.to_string()).unwrap_or_default(),
         jwt_iss: jwt.and_then(|j| j.iss.clone()).unwrap_or_default(),
         jwt_aud: jwt.map(|j| j.aud.join(" ")).unwrap_or_default(),
         jwt_exp: jwt.and_then(|j| j.exp),

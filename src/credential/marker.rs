@@ -16,12 +16,12 @@
 
 use base64::Engine;
 
-use super::{fingerprint, Defect};
+use super::{fingerprint, Defect, Fingerprint};
 
 const SIGNATURE_PREFIX: &str = "REDACTED";
 
 fn is_fp(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    Fingerprint::parse(s).is_some()
 }
 
 /// `[redacted:<fp>]` for a value with this fingerprint, with the first
@@ -75,20 +75,18 @@ fn defect_from_code(code: &str) -> Option<Defect> {
 }
 
 /// `[redacted:<fp>]` or `[redacted:<fp>:<defect>]` → (fp, defect).
-pub(super) fn parse_marker(value: &str) -> Option<(String, Option<Defect>)> {
+pub(super) fn parse_marker(value: &str) -> Option<(Fingerprint, Option<Defect>)> {
     let inner = value.strip_prefix("[redacted:")?.strip_suffix(']')?;
     let (fp, code) = match inner.split_once(':') {
         Some((fp, code)) => (fp, Some(code)),
         None => (inner, None),
     };
-    if !is_fp(fp) {
-        return None;
-    }
+    let fp = Fingerprint::parse(fp)?;
     let defect = match code {
         Some(c) => Some(defect_from_code(c)?),
         None => None,
     };
-    Some((fp.to_string(), defect))
+    Some((fp, defect))
 }
 
 /// Is this (possibly quoted) value a sanitize placeholder?
@@ -129,13 +127,13 @@ pub fn is_redacted_jwt(token: &str) -> bool {
 
 /// The fingerprint of a credential value: the original's when the value is
 /// a sanitize placeholder, else [`fingerprint`] of the bytes.
-pub fn value_fingerprint(value: &str) -> String {
+pub fn value_fingerprint(value: &str) -> Fingerprint {
     let bare = value.trim().trim_matches(['"', '\'']);
     if let Some((fp, _)) = parse_marker(bare) {
         return fp;
     }
-    if let Some(fp) = redacted_signature_fp(bare) {
-        return fp.to_string();
+    if let Some(fp) = redacted_signature_fp(bare).and_then(Fingerprint::parse) {
+        return fp;
     }
     fingerprint(value.as_bytes())
 }
@@ -151,7 +149,10 @@ mod tests {
         assert_eq!(m, "[redacted:0123456789ab:basic-not-base64]");
         assert_eq!(
             parse_marker(&m),
-            Some(("0123456789ab".into(), Some(Defect::BasicNotBase64)))
+            Some((
+                Fingerprint::parse("0123456789ab").expect("hex"),
+                Some(Defect::BasicNotBase64)
+            ))
         );
         for d in [
             Defect::JwtSegments(2),

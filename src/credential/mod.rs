@@ -160,7 +160,7 @@ pub struct Credential {
     pub scheme: Option<String>,
     /// First 12 hex digits of SHA-256 of the credential value (after the
     /// scheme word): stable across files, reveals nothing.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     /// Shared: most credentials are not JWTs, and the entries of a capture
     /// reuse the same few tokens, whose decoded claims are kept once.
     pub jwt: Option<Arc<JwtInfo>>,
@@ -175,13 +175,74 @@ impl Credential {
 
 /// First 12 hex digits of SHA-256: enough to tell tokens apart in one
 /// incident, too short to be worth brute-forcing back.
-pub fn fingerprint(raw: &[u8]) -> String {
+pub fn fingerprint(raw: &[u8]) -> Fingerprint {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(raw);
-    let mut out = String::with_capacity(12);
-    for byte in &digest[..6] {
-        out.push_str(&format!("{byte:02x}"));
+    let mut out = [0u8; 12];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(&digest[..6]) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0xf)];
     }
-    out
+    Fingerprint(out)
+}
+
+/// A credential's [`fingerprint`]: always 12 lowercase hex digits, kept
+/// inline. A multi-GB capture holds one per distinct credential, and a
+/// heap string each was a sizeable share of its memory.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint([u8; 12]);
+
+impl Fingerprint {
+    /// `text` when it is 12 lowercase hex digits (as in a sanitize marker).
+    pub fn parse(text: &str) -> Option<Fingerprint> {
+        let bytes: [u8; 12] = text.as_bytes().try_into().ok()?;
+        bytes
+            .iter()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            .then_some(Fingerprint(bytes))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ever built from hex digits (above and in `fingerprint`).
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Fingerprint {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl PartialEq<str> for Fingerprint {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Fingerprint {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// Values that front ends send when a variable was never set.

@@ -156,3 +156,28 @@ fn masking_leaves_auth_prose_alone() {
     let dump = mask_secrets("Authorization: Bearer abcdef123456ghijkl");
     assert!(!dump.contains("abcdef123456ghijkl"), "{dump}");
 }
+
+#[test]
+fn fingerprint_is_the_first_six_bytes_of_sha256_in_hex() {
+    // sha256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+    assert_eq!(fingerprint(b"abc").as_str(), "ba7816bf8f01");
+    assert_eq!(fingerprint(b"").to_string(), "e3b0c44298fc");
+    assert_eq!(
+        Fingerprint::parse("ba7816bf8f01"),
+        Some(fingerprint(b"abc"))
+    );
+    for bad in [
+        "BA7816BF8F01",
+        "ba7816bf8f0",
+        "ba7816bf8f01a",
+        "ba7816bf8f0g",
+        "",
+    ] {
+        assert_eq!(Fingerprint::parse(bad), None, "{bad}");
+    }
+    // Serialized as its text.
+    assert_eq!(
+        serde_json::to_string(&fingerprint(b"abc")).expect("serializes"),
+        "\"ba7816bf8f01\""
+    );
+}
