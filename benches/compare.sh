@@ -80,6 +80,14 @@ gen har "$HAR"
 gen combined "$COMBINED"
 gen combined "$COMBINED_GZ" --gzip
 gen jsonl "$JSONL"
+# zstd: the plain combined log compressed by the zstd CLI (the generator
+# writes gzip only); same records, so the same counts.
+COMBINED_ZST="$DATA/access.log.zst"
+if have zstd && [[ ! -s $COMBINED_ZST ]]; then
+	note "compressing $COMBINED_ZST (zstd -3)"
+	zstd -q -3 -f "$COMBINED" -o "$COMBINED_ZST.tmp" && mv "$COMBINED_ZST.tmp" "$COMBINED_ZST"
+fi
+[[ -s $COMBINED_ZST ]] && cp "$COMBINED.counts.json" "$COMBINED_ZST.counts.json"
 
 # Read one integer field from a small JSON file without needing jq.
 json_int() { # file key(dotted)
@@ -239,6 +247,19 @@ if have zcat && have mawk; then
 else skip "zcat | mawk" "zcat or mawk not installed"; fi
 T_NOTES+="- MB/s counts uncompressed bytes; \"vs cat\" is relative to \`zcat\`."$'\n'
 end_table
+
+# combined, zstd
+if [[ -s $COMBINED_ZST ]]; then
+	begin_table "nginx combined access log, zstd" "$COMBINED_ZST" "$COMBINED"
+	run_case "zstdcat" cat "zstdcat $(q "$COMBINED_ZST") > /dev/null"
+	authlens_cases "$COMBINED_ZST"
+	if have mawk; then
+		run_case "zstdcat | mawk \$9 == 401" peer \
+			"zstdcat $(q "$COMBINED_ZST") | mawk '\$9 == 401 {n++} END {print n+0}'"
+	else skip "zstdcat | mawk" "mawk not installed"; fi
+	T_NOTES+="- MB/s counts uncompressed bytes; \"vs cat\" is relative to \`zstdcat\`."$'\n'
+	end_table
+fi
 
 # jsonl
 begin_table "JSON-lines app log (pino + zap/logrus)" "$JSONL" "$JSONL"

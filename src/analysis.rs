@@ -375,11 +375,25 @@ fn read_one(
                 .ok(),
                 _ => None,
             };
+            // A compressed file or stdin cannot be entered in the middle: it
+            // is decompressed on one thread and parsed in blocks on the others.
+            let stream = opened.compression != input::Compression::None || file.path.is_none();
             let summary = match parallel {
                 Some((summary, evs)) => {
                     if let Some(bar) = progress {
                         bar.inc(file.bytes);
                     }
+                    events = evs;
+                    summary
+                }
+                None if stream => {
+                    let (summary, evs) = logs::parallel::read_log_stream(
+                        &file.label,
+                        opened.reader,
+                        threads,
+                        &config.log_options,
+                        logs::parallel::STREAM_BLOCK_BYTES,
+                    );
                     events = evs;
                     summary
                 }

@@ -799,8 +799,36 @@ pub fn read_log<R: Read>(
     opts: &LogOptions,
     sink: &mut dyn FnMut(ServerEvent),
 ) -> LogSummary {
+    read_log_part(file, reader, opts, None, sink)
+}
+
+/// The `#Fields:` header (CloudFront, W3C) among the `#` lines a log
+/// starts with: what a part read on its own needs from the file's head.
+pub(crate) fn head_fields(head: &[u8]) -> Option<Vec<String>> {
+    let mut fields = None;
+    for line in head.split(|b| *b == b'\n') {
+        let line = String::from_utf8_lossy(line);
+        let line = line.trim_start_matches('\u{feff}').trim();
+        if !line.starts_with('#') {
+            break;
+        }
+        fields = cloud::fields_header(line).or(fields);
+    }
+    fields
+}
+
+/// [`read_log`] for a part of a file that does not start at its head:
+/// `fields` is the `#Fields:` header read from the head, if any.
+pub(crate) fn read_log_part<R: Read>(
+    file: &Arc<str>,
+    reader: R,
+    opts: &LogOptions,
+    fields: Option<Vec<String>>,
+    sink: &mut dyn FnMut(ServerEvent),
+) -> LogSummary {
     let mut summary = LogSummary::default();
     let mut ctx = Ctx::new(opts.custom_format.as_ref());
+    ctx.cloudfront_fields = fields;
     let mut counts = [0u64; LogFormat::ALL.len()];
     let mut bad_utf8: Option<u64> = None;
     let mut bad_utf8_lines = 0u64;

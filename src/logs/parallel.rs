@@ -1,17 +1,19 @@
-//! One big plain log read by several threads: the file is cut at line
-//! boundaries into ranges of about [`RANGE_BYTES`], each range is parsed on
-//! its own, and the results are put back in file order with line numbers
-//! made absolute again. The ranges depend on the file only, never on the
-//! thread count, so the output is the same with 1 thread or 16. Only plain
-//! files are split (a gzip stream cannot be entered in the middle).
+//! One big log read by several threads. A plain file is cut at line
+//! boundaries into ranges of about [`RANGE_BYTES`]; a compressed stream,
+//! which cannot be entered in the middle, is decompressed on one thread and
+//! cut into blocks of about [`STREAM_BLOCK_BYTES`] as it comes. Each part
+//! is parsed on its own, and the results are put back in order with line
+//! numbers made absolute again. The parts depend on the input only, never
+//! on the thread count, so the output is the same with 1 thread or 16.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::{Arc, Mutex};
 
-use super::{read_log, LogOptions, LogSummary};
-use crate::model::ServerEvent;
+use super::{head_fields, read_log_part, LogOptions, LogSummary};
+use crate::model::{InputError, ServerEvent};
 
 /// Files at least this big are read in ranges.
 pub const MIN_PARALLEL_BYTES: u64 = 64 * 1024 * 1024;
@@ -68,13 +70,19 @@ pub fn read_log_parallel(
         .enumerate()
         .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(len)))
         .collect();
-    type Part = io::Result<(LogSummary, Vec<ServerEvent>)>;
+    // A range past the head still needs the head's `#Fields:` header.
+    let fields = {
+        let mut head = Vec::new();
+        File::open(path)?.take(64 * 1024).read_to_end(&mut head)?;
+        head_fields(&head)
+    };
     let read_range = |(s, e): (u64, u64)| -> Part {
         let mut f = File::open(path)?;
         f.seek(SeekFrom::Start(s))?;
         let reader = f.take(e - s);
         let mut events = Vec::new();
-        let summary = read_log(file, reader, opts, &mut |ev| events.push(ev));
+        let head = if s == 0 { None } else { fields.clone() };
+        let summary = read_log_part(file, reader, opts, head, &mut |ev| events.push(ev));
         Ok((summary, events))
     };
     // `threads` workers take ranges in turn; this thread puts their results
@@ -82,10 +90,7 @@ pub fn read_log_parallel(
     // never waits in memory beside its copy.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Part)>();
-    let mut total = LogSummary::default();
-    let mut all = Vec::new();
-    let mut offset = 0u64;
-    let mut failed: Option<io::Error> = None;
+    let mut merged = Merged::default();
     std::thread::scope(|scope| {
         for _ in 0..threads.clamp(1, ranges.len()) {
             let tx = tx.clone();
@@ -99,32 +104,249 @@ pub fn read_log_parallel(
             });
         }
         drop(tx);
+        merged.take_in_order(rx.iter());
+    });
+    merged.finish(ranges.len())
+}
+
+type Part = io::Result<(LogSummary, Vec<ServerEvent>)>;
+
+/// Parts put back together in order as they arrive.
+#[derive(Default)]
+struct Merged {
+    total: LogSummary,
+    all: Vec<ServerEvent>,
+    offset: u64,
+    merged: usize,
+    failed: Option<io::Error>,
+}
+
+impl Merged {
+    fn take_in_order(&mut self, parts: impl Iterator<Item = (usize, Part)>) {
         let mut pending: std::collections::BTreeMap<usize, Part> = Default::default();
-        let mut want = 0usize;
-        for (i, part) in rx.iter() {
+        for (i, part) in parts {
             pending.insert(i, part);
-            while let Some(part) = pending.remove(&want) {
-                want += 1;
+            while let Some(part) = pending.remove(&self.merged) {
+                self.merged += 1;
                 match part {
-                    Ok((summary, events)) => {
-                        merge(&mut total, &mut all, &mut offset, summary, events)
-                    }
+                    Ok((summary, events)) => merge(
+                        &mut self.total,
+                        &mut self.all,
+                        &mut self.offset,
+                        summary,
+                        events,
+                    ),
                     Err(e) => {
-                        failed.get_or_insert(e);
+                        self.failed.get_or_insert(e);
                     }
                 }
             }
         }
-        if want < ranges.len() {
-            failed.get_or_insert_with(|| io::Error::other("a log range was not read"));
-        }
-    });
-    if let Some(e) = failed {
-        return Err(e);
     }
-    Ok((total, all))
+
+    fn finish(mut self, parts: usize) -> io::Result<(LogSummary, Vec<ServerEvent>)> {
+        if self.merged < parts {
+            self.failed
+                .get_or_insert_with(|| io::Error::other("a log range was not read"));
+        }
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok((self.total, self.all)),
+        }
+    }
 }
 
+/// Decompressed bytes per block of a stream: small enough that the blocks
+/// in flight (one per worker, one queued, one being filled) stay a few tens
+/// of MB.
+pub const STREAM_BLOCK_BYTES: usize = 4 * 1024 * 1024;
+
+/// What the decompressing thread hands the workers.
+enum Block {
+    /// Whole lines.
+    Lines(Vec<u8>),
+    /// No newline for far too long: the rest of the stream is read as one
+    /// part, with the line reader's own rules for runaway lines.
+    Rest(Vec<u8>, Box<dyn Read + Send>),
+    /// The stream failed after the blocks before this one.
+    Failed(io::Error),
+}
+
+/// Read a stream (a decompressing reader) with `threads` workers while
+/// this thread's helper decompresses it. Line numbers and read errors come
+/// out where a single pass would put them.
+pub fn read_log_stream(
+    file: &Arc<str>,
+    reader: Box<dyn Read + Send>,
+    threads: usize,
+    opts: &LogOptions,
+    block_bytes: usize,
+) -> (LogSummary, Vec<ServerEvent>) {
+    let threads = threads.max(1);
+    let block_bytes = block_bytes.max(1);
+    // A line longer than this (and the line reader's own cap) ends splitting.
+    let split_cap = 2 * block_bytes.max(opts.max_line_bytes);
+    let (block_tx, block_rx) = sync_channel::<(usize, Block)>(1);
+    let block_rx = Mutex::new(block_rx);
+    let (part_tx, part_rx) = std::sync::mpsc::channel::<(usize, Part)>();
+    let fields: Mutex<Option<Vec<String>>> = Mutex::new(None);
+    // Read blocks come back here to be filled again: a fresh 8 MiB block
+    // each time cost as much in page faults as the parsing.
+    let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let mut merged = Merged::default();
+    let mut parts = 0usize;
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(|| {
+            let source = Source {
+                block_bytes,
+                split_cap,
+                fields: &fields,
+                spare: &spare,
+            };
+            source.split(reader, block_tx)
+        });
+        for _ in 0..threads {
+            let part_tx = part_tx.clone();
+            let (block_rx, fields, spare) = (&block_rx, &fields, &spare);
+            scope.spawn(move || loop {
+                // The lock is held only to take the next block.
+                let next = match block_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => break,
+                };
+                let Ok((i, block)) = next else { break };
+                // Every block after the first reads with the head's header.
+                let head = if i == 0 {
+                    None
+                } else {
+                    fields.lock().ok().and_then(|f| f.clone())
+                };
+                let mut events = Vec::new();
+                let summary = match block {
+                    Block::Lines(mut bytes) => {
+                        let summary =
+                            read_log_part(file, &bytes[..], opts, head, &mut |e| events.push(e));
+                        bytes.clear();
+                        if let Ok(mut spare) = spare.lock() {
+                            spare.push(bytes);
+                        }
+                        summary
+                    }
+                    Block::Rest(bytes, rest) => read_log_part(
+                        file,
+                        io::Cursor::new(bytes).chain(rest),
+                        opts,
+                        head,
+                        &mut |e| events.push(e),
+                    ),
+                    Block::Failed(e) => LogSummary {
+                        errors: vec![InputError {
+                            at: "line 1".into(),
+                            message: format!("read error: {e}"),
+                        }],
+                        ..LogSummary::default()
+                    },
+                };
+                if part_tx.send((i, Ok((summary, events)))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(part_tx);
+        merged.take_in_order(part_rx.iter());
+        parts = producer.join().unwrap_or(0);
+    });
+    match merged.finish(parts) {
+        Ok(done) => done,
+        // Every part is Ok (a failed read is a part of its own), so this is
+        // a worker that died: report it rather than lose what was merged.
+        Err(e) => (
+            LogSummary {
+                errors: vec![InputError {
+                    at: "file".into(),
+                    message: format!("read error: {e}"),
+                }],
+                ..LogSummary::default()
+            },
+            Vec::new(),
+        ),
+    }
+}
+
+/// Where a stream's blocks are cut and what they carry.
+struct Source<'a> {
+    block_bytes: usize,
+    /// No newline in this many bytes: stop cutting.
+    split_cap: usize,
+    /// Set from the first block: the head's `#Fields:` header.
+    fields: &'a Mutex<Option<Vec<String>>>,
+    /// Emptied blocks handed back by the workers.
+    spare: &'a Mutex<Vec<Vec<u8>>>,
+}
+
+impl Source<'_> {
+    /// Cut `reader` into blocks of whole lines of at least `block_bytes`
+    /// (except the last) and send them in order; returns how many were sent.
+    fn split(&self, mut reader: Box<dyn Read + Send>, tx: SyncSender<(usize, Block)>) -> usize {
+        let mut sent = 0usize;
+        // False once the workers are gone: nothing more to send then.
+        let send = |sent: &mut usize, block: Block| {
+            let ok = tx.send((*sent, block)).is_ok();
+            *sent += 1;
+            ok
+        };
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            let mut buf = self
+                .spare
+                .lock()
+                .ok()
+                .and_then(|mut s| s.pop())
+                .unwrap_or_default();
+            buf.extend_from_slice(&carry);
+            carry.clear();
+            let want = (self.block_bytes.max(buf.len() + 1) - buf.len()) as u64;
+            let read = (&mut reader).take(want).read_to_end(&mut buf);
+            if sent == 0 {
+                if let Ok(mut f) = self.fields.lock() {
+                    *f = head_fields(&buf[..buf.len().min(64 * 1024)]);
+                }
+            }
+            match read {
+                Err(e) => {
+                    // Whole lines before the fault are read; the cut line is
+                    // not, as a single pass would not read it either.
+                    let whole = memchr::memrchr(b'\n', &buf).map_or(0, |nl| nl + 1);
+                    buf.truncate(whole);
+                    if buf.is_empty() || send(&mut sent, Block::Lines(buf)) {
+                        send(&mut sent, Block::Failed(e));
+                    }
+                    return sent;
+                }
+                Ok(0) => {
+                    if !buf.is_empty() {
+                        send(&mut sent, Block::Lines(buf));
+                    }
+                    return sent;
+                }
+                Ok(_) => match memchr::memrchr(b'\n', &buf) {
+                    Some(nl) => {
+                        carry.extend_from_slice(&buf[nl + 1..]);
+                        buf.truncate(nl + 1);
+                        if !send(&mut sent, Block::Lines(buf)) {
+                            return sent;
+                        }
+                    }
+                    None if buf.len() > self.split_cap => {
+                        send(&mut sent, Block::Rest(buf, reader));
+                        return sent;
+                    }
+                    None => carry = buf,
+                },
+            }
+        }
+    }
+}
 /// Add one range's results after those of the ranges before it, making its
 /// line numbers absolute.
 fn merge(
@@ -168,6 +390,7 @@ fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::logs::read_log;
 
     #[test]
     fn boundaries_fall_after_newlines() {
@@ -214,5 +437,159 @@ mod tests {
             };
             assert_eq!(pos(&many), pos(&one), "{threads} threads");
         }
+    }
+
+    fn access_log(lines: usize) -> String {
+        let mut text = String::new();
+        for i in 0..lines {
+            let status = if i % 7 == 0 { 401 } else { 200 };
+            text.push_str(&format!(
+                "10.0.0.{} - - [23/Nov/2026:11:06:{:02} +0000] \"GET /v1/items/{i}?case=c{i} HTTP/1.1\" {status} 12 \"-\" \"curl/8\"\n",
+                i % 200,
+                i % 60
+            ));
+        }
+        text
+    }
+
+    fn positions(v: &[ServerEvent]) -> Vec<u64> {
+        v.iter()
+            .filter_map(|e| e.origin.as_ref().map(|o| o.position))
+            .collect()
+    }
+
+    /// Fails with `error` once `ok` bytes have been read.
+    struct FailingReader {
+        data: Vec<u8>,
+        at: usize,
+        ok: usize,
+    }
+
+    impl Read for FailingReader {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.at >= self.ok {
+                return Err(io::Error::other("corrupt deflate stream"));
+            }
+            let n = buf.len().min(self.ok - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_stream_in_small_blocks_reads_as_one_pass_whatever_the_threads() {
+        let text = access_log(3000);
+        let file: Arc<str> = Arc::from("access.log.gz");
+        let opts = LogOptions::default();
+        let mut one = Vec::new();
+        let s1 = read_log(&file, text.as_bytes(), &opts, &mut |e| one.push(e));
+        // Blocks of ~1 KB: hundreds of parts, cut mid-way through lines.
+        for (threads, block) in [(1, 1000), (2, 1000), (3, 777), (7, 4096)] {
+            let reader: Box<dyn Read + Send> = Box::new(io::Cursor::new(text.clone().into_bytes()));
+            let (s, many) = read_log_stream(&file, reader, threads, &opts, block);
+            assert_eq!(
+                (s.lines, s.requests, s.status_401, s.format),
+                (s1.lines, s1.requests, s1.status_401, s1.format),
+                "{threads} threads, {block}-byte blocks"
+            );
+            // Every 401 is an event at its own line number.
+            let ones = |v: &[ServerEvent]| -> Vec<u64> {
+                v.iter()
+                    .filter(|e| e.status == Some(401))
+                    .filter_map(|e| e.origin.as_ref().map(|o| o.position))
+                    .collect()
+            };
+            assert_eq!(ones(&many), ones(&one), "{threads} threads");
+        }
+        // The same blocks give the same events with any thread count.
+        let run = |threads| {
+            let reader: Box<dyn Read + Send> = Box::new(io::Cursor::new(text.clone().into_bytes()));
+            positions(&read_log_stream(&file, reader, threads, &opts, 1000).1)
+        };
+        assert_eq!(run(1), run(4));
+    }
+
+    #[test]
+    fn a_stream_that_fails_keeps_the_lines_before_and_names_the_line() {
+        let text = access_log(400);
+        let file: Arc<str> = Arc::from("access.log.gz");
+        let opts = LogOptions::default();
+        // Fail part-way through line 301.
+        let cut = text
+            .split_inclusive('\n')
+            .take(300)
+            .map(str::len)
+            .sum::<usize>()
+            + 10;
+        let reader = FailingReader {
+            data: text.clone().into_bytes(),
+            at: 0,
+            ok: cut,
+        };
+        let (s, events) = read_log_stream(&file, Box::new(reader), 2, &opts, 1500);
+        let single = FailingReader {
+            data: text.into_bytes(),
+            at: 0,
+            ok: cut,
+        };
+        let mut one = Vec::new();
+        let s1 = read_log(&file, single, &opts, &mut |e| one.push(e));
+        assert_eq!(s.lines, 300);
+        assert_eq!((s.lines, s.status_401), (s1.lines, s1.status_401));
+        assert_eq!(positions(&events), positions(&one));
+        let errors: Vec<(&str, bool)> = s
+            .errors
+            .iter()
+            .map(|e| (e.at.as_str(), e.message.contains("corrupt deflate stream")))
+            .collect();
+        assert_eq!(errors, [("line 301", true)]);
+        assert_eq!(s.errors, s1.errors);
+    }
+
+    #[test]
+    fn a_line_without_end_stops_the_cutting_and_reads_as_one_pass_would() {
+        let mut text = access_log(50);
+        text.push_str(&"x".repeat(5000));
+        text.push_str(&access_log(50));
+        let file: Arc<str> = Arc::from("access.log.zst");
+        let opts = LogOptions {
+            max_line_bytes: 1000,
+            ..LogOptions::default()
+        };
+        let mut one = Vec::new();
+        let s1 = read_log(&file, text.as_bytes(), &opts, &mut |e| one.push(e));
+        let reader: Box<dyn Read + Send> = Box::new(io::Cursor::new(text.into_bytes()));
+        let (s, many) = read_log_stream(&file, reader, 2, &opts, 500);
+        assert_eq!(
+            (s.lines, s.long_lines, s.status_401),
+            (s1.lines, s1.long_lines, s1.status_401)
+        );
+        assert_eq!(positions(&many), positions(&one));
+        assert_eq!(s.errors, s1.errors);
+    }
+
+    #[test]
+    fn later_blocks_read_with_the_head_fields_header() {
+        let mut text = String::from("#Version: 1.0\n#Fields: date time sc-status cs-uri-stem c-ip cs-method x-edge-request-id x-host-header cs-uri-query cs(User-Agent) cs(Host) x-edge-location\n");
+        for i in 0..200 {
+            text.push_str(&format!(
+                "2024-03-12\t15:22:{:02}\t401\t/a/{i}\t1.2.3.4\tGET\tID{i}\th.example\t-\tcurl\tx.cloudfront.net\tCDG\n",
+                i % 60
+            ));
+        }
+        let file: Arc<str> = Arc::from("cf.log.gz");
+        let opts = LogOptions::default();
+        let mut one = Vec::new();
+        let s1 = read_log(&file, text.as_bytes(), &opts, &mut |e| one.push(e));
+        assert_eq!(s1.status_401, 200);
+        let reader: Box<dyn Read + Send> = Box::new(io::Cursor::new(text.into_bytes()));
+        let (s, many) = read_log_stream(&file, reader, 2, &opts, 600);
+        assert_eq!((s.status_401, s.format), (200, s1.format));
+        let hosts = |v: &[ServerEvent]| -> Vec<Option<String>> {
+            v.iter().map(|e| e.host().map(str::to_string)).collect()
+        };
+        assert_eq!(hosts(&many), hosts(&one));
+        assert_eq!(positions(&many), positions(&one));
     }
 }
