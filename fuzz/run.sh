@@ -19,11 +19,11 @@ cp -n "$here"/seeds/"$target"/* "$corpus"/ 2>/dev/null || true
 small() { find "$@" -type f -size -64k 2>/dev/null | grep -v '\.gz$' || true; }
 case $target in
   har_reader) for f in $(small "$shared/har" "$shared/captures"); do cp -n "$f" "$corpus/rw-$(basename "$f")"; done ;;
-  log_reader) for f in $(small "$shared/logs" "$repo/samples/logs" "$repo/samples/logs-only"); do head -c 16384 "$f" > "$corpus/rw-$(basename "$f")"; done ;;
+  log_reader|log_stream) for f in $(small "$shared/logs" "$repo/samples/logs" "$repo/samples/logs-only"); do head -c 16384 "$f" > "$corpus/rw-$(basename "$f")"; done ;;
   sniff) for f in $(small "$shared/har" "$shared/logs"); do head -c 4096 "$f" > "$corpus/rw-$(basename "$f")"; done ;;
 esac
 max_len=4096
-case $target in har_reader|log_reader) max_len=65536 ;; esac
+case $target in har_reader|log_reader|log_stream) max_len=65536 ;; esac
 cd "$here"
 cargo +nightly fuzz run --sanitizer none -a "$target" "$corpus" -- \
   -jobs=1 -workers=1 -max_total_time="$secs" -max_len="$max_len" \
