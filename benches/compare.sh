@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark authlens against `cat` and the usual ad-hoc peers (jq, python3,
-# mawk, zcat) on generated inputs, check that everyone counts the same
+# mawk, zcat, zstdcat) on generated inputs, check that everyone counts the same
 # 401s, and write BENCHMARKS.md at the repo root.
 #
 #   benches/compare.sh                 # 1G inputs
