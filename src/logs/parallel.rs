@@ -62,8 +62,19 @@ pub fn read_log_parallel(
     threads: usize,
     opts: &LogOptions,
 ) -> io::Result<(LogSummary, Vec<ServerEvent>)> {
+    read_log_ranges(file, path, threads, opts, RANGE_BYTES)
+}
+
+/// [`read_log_parallel`] with ranges of about `range_bytes`.
+fn read_log_ranges(
+    file: &Arc<str>,
+    path: &Path,
+    threads: usize,
+    opts: &LogOptions,
+    range_bytes: u64,
+) -> io::Result<(LogSummary, Vec<ServerEvent>)> {
     let len = std::fs::metadata(path)?.len();
-    let parts_wanted = len.div_ceil(RANGE_BYTES).max(1) as usize;
+    let parts_wanted = len.div_ceil(range_bytes.max(1)).max(1) as usize;
     let starts = boundaries(path, len, parts_wanted)?;
     let ranges: Vec<(u64, u64)> = starts
         .iter()
@@ -424,8 +435,16 @@ mod tests {
         let opts = LogOptions::default();
         let mut one = Vec::new();
         let s1 = read_log(&file, text.as_bytes(), &opts, &mut |e| one.push(e));
-        for threads in [1, 2, 3, 7] {
-            let (s, many) = read_log_parallel(&file, &path, threads, &opts).expect("parallel");
+        // One range (the file is far below RANGE_BYTES), then ~40 ranges.
+        for (threads, range) in [
+            (1, RANGE_BYTES),
+            (2, RANGE_BYTES),
+            (1, 9000),
+            (2, 9000),
+            (3, 7777),
+            (7, 9000),
+        ] {
+            let (s, many) = read_log_ranges(&file, &path, threads, &opts, range).expect("parallel");
             assert_eq!(
                 (s.lines, s.requests, s.status_401),
                 (s1.lines, s1.requests, s1.status_401)
@@ -569,8 +588,7 @@ mod tests {
         assert_eq!(s.errors, s1.errors);
     }
 
-    #[test]
-    fn later_blocks_read_with_the_head_fields_header() {
+    fn cloudfront_log() -> String {
         let mut text = String::from("#Version: 1.0\n#Fields: date time sc-status cs-uri-stem c-ip cs-method x-edge-request-id x-host-header cs-uri-query cs(User-Agent) cs(Host) x-edge-location\n");
         for i in 0..200 {
             text.push_str(&format!(
@@ -578,6 +596,27 @@ mod tests {
                 i % 60
             ));
         }
+        text
+    }
+
+    #[test]
+    fn later_ranges_read_with_the_head_fields_header() {
+        let text = cloudfront_log();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("cf.log");
+        std::fs::write(&path, &text).expect("write");
+        let file: Arc<str> = Arc::from("cf.log");
+        let opts = LogOptions::default();
+        let mut one = Vec::new();
+        let s1 = read_log(&file, text.as_bytes(), &opts, &mut |e| one.push(e));
+        let (s, many) = read_log_ranges(&file, &path, 2, &opts, 1000).expect("ranges");
+        assert_eq!((s.status_401, s.format), (200, s1.format));
+        assert_eq!(positions(&many), positions(&one));
+    }
+
+    #[test]
+    fn later_blocks_read_with_the_head_fields_header() {
+        let text = cloudfront_log();
         let file: Arc<str> = Arc::from("cf.log.gz");
         let opts = LogOptions::default();
         let mut one = Vec::new();
