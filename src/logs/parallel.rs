@@ -196,13 +196,16 @@ pub fn read_log_stream(
     let threads = threads.max(1);
     let block_bytes = block_bytes.max(1);
     // A line longer than this (and the line reader's own cap) ends splitting.
-    let split_cap = 2 * block_bytes.max(opts.max_line_bytes);
+    let split_cap = block_bytes.max(opts.max_line_bytes).saturating_mul(2);
     let (block_tx, block_rx) = sync_channel::<(usize, Block)>(1);
-    let block_rx = Mutex::new(block_rx);
+    // Shared by the workers only: should they all stop, the receiver goes
+    // with them and the decompressing thread's next send fails instead of
+    // waiting forever.
+    let block_rx = Arc::new(Mutex::new(block_rx));
     let (part_tx, part_rx) = std::sync::mpsc::channel::<(usize, Part)>();
     let fields: Mutex<Option<Vec<String>>> = Mutex::new(None);
-    // Read blocks come back here to be filled again: a fresh 8 MiB block
-    // each time cost as much in page faults as the parsing.
+    // Read blocks come back here to be filled again: a fresh block each
+    // time cost as much in page faults as the parsing.
     let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let mut merged = Merged::default();
     let mut parts = 0usize;
@@ -218,7 +221,8 @@ pub fn read_log_stream(
         });
         for _ in 0..threads {
             let part_tx = part_tx.clone();
-            let (block_rx, fields, spare) = (&block_rx, &fields, &spare);
+            let block_rx = Arc::clone(&block_rx);
+            let (fields, spare) = (&fields, &spare);
             scope.spawn(move || loop {
                 // The lock is held only to take the next block.
                 let next = match block_rx.lock() {
@@ -264,6 +268,7 @@ pub fn read_log_stream(
             });
         }
         drop(part_tx);
+        drop(block_rx);
         merged.take_in_order(part_rx.iter());
         parts = producer.join().unwrap_or(0);
     });
