@@ -658,14 +658,8 @@ impl ExampleMarks {
         if *c >= Self::PER_CAUSE {
             return false;
         }
-        let key = GroupRef(&f.host, &f.endpoint, f.cause());
-        let e = match self.per_endpoint.get_mut(&key) {
-            Some(e) => e,
-            None => self
-                .per_endpoint
-                .entry((f.host.clone(), f.endpoint.clone(), f.cause()))
-                .or_default(),
-        };
+        let e = GroupRef(&f.host, &f.endpoint, f.cause())
+            .get_or_insert_with(&mut self.per_endpoint, |_| 0);
         if *e >= Self::PER_ENDPOINT {
             return false;
         }

@@ -120,6 +120,24 @@ impl Equivalent<(String, String, Cause)> for GroupRef<'_> {
     }
 }
 
+impl GroupRef<'_> {
+    /// The value of this group in `map`; a new one from `init` (the strings
+    /// copied only then) when the group is not there yet.
+    pub fn get_or_insert_with<V>(
+        self,
+        map: &mut HashMap<(String, String, Cause), V>,
+        init: impl FnOnce(&(String, String, Cause)) -> V,
+    ) -> &mut V {
+        if !map.contains_key(&self) {
+            let key = (self.0.to_string(), self.1.to_string(), self.2);
+            let value = init(&key);
+            map.insert(key, value);
+        }
+        map.get_mut(&self)
+            .unwrap_or_else(|| unreachable!("inserted just above"))
+    }
+}
+
 /// Findings folded into a [`Summary`] one at a time, so a run never has to
 /// hold all of its findings: failures.csv is written as they come and only
 /// these counts (bounded by `--max-groups`) stay.
@@ -191,23 +209,16 @@ impl Aggregator {
             self.folded += 1;
             key = GroupRef(OTHER_GROUP, OTHER_GROUP, f.cause());
         }
-        let e = match self.endpoints.get_mut(&key) {
-            Some(e) => e,
-            None => {
-                let GroupRef(host, endpoint, cause) = key;
-                let owned = (host.to_string(), endpoint.to_string(), cause);
-                self.endpoints
-                    .entry(owned)
-                    .or_insert_with_key(|(host, endpoint, cause)| EndpointStats {
-                        host: host.clone(),
-                        endpoint: endpoint.clone(),
-                        cause: *cause,
-                        count: 0,
-                        first_seen: None,
-                        last_seen: None,
-                    })
+        let e = key.get_or_insert_with(&mut self.endpoints, |(host, endpoint, cause)| {
+            EndpointStats {
+                host: host.clone(),
+                endpoint: endpoint.clone(),
+                cause: *cause,
+                count: 0,
+                first_seen: None,
+                last_seen: None,
             }
-        };
+        });
         e.count += 1;
         if let Some(t) = f.time {
             e.first_seen = Some(e.first_seen.map_or(t, |x| x.min(t)));

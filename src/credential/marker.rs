@@ -20,10 +20,6 @@ use super::{fingerprint, Defect, Fingerprint};
 
 const SIGNATURE_PREFIX: &str = "REDACTED";
 
-fn is_fp(s: &str) -> bool {
-    Fingerprint::parse(s).is_some()
-}
-
 /// `[redacted:<fp>]` for a value with this fingerprint, with the first
 /// defect that the placeholder would otherwise hide.
 pub fn fingerprint_marker(fp: &str, defects: &[Defect]) -> String {
@@ -114,10 +110,9 @@ pub fn redact_jwt_signature(token: &str, fp: &str) -> Option<String> {
     Some(format!("{header}.{payload}.{SIGNATURE_PREFIX}{fp}"))
 }
 
-fn redacted_signature_fp(token: &str) -> Option<&str> {
+fn redacted_signature_fp(token: &str) -> Option<Fingerprint> {
     let (_, sig) = token.rsplit_once('.')?;
-    let fp = sig.strip_prefix(SIGNATURE_PREFIX)?;
-    is_fp(fp).then_some(fp)
+    Fingerprint::parse(sig.strip_prefix(SIGNATURE_PREFIX)?)
 }
 
 /// Does this JWT carry a sanitized (not a real) signature?
@@ -132,7 +127,7 @@ pub fn value_fingerprint(value: &str) -> Fingerprint {
     if let Some((fp, _)) = parse_marker(bare) {
         return fp;
     }
-    if let Some(fp) = redacted_signature_fp(bare).and_then(Fingerprint::parse) {
+    if let Some(fp) = redacted_signature_fp(bare) {
         return fp;
     }
     fingerprint(value.as_bytes())

@@ -272,21 +272,20 @@ pub fn read_log_stream(
         merged.take_in_order(part_rx.iter());
         parts = producer.join().unwrap_or(0);
     });
-    match merged.finish(parts) {
-        Ok(done) => done,
-        // Every part is Ok (a failed read is a part of its own), so this is
-        // a worker that died: report it rather than lose what was merged.
-        Err(e) => (
-            LogSummary {
-                errors: vec![InputError {
-                    at: "file".into(),
-                    message: format!("read error: {e}"),
-                }],
-                ..LogSummary::default()
-            },
-            Vec::new(),
-        ),
+    // Every part is Ok (a failed read is a part of its own), so a part
+    // missing here is a worker that stopped: what was merged before it is
+    // kept, and the gap is reported where it starts.
+    let gap = merged.merged < parts;
+    let (mut total, all) = (merged.total, merged.all);
+    if gap {
+        total.errors.push(InputError {
+            at: format!("line {}", total.lines + 1),
+            message:
+                "read error: a block of the stream was not read; the lines from here on are missing"
+                    .into(),
+        });
     }
+    (total, all)
 }
 
 /// Where a stream's blocks are cut and what they carry.
