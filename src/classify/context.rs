@@ -9,14 +9,15 @@ use std::sync::Arc;
 use crate::aggregate::template::endpoint_template;
 use crate::correlate::path_and_query;
 use crate::credential::{CredentialKind, Location};
-use crate::model::{RequestView, ServerEvent, Timestamp};
+use crate::model::{RequestView, ServerEvent};
 use crate::multimap::SortedMultiMap;
 
-/// A successful or failed use of one credential fingerprint.
-#[derive(Debug, Clone, Copy)]
+/// A successful or failed use of one credential fingerprint. Its time is
+/// the request's: a multi-GB capture holds one `Use` per credential sent,
+/// so it is kept small and ordered by request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Use {
     pub request: usize,
-    pub time: Option<Timestamp>,
     pub success: bool,
 }
 
@@ -67,10 +68,13 @@ impl<'a> CaptureContext<'a> {
         // any credential is a host whose credentials were removed on export.
         let mut host_ok: HashSet<(&Arc<str>, &str)> = HashSet::new();
         let mut host_401: HashSet<(&Arc<str>, &str)> = HashSet::new();
-        // Collected flat, indexed once at the end.
-        let mut uses = Vec::new();
-        let mut successes_by_url = Vec::new();
-        let mut success_locations = Vec::new();
+        // Collected flat, indexed once at the end; sized exactly, since
+        // doubling would leave up to half of each list's tens of MB unused.
+        let mut uses = Vec::with_capacity(requests.iter().map(|r| r.credentials.len()).sum());
+        let mut successes_by_url =
+            Vec::with_capacity(requests.iter().filter(|r| is_success(r.status)).count());
+        // Few distinct (credential, location) pairs among many requests.
+        let mut success_locations = HashSet::new();
         for (i, r) in requests.iter().enumerate() {
             let has_cred = !r.credentials.is_empty() || r.credential_redacted || r.sent_cookies;
             *file_has_credential
@@ -86,11 +90,10 @@ impl<'a> CaptureContext<'a> {
                 host_ok.insert((&r.origin.file, &*r.host));
             }
 
-            let success = (200..300).contains(&r.status) || r.status == 304;
+            let success = is_success(r.status);
             for c in &r.credentials {
                 let used = Use {
                     request: i,
-                    time: r.time,
                     success,
                 };
                 uses.push((c.fingerprint.as_str(), used));
@@ -109,7 +112,7 @@ impl<'a> CaptureContext<'a> {
             successes_by_url.push(((r.method.as_str(), r.url.as_str()), i));
             let endpoint = endpoint_template(&r.path);
             for c in &r.credentials {
-                success_locations.push((c.fingerprint.as_str(), &c.location));
+                success_locations.insert((c.fingerprint.as_str(), &c.location));
                 ctx.endpoint_successes
                     .entry((&*r.host, endpoint.clone()))
                     .or_default()
@@ -158,7 +161,8 @@ impl<'a> CaptureContext<'a> {
         }
         ctx.uses = SortedMultiMap::from_pairs(uses);
         ctx.successes_by_url = SortedMultiMap::from_pairs(successes_by_url);
-        ctx.success_locations = SortedMultiMap::from_pairs_dedup(success_locations);
+        ctx.success_locations =
+            SortedMultiMap::from_pairs_dedup(success_locations.into_iter().collect());
         for (file, has) in file_has_credential {
             let authenticated_looking = host_401
                 .iter()

@@ -576,13 +576,14 @@ impl<'a> Classifier<'a> {
                 return;
             }
         }
+        let time_of = |u: &context::Use| self.requests[u.request].time;
         let earlier: Vec<&context::Use> = uses
             .clone()
-            .filter(|u| u.time.is_some_and(|ut| ut < t))
+            .filter(|u| time_of(u).is_some_and(|ut| ut < t))
             .collect();
         let later_ok = uses
             .clone()
-            .any(|u| u.success && u.time.is_some_and(|ut| ut > t));
+            .any(|u| u.success && time_of(u).is_some_and(|ut| ut > t));
         if later_ok || !earlier.iter().any(|u| u.success) {
             return;
         }
