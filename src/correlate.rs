@@ -38,6 +38,17 @@ pub struct Case {
     pub join: Join,
 }
 
+impl Case {
+    /// A HAR request no log event joined (yet).
+    pub fn request_only(request: usize) -> Case {
+        Case {
+            client: Some(request),
+            server: Server::new(),
+            join: Join::Single,
+        }
+    }
+}
+
 /// A case's events: almost always one or two, so they live inline rather
 /// than in an allocation per case.
 pub type Server = SmallVec<[usize; 2]>;
@@ -120,13 +131,7 @@ pub fn correlate(
     events: &[ServerEvent],
     opts: CorrelateOptions,
 ) -> Vec<Case> {
-    let mut cases: Vec<Case> = (0..requests.len())
-        .map(|i| Case {
-            client: Some(i),
-            server: Server::new(),
-            join: Join::Single,
-        })
-        .collect();
+    let mut cases: Vec<Case> = (0..requests.len()).map(Case::request_only).collect();
     if events.is_empty() {
         return cases;
     }
