@@ -71,7 +71,8 @@ pub struct RequestView {
     pub url: String,
     /// Shared by the entries of one worker that name the same host.
     pub host: Arc<str>,
-    pub path: String,
+    /// Read with [`RequestView::path`].
+    pub path_span: PathSpan,
     /// HAR status as written: 0 and -1 mean "no response" (blocked, aborted).
     pub status: i32,
     /// Normalized request-id candidates from request and response headers,
@@ -97,6 +98,38 @@ pub struct RequestView {
     pub extras: Option<Box<RequestExtras>>,
 }
 
+/// Where a request's path is: almost always the same text appears in its
+/// URL (it was taken from there, and masking seldom touches a path), so it
+/// is kept as a range of the URL instead of a second string; 90 bytes less
+/// per entry, which a multi-GB HAR keeps by the hundred thousand.
+#[derive(Debug, Clone)]
+pub enum PathSpan {
+    InUrl { start: u32, end: u32 },
+    Own(Box<str>),
+}
+
+impl PathSpan {
+    pub fn new(url: &str, path: String) -> PathSpan {
+        let range = url.find(path.as_str()).and_then(|start| {
+            let end = start + path.len();
+            Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?))
+        });
+        match range {
+            Some((start, end)) => PathSpan::InUrl { start, end },
+            None => PathSpan::Own(path.into_boxed_str()),
+        }
+    }
+
+    /// The path, given the URL it was made with.
+    fn of<'a>(&'a self, url: &'a str) -> &'a str {
+        match self {
+            // Any occurrence of the path's text in the URL is the path.
+            PathSpan::InUrl { start, end } => url.get(*start as usize..*end as usize).unwrap_or(""),
+            PathSpan::Own(path) => path,
+        }
+    }
+}
+
 impl RequestView {
     /// A bare request for unit tests: method, absolute URL (host and path
     /// read from it), status; no time, ids or credentials.
@@ -113,7 +146,7 @@ impl RequestView {
             method: Method::new(method),
             url: url.to_string(),
             host: host.into(),
-            path,
+            path_span: PathSpan::new(url, path),
             status,
             request_ids: Vec::new(),
             credentials: Vec::new(),
@@ -138,7 +171,11 @@ impl RequestView {
         self.credentials.shrink_to_fit();
         self.request_ids.shrink_to_fit();
         self.url.shrink_to_fit();
-        self.path.shrink_to_fit();
+    }
+
+    /// The request path as sent (without the query), unmasked.
+    pub fn path(&self) -> &str {
+        self.path_span.of(&self.url)
     }
 
     /// Parsed `WWW-Authenticate` challenges of the response.
@@ -693,6 +730,27 @@ mod tests {
         }
         assert!(Method::new("OPTIONS") == "OPTIONS");
         assert!(Method::new("GET").starts_with('G'), "derefs to str");
+    }
+
+    #[test]
+    fn a_path_is_read_from_its_url_or_kept_when_the_url_does_not_show_it() {
+        let url = "https://api.test/v1/users/7?page=2";
+        let span = PathSpan::new(url, "/v1/users/7".into());
+        assert!(matches!(span, PathSpan::InUrl { .. }));
+        assert_eq!(span.of(url), "/v1/users/7");
+        // The URL's path was masked: the path is its own string.
+        let masked = "https://api.test/v1/keys/%5BREDACTED%5D";
+        let span = PathSpan::new(masked, "/v1/keys/sk_live_abc".into());
+        assert!(matches!(span, PathSpan::Own(_)));
+        assert_eq!(span.of(masked), "/v1/keys/sk_live_abc");
+        // A bare host's path "/" is found (in "https://" if nowhere else).
+        assert_eq!(
+            PathSpan::new("https://h.test", "/".into()).of("https://h.test"),
+            "/"
+        );
+        let r = RequestView::for_test("GET", url, 200);
+        assert_eq!(r.path(), "/v1/users/7");
+        assert_eq!(r.url, url);
     }
 
     fn view(status: i32, extras: Option<Box<RequestExtras>>) -> RequestView {

@@ -110,7 +110,7 @@ impl<'a> CaptureContext<'a> {
                 continue;
             }
             successes_by_url.push(((r.method.as_str(), r.url.as_str()), i));
-            let endpoint = endpoint_template(&r.path);
+            let endpoint = endpoint_template(r.path());
             for c in &r.credentials {
                 success_locations.insert((c.fingerprint.as_str(), &c.location));
                 ctx.endpoint_successes

@@ -587,16 +587,16 @@ impl<'a> Classifier<'a> {
         if later_ok || !earlier.iter().any(|u| u.success) {
             return;
         }
-        let endpoint = crate::aggregate::template::endpoint_template(&r.path);
+        let endpoint = crate::aggregate::template::endpoint_template(r.path());
         let same_endpoint_ok = earlier.iter().any(|u| {
             let q = &self.requests[u.request];
             u.success
                 && q.host == r.host
-                && crate::aggregate::template::endpoint_template(&q.path) == endpoint
+                && crate::aggregate::template::endpoint_template(q.path()) == endpoint
         });
         let revoke_call = earlier.iter().find(|u| {
             let q = &self.requests[u.request];
-            is_revoke_call(&q.method, &q.path)
+            is_revoke_call(&q.method, q.path())
         });
         if let Some(u) = revoke_call {
             let q = &self.requests[u.request];
@@ -605,7 +605,7 @@ impl<'a> Classifier<'a> {
                 Strength::Strong,
                 format!(
                     "credential {} was used for {} {} ({}) before this request and is rejected from then on, before its expiry",
-                    c.fingerprint, q.method, q.path, q.origin
+                    c.fingerprint, q.method, q.path(), q.origin
                 ),
             );
         } else if same_endpoint_ok {
@@ -646,7 +646,7 @@ impl<'a> Classifier<'a> {
         {
             return;
         }
-        let endpoint = crate::aggregate::template::endpoint_template(&r.path);
+        let endpoint = crate::aggregate::template::endpoint_template(r.path());
         let others = self
             .context
             .endpoint_successes

@@ -16,7 +16,7 @@ use crate::credential::{
     mask_secrets, mask_url, parse_authorization, session_cookie, Credential, SignatureCheck,
 };
 use crate::envconfig::EnvConfig;
-use crate::model::{InputKind, Method, Origin, RequestExtras, RequestView};
+use crate::model::{InputKind, Method, Origin, PathSpan, RequestExtras, RequestView};
 use crate::requestid;
 use crate::time::{parse_http_date, parse_iso8601};
 
@@ -468,6 +468,7 @@ pub fn reduce(
     } else {
         host
     };
+    let url = mask_url(raw_url);
     RequestView {
         origin: Origin {
             file: file.clone(),
@@ -477,9 +478,9 @@ pub fn reduce(
         time: parse_iso8601(raw.started.as_str()),
         is_preflight: method == "OPTIONS" && is_preflight_header,
         method,
-        url: mask_url(raw_url),
+        path_span: PathSpan::new(&url, path),
+        url,
         host: intern_host(&host),
-        path,
         status,
         request_ids,
         credentials,
