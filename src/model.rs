@@ -80,7 +80,7 @@ pub struct RequestView {
     pub request_ids: Vec<String>,
     /// Every credential the request carried (Authorization, API-key
     /// headers, key-like query parameters, session cookies), strongest first.
-    pub credentials: Vec<Arc<Credential>>,
+    pub credentials: Credentials,
     /// True when the request had a `Cookie` header or cookies at all
     /// (session cookies are also in `credentials`).
     pub sent_cookies: bool,
@@ -97,6 +97,10 @@ pub struct RequestView {
     /// `None` when the entry has none of them (most kept entries).
     pub extras: Option<Box<RequestExtras>>,
 }
+
+/// A request's credentials: most carry one or two (a token, a session
+/// cookie), kept inline instead of in an allocation per request.
+pub type Credentials = smallvec::SmallVec<[Arc<Credential>; 2]>;
 
 /// Where a request's path is: almost always the same text appears in its
 /// URL (it was taken from there, and masking seldom touches a path), so it
@@ -149,7 +153,7 @@ impl RequestView {
             path_span: PathSpan::new(url, path),
             status,
             request_ids: Vec::new(),
-            credentials: Vec::new(),
+            credentials: Credentials::new(),
             sent_cookies: false,
             credential_redacted: false,
             server_date: None,

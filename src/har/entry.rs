@@ -16,7 +16,7 @@ use crate::credential::{
     mask_secrets, mask_url, parse_authorization, session_cookie, Credential, SignatureCheck,
 };
 use crate::envconfig::EnvConfig;
-use crate::model::{InputKind, Method, Origin, PathSpan, RequestExtras, RequestView};
+use crate::model::{Credentials, InputKind, Method, Origin, PathSpan, RequestExtras, RequestView};
 use crate::requestid;
 use crate::time::{parse_http_date, parse_iso8601};
 
@@ -304,7 +304,7 @@ pub fn reduce(
     let raw_url = request.url.as_str();
     let (host, path, query_pairs) = split_url(raw_url);
 
-    let mut credentials: Vec<Arc<Credential>> = Vec::new();
+    let mut credentials = Credentials::new();
     let mut request_ids: Vec<String> = Vec::new();
     let mut sent_cookies = !request.cookies.is_empty();
     let mut is_preflight_header = false;
