@@ -718,7 +718,7 @@ fn finding(
         .or(evs.first())
         .copied();
     let request_id = client
-        .and_then(|r| r.request_ids.first().cloned())
+        .and_then(|r| r.request_ids.first().map(str::to_string))
         .or_else(|| {
             evs.iter()
                 .find_map(|e| e.first_request_id().map(str::to_string))

@@ -156,14 +156,14 @@ pub fn correlate(
         requests
             .iter()
             .enumerate()
-            .flat_map(|(i, r)| r.request_ids.iter().map(move |id| (id.as_str(), i)))
+            .flat_map(|(i, r)| r.request_ids.iter().map(move |id| (id, i)))
             .collect(),
     );
 
     // Pass 1: id + compatible status + compatible host.
     for (ri, r) in requests.iter().enumerate() {
         for id in &r.request_ids {
-            for &ei in by_id.get(&id.as_str()) {
+            for &ei in by_id.get(&id) {
                 if assigned[ei] {
                     continue;
                 }

@@ -77,7 +77,7 @@ pub struct RequestView {
     pub status: i32,
     /// Normalized request-id candidates from request and response headers,
     /// strongest first.
-    pub request_ids: Vec<String>,
+    pub request_ids: PackedIds,
     /// Every credential the request carried (Authorization, API-key
     /// headers, key-like query parameters, session cookies), strongest first.
     pub credentials: Credentials,
@@ -152,7 +152,7 @@ impl RequestView {
             host: host.into(),
             path_span: PathSpan::new(url, path),
             status,
-            request_ids: Vec::new(),
+            request_ids: PackedIds::default(),
             credentials: Credentials::new(),
             sent_cookies: false,
             credential_redacted: false,
@@ -173,7 +173,6 @@ impl RequestView {
             self.extras = RequestExtras::boxed(Vec::new(), None, extras.redirect_url, None);
         }
         self.credentials.shrink_to_fit();
-        self.request_ids.shrink_to_fit();
         self.url.shrink_to_fit();
     }
 
@@ -434,11 +433,8 @@ impl ServerEvent {
             f.www_authenticate,
         ];
         // Sized exactly so `into_boxed_str` has nothing to shrink.
-        let len = slots.iter().flatten().map(String::len).sum::<usize>()
-            + f.request_ids
-                .iter()
-                .map(|id| decimal_len(id.len()) + 1 + id.len())
-                .sum::<usize>();
+        let len =
+            slots.iter().flatten().map(String::len).sum::<usize>() + packed_len(&f.request_ids);
         let mut text = String::with_capacity(len);
         let mut ends = [0u32; SLOTS];
         let mut present = 0u8;
@@ -453,11 +449,7 @@ impl ServerEvent {
         }
         // Ids follow the last slot and carry their own lengths, so they need
         // no `u32` offset.
-        for id in &f.request_ids {
-            // Writing to a `String` cannot fail.
-            let _ = write!(text, "{}:", id.len());
-            text.push_str(id);
-        }
+        pack_ids(&mut text, &f.request_ids);
         ServerEvent {
             origin: f.origin,
             format: f.format,
@@ -549,7 +541,74 @@ fn decimal_len(mut n: usize) -> usize {
     digits
 }
 
-/// The request ids of a [`ServerEvent`], strongest first.
+/// Bytes that [`pack_ids`] writes for `ids`.
+fn packed_len<S: AsRef<str>>(ids: &[S]) -> usize {
+    ids.iter()
+        .map(|id| decimal_len(id.as_ref().len()) + 1 + id.as_ref().len())
+        .sum()
+}
+
+/// Appends `ids` as `<byte length>:<id>` each, as [`RequestIds`] reads them.
+fn pack_ids<S: AsRef<str>>(text: &mut String, ids: &[S]) {
+    for id in ids {
+        let id = id.as_ref();
+        // Writing to a `String` cannot fail.
+        let _ = write!(text, "{}:", id.len());
+        text.push_str(id);
+    }
+}
+
+/// A request's request-id candidates, strongest first, packed in one
+/// string: most HAR entries carry one or two ids, and a `Vec<String>` of
+/// them cost three allocations per entry of a multi-GB capture.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct PackedIds(Box<str>);
+
+impl PackedIds {
+    pub fn iter(&self) -> RequestIds<'_> {
+        RequestIds { rest: &self.0 }
+    }
+
+    /// The strongest candidate.
+    pub fn first(&self) -> Option<&str> {
+        self.iter().next()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<S: AsRef<str>> From<&[S]> for PackedIds {
+    fn from(ids: &[S]) -> Self {
+        let mut text = String::with_capacity(packed_len(ids));
+        pack_ids(&mut text, ids);
+        PackedIds(text.into_boxed_str())
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for PackedIds {
+    fn from_iter<I: IntoIterator<Item = S>>(ids: I) -> Self {
+        let ids: Vec<S> = ids.into_iter().collect();
+        PackedIds::from(&ids[..])
+    }
+}
+
+impl<'a> IntoIterator for &'a PackedIds {
+    type Item = &'a str;
+    type IntoIter = RequestIds<'a>;
+    fn into_iter(self) -> RequestIds<'a> {
+        self.iter()
+    }
+}
+
+impl fmt::Debug for PackedIds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.iter(), f)
+    }
+}
+
+/// The request ids of a [`ServerEvent`] or [`PackedIds`], strongest first.
 #[derive(Clone)]
 pub struct RequestIds<'a> {
     /// Still to read: `<byte length>:<id>` repeated.
@@ -734,6 +793,24 @@ mod tests {
         }
         assert!(Method::new("OPTIONS") == "OPTIONS");
         assert!(Method::new("GET").starts_with('G'), "derefs to str");
+    }
+
+    #[test]
+    fn packed_ids_give_back_each_id_in_order() {
+        let ids = [
+            "12:ab",
+            "",
+            "é:3",
+            "0",
+            "4f1c2e7a-9b3d-4c55-8e21-6a7b8c9d0e1f",
+        ];
+        let packed: PackedIds = ids.iter().collect::<PackedIds>();
+        assert_eq!(packed.iter().collect::<Vec<_>>(), ids);
+        assert_eq!(packed.first(), Some("12:ab"));
+        assert!(!packed.is_empty());
+        assert_eq!(format!("{packed:?}"), format!("{ids:?}"));
+        let none = PackedIds::default();
+        assert!(none.is_empty() && none.first().is_none());
     }
 
     #[test]

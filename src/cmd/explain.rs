@@ -44,7 +44,7 @@ impl Selector {
 
     fn request(&self, r: &RequestView) -> bool {
         match self {
-            Selector::RequestId(id) => r.request_ids.iter().any(|x| x == id),
+            Selector::RequestId(id) => r.request_ids.iter().any(|x| x == id.as_str()),
             Selector::Entry(n) => r.origin.kind == InputKind::Har && r.origin.position == *n,
             Selector::Case(s) => r.url.contains(s.as_str()),
         }
@@ -79,7 +79,7 @@ fn events_for<'a>(analysis: &'a Analysis, r: &RequestView) -> Vec<&'a ServerEven
         .iter()
         .filter(|e| {
             e.request_ids()
-                .any(|id| r.request_ids.iter().any(|rid| rid.as_str() == id))
+                .any(|id| r.request_ids.iter().any(|rid| rid == id))
         })
         .collect()
 }

@@ -931,7 +931,7 @@ fn reference(requests: &[RequestView], events: &[ServerEvent], window_ms: i64) -
 
     for (ri, r) in requests.iter().enumerate() {
         for id in &r.request_ids {
-            for &ei in with_id.get(id.as_str()).into_iter().flatten() {
+            for &ei in with_id.get(id).into_iter().flatten() {
                 let e = &events[ei];
                 if !assigned[ei]
                     && status_compatible(Some(r.status), e.status.map(i32::from))
@@ -950,7 +950,7 @@ fn reference(requests: &[RequestView], events: &[ServerEvent], window_ms: i64) -
                 requests[ri]
                     .request_ids
                     .iter()
-                    .filter(|x| x.as_str() == *id)
+                    .filter(|x| x == id)
                     .map(move |_| ri)
             })
             .collect();
@@ -1138,7 +1138,7 @@ fn random_input(seed: u64, mix: &Mix) -> (Vec<RequestView>, Vec<ServerEvent>) {
             if rng.chance(10) {
                 r.time = None;
             }
-            r.request_ids = ids(&mut rng, false);
+            r.request_ids = ids(&mut rng, false).into_iter().collect();
             r
         })
         .collect();

@@ -16,7 +16,9 @@ use crate::credential::{
     mask_secrets, mask_url, parse_authorization, session_cookie, Credential, SignatureCheck,
 };
 use crate::envconfig::EnvConfig;
-use crate::model::{Credentials, InputKind, Method, Origin, PathSpan, RequestExtras, RequestView};
+use crate::model::{
+    Credentials, InputKind, Method, Origin, PackedIds, PathSpan, RequestExtras, RequestView,
+};
 use crate::requestid;
 use crate::time::{parse_http_date, parse_iso8601};
 
@@ -482,7 +484,7 @@ pub fn reduce(
         url,
         host: intern_host(&host),
         status,
-        request_ids,
+        request_ids: PackedIds::from(&request_ids[..]),
         credentials,
         sent_cookies,
         credential_redacted,

@@ -114,7 +114,11 @@ pub fn render(
     }
     if let Some(r) = request {
         if !r.request_ids.is_empty() {
-            let _ = writeln!(out, "request id(s): {}", r.request_ids.join(", "));
+            let _ = writeln!(
+                out,
+                "request id(s): {}",
+                r.request_ids.iter().collect::<Vec<_>>().join(", ")
+            );
         }
     } else if let Some(f) = finding.filter(|f| !f.request_id.is_empty()) {
         let _ = writeln!(out, "request id: {}", f.request_id);
