@@ -1,8 +1,8 @@
 //! A multimap built once and then only read: its pairs sorted by key in
-//! one vector. The capture-wide indexes (uses per credential, successes per
-//! URL, events per request id) hold one entry per record of a multi-GB
-//! input; a `HashMap<K, Vec<V>>` spends a table slot and a heap allocation
-//! per key on them, this spends the pair alone.
+//! one vector. The join's indexes (events and HAR requests per request id)
+//! hold one entry per record of a multi-GB input; a `HashMap<K, Vec<V>>`
+//! spends a table slot and a heap allocation per key on them, this spends
+//! the pair alone.
 
 use std::cmp::Ordering;
 
@@ -24,14 +24,6 @@ impl<K: Ord, V: Ord> SortedMultiMap<K, V> {
     /// (up to 8 MB on a multi-GB capture).
     pub fn from_pairs(mut pairs: Vec<(K, V)>) -> Self {
         pairs.sort_unstable();
-        pairs.shrink_to_fit();
-        SortedMultiMap { pairs }
-    }
-
-    /// Sorted by key, then value; equal pairs kept once (a set per key).
-    pub fn from_pairs_dedup(mut pairs: Vec<(K, V)>) -> Self {
-        pairs.sort_unstable();
-        pairs.dedup();
         pairs.shrink_to_fit();
         SortedMultiMap { pairs }
     }
@@ -85,13 +77,6 @@ mod tests {
         assert!(m.contains_key(&"c") && !m.contains_key(&"d"));
         let keys: Vec<_> = m.groups().map(|(k, vs)| (*k, vs.count())).collect();
         assert_eq!(keys, [("a", 2), ("b", 2), ("c", 1)]);
-    }
-
-    #[test]
-    fn dedup_keeps_each_pair_once() {
-        let m = SortedMultiMap::from_pairs_dedup(vec![("k", 2), ("k", 1), ("k", 2), ("j", 2)]);
-        assert_eq!(m.get(&"k").copied().collect::<Vec<_>>(), [1, 2]);
-        assert_eq!(m.len(), 3);
     }
 
     #[test]

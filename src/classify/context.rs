@@ -3,28 +3,38 @@
 //! where each credential fingerprint succeeded, which requests redirected
 //! where, and whether a HAR looks sanitized.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::aggregate::template::endpoint_template;
 use crate::correlate::path_and_query;
-use crate::credential::{CredentialKind, Location};
+use crate::credential::{Credential, CredentialKind, Fingerprint, Location};
 use crate::model::{RequestView, ServerEvent};
-use crate::multimap::SortedMultiMap;
 
-/// A successful or failed use of one credential fingerprint. Its time is
-/// the request's: a multi-GB capture holds one `Use` per credential sent,
-/// so it is kept small and ordered by request.
+/// A successful or failed use of one credential: request `request`'s
+/// credential number `slot`. A multi-GB capture holds one per credential
+/// sent, so it holds indexes only; the fingerprint, time and location are
+/// the request's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Use {
-    pub request: usize,
+    request: u32,
+    slot: u16,
     pub success: bool,
 }
 
+impl Use {
+    pub fn request(self) -> usize {
+        self.request as usize
+    }
+}
+
 /// Keys borrow from the records (`'a`): a multi-GB capture's context must
-/// not copy every host, URL and fingerprint again.
+/// not copy every host, URL and fingerprint again. The per-request indexes
+/// (uses, successes by URL) hold request numbers sorted by what those
+/// requests hold, and look keys up through them.
 #[derive(Debug, Default)]
 pub struct CaptureContext<'a> {
+    requests: &'a [RequestView],
     /// Per host: issuers/audiences of JWTs that got a 2xx.
     pub accepted_iss: HashMap<&'a str, HashSet<&'a str>>,
     pub accepted_aud: HashMap<&'a str, HashSet<&'a str>>,
@@ -36,16 +46,15 @@ pub struct CaptureContext<'a> {
     pub accepted_schemes: HashMap<&'a str, HashSet<String>>,
     /// Per host: where successful API keys were carried.
     pub accepted_key_locations: HashMap<&'a str, HashSet<&'a Location>>,
-    /// Per fingerprint: every use, in the order of the requests.
-    pub uses: SortedMultiMap<&'a str, Use>,
-    /// Fingerprint → locations where it succeeded (each once).
-    pub success_locations: SortedMultiMap<&'a str, &'a Location>,
-    /// (host, endpoint) → fingerprints that succeeded there.
-    pub endpoint_successes: HashMap<(&'a str, String), HashSet<&'a str>>,
+    /// Every use of a credential, by fingerprint, then request.
+    uses: Vec<Use>,
+    /// (host, endpoint) where a request with credentials succeeded.
+    pub endpoints_with_success: HashSet<(&'a str, String)>,
     /// Masked target URL of a 3xx → the redirecting requests.
     pub redirects_to: HashMap<String, Vec<usize>>,
-    /// (METHOD, masked URL) → 2xx requests, for challenge handshakes.
-    pub successes_by_url: SortedMultiMap<(&'a str, &'a str), usize>,
+    /// 2xx requests by (METHOD, masked URL), then request: for challenge
+    /// handshakes.
+    successes_by_url: Vec<u32>,
     /// HAR files in which no request carries any credential although some
     /// requests look authenticated: exported with sanitization.
     pub sanitized_files: HashSet<Arc<str>>,
@@ -60,7 +69,10 @@ fn is_success(status: i32) -> bool {
 
 impl<'a> CaptureContext<'a> {
     pub fn build(requests: &'a [RequestView], events: &'a [ServerEvent]) -> CaptureContext<'a> {
-        let mut ctx = CaptureContext::default();
+        let mut ctx = CaptureContext {
+            requests,
+            ..CaptureContext::default()
+        };
         let mut file_has_credential: HashMap<Arc<str>, bool> = HashMap::new();
         let mut file_has_401: HashMap<Arc<str>, bool> = HashMap::new();
         // (file, host) pairs answered 2xx, and those answered 401: a host
@@ -68,13 +80,11 @@ impl<'a> CaptureContext<'a> {
         // any credential is a host whose credentials were removed on export.
         let mut host_ok: HashSet<(&Arc<str>, &str)> = HashSet::new();
         let mut host_401: HashSet<(&Arc<str>, &str)> = HashSet::new();
-        // Collected flat, indexed once at the end; sized exactly, since
-        // doubling would leave up to half of each list's tens of MB unused.
+        // Collected flat, sorted once at the end; sized exactly, since
+        // doubling would leave up to half of each list unused.
         let mut uses = Vec::with_capacity(requests.iter().map(|r| r.credentials.len()).sum());
         let mut successes_by_url =
             Vec::with_capacity(requests.iter().filter(|r| is_success(r.status)).count());
-        // Few distinct (credential, location) pairs among many requests.
-        let mut success_locations = HashSet::new();
         for (i, r) in requests.iter().enumerate() {
             let has_cred = !r.credentials.is_empty() || r.credential_redacted || r.sent_cookies;
             *file_has_credential
@@ -91,12 +101,19 @@ impl<'a> CaptureContext<'a> {
             }
 
             let success = is_success(r.status);
-            for c in &r.credentials {
-                let used = Use {
-                    request: i,
-                    success,
-                };
-                uses.push((c.fingerprint.as_str(), used));
+            // Requests past the 4 billionth (terabytes of HAR) and
+            // credentials past the 65 536th of one request go unrecorded.
+            let Ok(request) = u32::try_from(i) else {
+                continue;
+            };
+            for slot in 0..r.credentials.len() {
+                if let Ok(slot) = u16::try_from(slot) {
+                    uses.push(Use {
+                        request,
+                        slot,
+                        success,
+                    });
+                }
             }
             if let Some(target) = r.redirect_url() {
                 if (300..400).contains(&r.status) {
@@ -109,14 +126,12 @@ impl<'a> CaptureContext<'a> {
             if !success {
                 continue;
             }
-            successes_by_url.push(((r.method.as_str(), r.url.as_str()), i));
-            let endpoint = endpoint_template(r.path());
+            successes_by_url.push(request);
+            if !r.credentials.is_empty() {
+                ctx.endpoints_with_success
+                    .insert((&*r.host, endpoint_template(r.path())));
+            }
             for c in &r.credentials {
-                success_locations.insert((c.fingerprint.as_str(), &c.location));
-                ctx.endpoint_successes
-                    .entry((&*r.host, endpoint.clone()))
-                    .or_default()
-                    .insert(c.fingerprint.as_str());
                 if c.kind.is_authorization() {
                     if let Some(s) = &c.scheme {
                         ctx.accepted_schemes
@@ -159,10 +174,10 @@ impl<'a> CaptureContext<'a> {
                 }
             }
         }
-        ctx.uses = SortedMultiMap::from_pairs(uses);
-        ctx.successes_by_url = SortedMultiMap::from_pairs(successes_by_url);
-        ctx.success_locations =
-            SortedMultiMap::from_pairs_dedup(success_locations.into_iter().collect());
+        uses.sort_unstable_by(|a, b| (ctx.credential(*a), a).cmp(&(ctx.credential(*b), b)));
+        ctx.uses = uses;
+        successes_by_url.sort_unstable_by_key(|&i| (ctx.method_and_url(i), i));
+        ctx.successes_by_url = successes_by_url;
         for (file, has) in file_has_credential {
             let authenticated_looking = host_401
                 .iter()
@@ -191,6 +206,53 @@ impl<'a> CaptureContext<'a> {
     }
 }
 
+impl<'a> CaptureContext<'a> {
+    /// The credential a use is of, by fingerprint for the sort order.
+    fn credential(&self, u: Use) -> Option<Fingerprint> {
+        self.credential_of(u).map(|c| c.fingerprint)
+    }
+
+    fn credential_of(&self, u: Use) -> Option<&'a Credential> {
+        let request = self.requests.get(u.request())?;
+        request.credentials.get(usize::from(u.slot)).map(|c| &**c)
+    }
+
+    fn method_and_url(&self, request: u32) -> Option<(&'a str, &'a str)> {
+        let r = self.requests.get(request as usize)?;
+        Some((r.method.as_str(), r.url.as_str()))
+    }
+
+    /// Every use of the credential `fingerprint`, in request order.
+    pub fn uses(&self, fingerprint: Fingerprint) -> &[Use] {
+        let key = Some(fingerprint);
+        let from = self.uses.partition_point(|&u| self.credential(u) < key);
+        let to = self.uses.partition_point(|&u| self.credential(u) <= key);
+        &self.uses[from..to]
+    }
+
+    /// Whether the credential `fingerprint` ever got a 2xx.
+    pub fn succeeded(&self, fingerprint: Fingerprint) -> bool {
+        self.uses(fingerprint).iter().any(|u| u.success)
+    }
+
+    /// Where the credential `fingerprint` was carried when it got a 2xx.
+    pub fn success_locations(&self, fingerprint: Fingerprint) -> BTreeSet<&'a Location> {
+        let successes = self.uses(fingerprint).iter().filter(|u| u.success);
+        successes
+            .filter_map(|&u| self.credential_of(u).map(|c| &c.location))
+            .collect()
+    }
+
+    /// The 2xx requests of `method` on `url`, in request order.
+    pub fn successes_at(&self, method: &str, url: &str) -> impl Iterator<Item = usize> + '_ {
+        let key = Some((method, url));
+        let list = &self.successes_by_url;
+        let from = list.partition_point(|&i| self.method_and_url(i) < key);
+        let to = list.partition_point(|&i| self.method_and_url(i) <= key);
+        list[from..to].iter().map(|&i| i as usize)
+    }
+}
+
 /// A redirect target made absolute against the redirecting request.
 pub fn absolute(target: &str, from: &RequestView) -> String {
     if target.contains("://") {
@@ -206,5 +268,65 @@ pub fn absolute(target: &str, from: &RequestView) -> String {
             format!("/{target}")
         };
         format!("{scheme}://{}{path}", from.host)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::{api_key_header, api_key_query};
+
+    fn request(url: &str, status: i32, credentials: Vec<Credential>) -> RequestView {
+        let mut r = RequestView::for_test("GET", url, status);
+        r.credentials = credentials.into_iter().map(Arc::new).collect();
+        r
+    }
+
+    #[test]
+    fn uses_locations_and_successes_are_found_through_the_requests() {
+        let key = || api_key_header("x-api-key", "k-1234567890");
+        let in_query = || api_key_query("api_key", "k-1234567890");
+        let other = || api_key_header("x-api-key", "other-0987654321");
+        let requests = vec![
+            request("https://a.test/v1/x", 200, vec![key()]),
+            request("https://a.test/v1/y", 401, vec![other(), key()]),
+            request(
+                "https://a.test/v1/x?api_key=[masked]",
+                200,
+                vec![in_query()],
+            ),
+            request("https://a.test/v1/x", 200, vec![other()]),
+            request("https://a.test/v1/z", 403, vec![key()]),
+        ];
+        let ctx = CaptureContext::build(&requests, &[]);
+        let fp = key().fingerprint;
+        let uses: Vec<(usize, bool)> = ctx
+            .uses(fp)
+            .iter()
+            .map(|u| (u.request(), u.success))
+            .collect();
+        assert_eq!(uses, [(0, true), (1, false), (2, true), (4, false)]);
+        assert!(ctx.succeeded(fp) && ctx.succeeded(other().fingerprint));
+        let never = api_key_header("x-api-key", "never-seen-000").fingerprint;
+        assert!(ctx.uses(never).is_empty() && !ctx.succeeded(never));
+        let places: Vec<String> = ctx
+            .success_locations(fp)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert_eq!(places.len(), 2, "header and query, each once: {places:?}");
+        assert_eq!(
+            ctx.successes_at("GET", "https://a.test/v1/x")
+                .collect::<Vec<_>>(),
+            [0, 3]
+        );
+        assert_eq!(ctx.successes_at("GET", "https://a.test/v1/y").count(), 0);
+        assert_eq!(ctx.successes_at("POST", "https://a.test/v1/x").count(), 0);
+        assert!(ctx
+            .endpoints_with_success
+            .contains(&("a.test", "/v1/x".to_string())));
+        assert!(!ctx
+            .endpoints_with_success
+            .contains(&("a.test", "/v1/y".to_string())));
     }
 }

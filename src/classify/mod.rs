@@ -566,8 +566,8 @@ impl<'a> Classifier<'a> {
         c: &Credential,
         push: &mut dyn FnMut(Cause, Strength, String),
     ) {
-        let uses = self.context.uses.get(&c.fingerprint.as_str());
-        if uses.clone().next().is_none() {
+        let uses = self.context.uses(c.fingerprint);
+        if uses.is_empty() {
             return;
         }
         let Some(t) = r.time else { return };
@@ -576,30 +576,30 @@ impl<'a> Classifier<'a> {
                 return;
             }
         }
-        let time_of = |u: &context::Use| self.requests[u.request].time;
+        let time_of = |u: &context::Use| self.requests[u.request()].time;
         let earlier: Vec<&context::Use> = uses
-            .clone()
+            .iter()
             .filter(|u| time_of(u).is_some_and(|ut| ut < t))
             .collect();
         let later_ok = uses
-            .clone()
+            .iter()
             .any(|u| u.success && time_of(u).is_some_and(|ut| ut > t));
         if later_ok || !earlier.iter().any(|u| u.success) {
             return;
         }
         let endpoint = crate::aggregate::template::endpoint_template(r.path());
         let same_endpoint_ok = earlier.iter().any(|u| {
-            let q = &self.requests[u.request];
+            let q = &self.requests[u.request()];
             u.success
                 && q.host == r.host
                 && crate::aggregate::template::endpoint_template(q.path()) == endpoint
         });
         let revoke_call = earlier.iter().find(|u| {
-            let q = &self.requests[u.request];
+            let q = &self.requests[u.request()];
             is_revoke_call(&q.method, q.path())
         });
         if let Some(u) = revoke_call {
-            let q = &self.requests[u.request];
+            let q = &self.requests[u.request()];
             push(
                 Cause::RevokedCredentials,
                 Strength::Strong,
@@ -639,19 +639,15 @@ impl<'a> Classifier<'a> {
         if !c.defects.is_empty() || c.jwt.is_some() {
             return;
         }
-        if self
-            .context
-            .success_locations
-            .contains_key(&c.fingerprint.as_str())
-        {
+        if self.context.succeeded(c.fingerprint) {
             return;
         }
+        // This credential never succeeded: any success there was another's.
         let endpoint = crate::aggregate::template::endpoint_template(r.path());
         let others = self
             .context
-            .endpoint_successes
-            .get(&(&*r.host, endpoint))
-            .is_some_and(|s| !s.contains(c.fingerprint.as_str()) && !s.is_empty());
+            .endpoints_with_success
+            .contains(&(&*r.host, endpoint));
         let host_others = self.context.accepted_key_locations.contains_key(&*r.host)
             || self.context.accepted_schemes.contains_key(&*r.host);
         if others || host_others {
@@ -679,13 +675,9 @@ impl<'a> Classifier<'a> {
     fn misplaced_key(&self, r: &RequestView) -> Option<String> {
         for c in &r.credentials {
             // The same secret succeeded elsewhere in another place.
-            let mut locs = self
-                .context
-                .success_locations
-                .get(&c.fingerprint.as_str())
-                .peekable();
-            if locs.peek().is_some() && !locs.clone().any(|l| *l == &c.location) {
-                let mut names: Vec<String> = locs.map(|l| l.to_string()).collect();
+            let locs = self.context.success_locations(c.fingerprint);
+            if !locs.is_empty() && !locs.contains(&c.location) {
+                let mut names: Vec<String> = locs.iter().map(|l| l.to_string()).collect();
                 names.sort();
                 return Some(format!(
                     "credential {} was sent in the {} but is accepted in the {}",
@@ -716,11 +708,8 @@ impl<'a> Classifier<'a> {
     }
 
     fn later_success_with_credentials(&self, r: &RequestView, index: usize) -> Option<String> {
-        let mut later = self
-            .context
-            .successes_by_url
-            .get(&(r.method.as_str(), r.url.as_str()));
-        later.find_map(|&i| {
+        let mut later = self.context.successes_at(r.method.as_str(), &r.url);
+        later.find_map(|i| {
             let s = &self.requests[i];
             let after = match (s.time, r.time) {
                 (Some(a), Some(b)) => a >= b && (a - b) <= Duration::seconds(HANDSHAKE_WINDOW_SECS),
