@@ -17,6 +17,7 @@ pub mod credential;
 pub mod envconfig;
 pub mod har;
 pub mod input;
+pub mod intern;
 pub mod logs;
 pub mod model;
 pub mod multimap;

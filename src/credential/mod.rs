@@ -17,6 +17,8 @@ use std::sync::Arc;
 use base64::Engine;
 use serde::Serialize;
 
+use crate::intern::intern;
+
 use sha2::{Digest, Sha256};
 
 pub use jwt::{decode_jwt, looks_like_jwt, JwtInfo, SignatureCheck};
@@ -133,11 +135,11 @@ impl fmt::Display for Defect {
 pub enum Location {
     Authorization,
     /// A named request header (lower-cased).
-    Header(String),
+    Header(Arc<str>),
     /// A named query parameter.
-    Query(String),
+    Query(Arc<str>),
     /// A named cookie.
-    Cookie(String),
+    Cookie(Arc<str>),
 }
 
 impl fmt::Display for Location {
@@ -157,7 +159,7 @@ pub struct Credential {
     pub kind: CredentialKind,
     pub location: Location,
     /// The scheme word exactly as sent (`Bearer`, `bearer`, `Token`), when any.
-    pub scheme: Option<String>,
+    pub scheme: Option<Arc<str>>,
     /// First 12 hex digits of SHA-256 of the credential value (after the
     /// scheme word): stable across files, reveals nothing.
     pub fingerprint: Fingerprint,
@@ -283,7 +285,7 @@ pub fn parse_authorization(value: &str) -> Credential {
             return Credential {
                 kind: scheme_kind(scheme_word, ""),
                 location: Location::Authorization,
-                scheme: Some(scheme_word.to_string()),
+                scheme: Some(intern(scheme_word)),
                 fingerprint: fingerprint(b""),
                 jwt: None,
                 defects,
@@ -316,7 +318,7 @@ pub fn parse_authorization(value: &str) -> Credential {
         return Credential {
             kind: kind_hint,
             location: Location::Authorization,
-            scheme: Some(scheme_word.to_string()),
+            scheme: Some(intern(scheme_word)),
             fingerprint: fingerprint(b""),
             jwt: None,
             defects,
@@ -343,7 +345,7 @@ pub fn parse_authorization(value: &str) -> Credential {
             defects: Vec::new(),
         },
     };
-    cred.scheme = Some(scheme_word.to_string());
+    cred.scheme = Some(intern(scheme_word));
     defects.append(&mut cred.defects);
     dedup(&mut defects);
     cred.defects = defects;
@@ -631,7 +633,7 @@ pub fn api_key_header(name_lower: &str, value: &str) -> Credential {
         cred.defects.push(Defect::EmptyValue);
     }
     cred.kind = CredentialKind::ApiKeyHeader;
-    cred.location = Location::Header(name_lower.to_string());
+    cred.location = Location::Header(intern(name_lower));
     cred.fingerprint = value_fingerprint(v);
     cred
 }
@@ -643,7 +645,7 @@ pub fn api_key_query(name: &str, value: &str) -> Credential {
         cred.defects.push(Defect::EmptyValue);
     }
     cred.kind = CredentialKind::ApiKeyQuery;
-    cred.location = Location::Query(name.to_string());
+    cred.location = Location::Query(intern(name));
     cred.fingerprint = value_fingerprint(value);
     cred
 }
@@ -679,7 +681,7 @@ pub fn session_cookie(name: &str, value: &str) -> Credential {
     };
     Credential {
         kind: CredentialKind::Cookie,
-        location: Location::Cookie(name.to_string()),
+        location: Location::Cookie(intern(name)),
         scheme: None,
         fingerprint: value_fingerprint(value),
         jwt,

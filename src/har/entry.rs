@@ -16,6 +16,7 @@ use crate::credential::{
     mask_secrets, mask_url, parse_authorization, session_cookie, Credential, SignatureCheck,
 };
 use crate::envconfig::EnvConfig;
+use crate::intern::intern;
 use crate::model::{
     Credentials, InputKind, Method, Origin, PackedIds, PathSpan, RequestExtras, RequestView,
 };
@@ -482,7 +483,7 @@ pub fn reduce(
         method,
         path_span: PathSpan::new(&url, path),
         url,
-        host: intern_host(&host),
+        host: intern(&host),
         status,
         request_ids: PackedIds::from(&request_ids[..]),
         credentials,
@@ -570,33 +571,6 @@ fn shared(
         );
     });
     cred
-}
-
-/// Hosts kept per worker before the table is emptied: a capture talks to a
-/// few dozen hosts, a crawl to many more, and the table must stay bounded.
-const HOST_CACHE: usize = 4096;
-
-thread_local! {
-    static HOSTS: std::cell::RefCell<std::collections::HashSet<Arc<str>>> =
-        std::cell::RefCell::new(std::collections::HashSet::new());
-}
-
-/// `host` as an `Arc<str>` shared with the earlier entries of this worker
-/// that named it: a capture sends most requests to a few hosts, and a
-/// `String` each cost a separate allocation in every kept entry.
-fn intern_host(host: &str) -> Arc<str> {
-    HOSTS.with(|h| {
-        let mut h = h.borrow_mut();
-        if let Some(known) = h.get(host) {
-            return Arc::clone(known);
-        }
-        if h.len() >= HOST_CACHE {
-            h.clear();
-        }
-        let new: Arc<str> = Arc::from(host);
-        h.insert(Arc::clone(&new));
-        new
-    })
 }
 
 fn push_unique(ids: &mut Vec<String>, id: String) {
@@ -748,31 +722,4 @@ fn truncate(s: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}…", &s[..end])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hosts_are_shared_per_thread() {
-        let a = intern_host("api.example:8443");
-        let b = intern_host("api.example:8443");
-        assert!(Arc::ptr_eq(&a, &b), "same host, one allocation");
-        assert_eq!(&*a, "api.example:8443");
-        let c = intern_host("other.example");
-        assert!(!Arc::ptr_eq(&a, &c));
-        assert_eq!(&*intern_host(""), "");
-    }
-
-    #[test]
-    fn host_table_stays_bounded() {
-        for i in 0..HOST_CACHE + 10 {
-            intern_host(&format!("h{i}.example"));
-        }
-        let len = HOSTS.with(|h| h.borrow().len());
-        assert!(len <= HOST_CACHE, "{len} hosts kept");
-        // Emptying the table loses sharing, never the value.
-        assert_eq!(&*intern_host("h0.example"), "h0.example");
-    }
 }

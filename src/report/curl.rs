@@ -175,7 +175,7 @@ fn merge(parts: Vec<Part>) -> Vec<Part> {
 /// for the secret. A defect that is not a secret (an empty value, the
 /// placeholder `undefined`) is reproduced as it was, since it is the bug.
 fn credential_args(c: &Credential) -> Vec<Vec<Part>> {
-    let scheme = c.scheme.clone().unwrap_or_default();
+    let scheme = c.scheme.as_deref().unwrap_or_default().to_string();
     let header = |name: &str, value: Vec<Part>| {
         let mut v = vec![lit(format!("{name}: "))];
         v.extend(value);
