@@ -533,11 +533,43 @@ enum Seen {
 
 /// Credential value -> where it was seen (kind, host or name) and its
 /// summary. Keyed by the value alone so a lookup borrows it.
-type CredentialCache = std::collections::HashMap<String, (Seen, String, Arc<Credential>)>;
+type CredentialMap = std::collections::HashMap<String, (Seen, String, Arc<Credential>)>;
+
+/// Two generations of at most [`CREDENTIAL_CACHE`] values each: when the
+/// recent one fills up it becomes the older one, and a value found in the
+/// older one moves back. Emptying a single table at once dropped the
+/// capture's token whenever a thousand one-off values (a fresh session
+/// cookie or signature per request) had gone by, and the token was decoded
+/// and stored again, up to once per thousand requests.
+#[derive(Default)]
+struct CredentialCache {
+    recent: CredentialMap,
+    older: CredentialMap,
+}
+
+impl CredentialCache {
+    fn get(&mut self, seen: Seen, name: &str, value: &str) -> Option<Arc<Credential>> {
+        let matches = |(s, n, _): &(Seen, String, Arc<Credential>)| *s == seen && n == name;
+        if let Some(entry) = self.recent.get(value).filter(|e| matches(e)) {
+            return Some(Arc::clone(&entry.2));
+        }
+        let (key, entry) = self.older.remove_entry(value)?;
+        let cred = matches(&entry).then(|| Arc::clone(&entry.2));
+        self.insert(key, entry);
+        cred
+    }
+
+    fn insert(&mut self, value: String, entry: (Seen, String, Arc<Credential>)) {
+        if self.recent.len() >= CREDENTIAL_CACHE {
+            self.older = std::mem::take(&mut self.recent);
+        }
+        self.recent.insert(value, entry);
+    }
+}
 
 thread_local! {
     static CREDENTIALS: std::cell::RefCell<CredentialCache> =
-        std::cell::RefCell::new(CredentialCache::new());
+        std::cell::RefCell::new(CredentialCache::default());
 }
 
 /// The summary of a credential `value` seen as `seen` under `name` (the
@@ -550,22 +582,13 @@ fn shared(
     value: &str,
     make: impl FnOnce() -> Credential,
 ) -> Arc<Credential> {
-    let hit = CREDENTIALS.with(|c| {
-        c.borrow()
-            .get(value)
-            .filter(|(s, n, _)| *s == seen && n == name)
-            .map(|(_, _, cred)| Arc::clone(cred))
-    });
+    let hit = CREDENTIALS.with(|c| c.borrow_mut().get(seen, name, value));
     if let Some(cred) = hit {
         return cred;
     }
     let cred = Arc::new(make());
     CREDENTIALS.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= CREDENTIAL_CACHE {
-            c.clear();
-        }
-        c.insert(
+        c.borrow_mut().insert(
             value.to_string(),
             (seen, name.to_string(), Arc::clone(&cred)),
         );
@@ -722,4 +745,44 @@ fn truncate(s: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}…", &s[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::session_cookie;
+    use std::cell::Cell;
+
+    #[test]
+    fn a_token_in_use_outlives_many_one_off_credentials() {
+        let made = Cell::new(0);
+        let token = || {
+            shared(Seen::Cookie, "jwt", "token-in-use", || {
+                made.set(made.get() + 1);
+                session_cookie("jwt", "token-in-use")
+            })
+        };
+        let first = token();
+        for i in 0..10 * CREDENTIAL_CACHE {
+            let value = format!("one-off-{i}");
+            shared(Seen::Cookie, "sid", &value, || {
+                session_cookie("sid", &value)
+            });
+            if i % 100 == 0 {
+                assert!(
+                    Arc::ptr_eq(&token(), &first),
+                    "shared after {i} one-off values"
+                );
+            }
+        }
+        assert_eq!(made.get(), 1, "decoded once");
+        // Bounded: two generations at most.
+        let kept = CREDENTIALS.with(|c| c.borrow().recent.len() + c.borrow().older.len());
+        assert!(kept <= 2 * CREDENTIAL_CACHE, "{kept} values kept");
+        // The same value seen under another name is another credential.
+        let other = shared(Seen::Cookie, "other", "token-in-use", || {
+            session_cookie("other", "token-in-use")
+        });
+        assert!(!Arc::ptr_eq(&other, &first));
+    }
 }
