@@ -727,7 +727,7 @@ fn finding(
     let (method, url, host, path) = match client {
         Some(r) => (
             r.method.to_string(),
-            r.url.clone(),
+            r.url.to_string(),
             r.host.to_string(),
             r.path().to_string(),
         ),

@@ -219,7 +219,7 @@ impl<'a> CaptureContext<'a> {
 
     fn method_and_url(&self, request: u32) -> Option<(&'a str, &'a str)> {
         let r = self.requests.get(request as usize)?;
-        Some((r.method.as_str(), r.url.as_str()))
+        Some((r.method.as_str(), &*r.url))
     }
 
     /// Every use of the credential `fingerprint`, in request order.

@@ -727,7 +727,7 @@ impl<'a> Classifier<'a> {
     }
 
     fn stripping_redirect(&self, r: &RequestView, index: usize) -> Option<String> {
-        let hops = self.context.redirects_to.get(&r.url)?;
+        let hops = self.context.redirects_to.get(&*r.url)?;
         hops.iter().rev().find_map(|&i| {
             let hop = &self.requests[i];
             let before = match (hop.time, r.time) {

@@ -159,7 +159,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, UserError> {
         analysis.records.requests.iter().find(|p| {
             p.origin != r.origin
                 && p.redirect_url()
-                    .is_some_and(|to| to == r.url || (to.starts_with('/') && r.url.ends_with(to)))
+                    .is_some_and(|to| to == &*r.url || (to.starts_with('/') && r.url.ends_with(to)))
         })
     });
     print!(

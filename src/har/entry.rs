@@ -482,7 +482,7 @@ pub fn reduce(
         is_preflight: method == "OPTIONS" && is_preflight_header,
         method,
         path_span: PathSpan::new(&url, path),
-        url,
+        url: url.into_boxed_str(),
         host: intern(&host),
         status,
         request_ids: PackedIds::from(&request_ids[..]),

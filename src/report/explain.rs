@@ -96,7 +96,7 @@ pub fn render(
     let mut out = String::new();
     // Title line: method, URL, status, where it came from.
     let (method, url, origin) = match (request, finding) {
-        (Some(r), _) => (r.method.as_str(), r.url.as_str(), r.origin.to_string()),
+        (Some(r), _) => (r.method.as_str(), &*r.url, r.origin.to_string()),
         (None, Some(f)) => (f.method.as_str(), f.url.as_str(), f.origin.clone()),
         (None, None) => ("", "", String::new()),
     };
