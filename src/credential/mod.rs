@@ -166,7 +166,66 @@ pub struct Credential {
     /// Shared: most credentials are not JWTs, and the entries of a capture
     /// reuse the same few tokens, whose decoded claims are kept once.
     pub jwt: Option<Arc<JwtInfo>>,
-    pub defects: Vec<Defect>,
+    pub defects: Defects,
+}
+
+/// A credential's defects. Nearly every credential has none, and a capture
+/// that sends a fresh value per request keeps a `Credential` per request:
+/// one pointer, null when empty, keeps it in the 96-byte malloc class
+/// instead of the 112-byte one. Reads as a slice.
+// The box is the point: `Option<Box<Vec>>` is one word, a `Vec` three.
+#[allow(clippy::box_collection)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Defects(Option<Box<Vec<Defect>>>);
+
+impl Defects {
+    pub fn push(&mut self, defect: Defect) {
+        self.0.get_or_insert_with(Default::default).push(defect);
+    }
+
+    pub fn insert(&mut self, index: usize, defect: Defect) {
+        self.0
+            .get_or_insert_with(Default::default)
+            .insert(index, defect);
+    }
+
+    /// The defects as a list, leaving none.
+    pub fn take(&mut self) -> Vec<Defect> {
+        self.0.take().map(|list| *list).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Defects {
+    type Target = [Defect];
+    fn deref(&self) -> &[Defect] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+}
+
+impl From<Vec<Defect>> for Defects {
+    fn from(list: Vec<Defect>) -> Defects {
+        Defects((!list.is_empty()).then(|| Box::new(list)))
+    }
+}
+
+impl<const N: usize> PartialEq<[Defect; N]> for Defects {
+    fn eq(&self, other: &[Defect; N]) -> bool {
+        **self == other[..]
+    }
+}
+
+impl<'a> IntoIterator for &'a Defects {
+    type Item = &'a Defect;
+    type IntoIter = std::slice::Iter<'a, Defect>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl Serialize for Defects {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 impl Credential {
@@ -288,7 +347,7 @@ pub fn parse_authorization(value: &str) -> Credential {
                 scheme: Some(intern(scheme_word)),
                 fingerprint: fingerprint(b""),
                 jwt: None,
-                defects,
+                defects: defects.into(),
             };
         }
         if trimmed.is_empty() {
@@ -298,7 +357,7 @@ pub fn parse_authorization(value: &str) -> Credential {
                 scheme: None,
                 fingerprint: fingerprint(b""),
                 jwt: None,
-                defects: vec![Defect::EmptyValue],
+                defects: vec![Defect::EmptyValue].into(),
             };
         }
         // Bare token: analyse it as a token with the MissingScheme defect.
@@ -321,7 +380,7 @@ pub fn parse_authorization(value: &str) -> Credential {
             scheme: Some(intern(scheme_word)),
             fingerprint: fingerprint(b""),
             jwt: None,
-            defects,
+            defects: defects.into(),
         };
     }
 
@@ -342,13 +401,13 @@ pub fn parse_authorization(value: &str) -> Credential {
             scheme: None,
             fingerprint: value_fingerprint(token),
             jwt: None,
-            defects: Vec::new(),
+            defects: Defects::default(),
         },
     };
     cred.scheme = Some(intern(scheme_word));
-    defects.append(&mut cred.defects);
+    defects.append(&mut cred.defects.take());
     dedup(&mut defects);
-    cred.defects = defects;
+    cred.defects = defects.into();
     cred
 }
 
@@ -448,7 +507,7 @@ fn analyse_token(token: &str, default_kind: CredentialKind) -> Credential {
             scheme: None,
             fingerprint: fp,
             jwt: None,
-            defects,
+            defects: defects.into(),
         };
     }
     let mut kind = default_kind;
@@ -476,7 +535,7 @@ fn analyse_token(token: &str, default_kind: CredentialKind) -> Credential {
         scheme: None,
         fingerprint: value_fingerprint(token),
         jwt,
-        defects,
+        defects: defects.into(),
     }
 }
 
@@ -493,7 +552,7 @@ fn analyse_basic(value: &str) -> Credential {
             scheme: None,
             fingerprint: fp,
             jwt: None,
-            defects: defect.into_iter().collect(),
+            defects: defect.into_iter().collect::<Vec<_>>().into(),
         };
     }
     let engine = base64::engine::general_purpose::STANDARD;
@@ -519,7 +578,7 @@ fn analyse_basic(value: &str) -> Credential {
         scheme: None,
         fingerprint: fingerprint(value.as_bytes()),
         jwt: None,
-        defects,
+        defects: defects.into(),
     }
 }
 
@@ -685,7 +744,7 @@ pub fn session_cookie(name: &str, value: &str) -> Credential {
         scheme: None,
         fingerprint: value_fingerprint(value),
         jwt,
-        defects: Vec::new(),
+        defects: Defects::default(),
     }
 }
 

@@ -181,3 +181,28 @@ fn fingerprint_is_the_first_six_bytes_of_sha256_in_hex() {
         "\"ba7816bf8f01\""
     );
 }
+
+/// A capture that sends a fresh value per request keeps a `Credential` per
+/// request: inside an `Arc` it must stay in glibc's 96-byte chunk class.
+#[cfg(target_pointer_width = "64")]
+#[test]
+fn credential_stays_small() {
+    assert!(std::mem::size_of::<Credential>() <= 72);
+    assert_eq!(std::mem::size_of::<Defects>(), 8);
+}
+
+#[test]
+fn defects_read_as_a_list() {
+    let mut d = Defects::default();
+    assert!(d.is_empty() && d == [] as [Defect; 0]);
+    d.push(Defect::Whitespace);
+    d.insert(0, Defect::MissingScheme);
+    assert_eq!(d, [Defect::MissingScheme, Defect::Whitespace]);
+    assert_eq!(
+        serde_json::to_string(&d).unwrap_or_default(),
+        r#"["MissingScheme","Whitespace"]"#
+    );
+    assert_eq!(d.take(), vec![Defect::MissingScheme, Defect::Whitespace]);
+    assert!(d.is_empty());
+    assert_eq!(Defects::from(Vec::new()), Defects::default());
+}
