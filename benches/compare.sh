@@ -8,6 +8,8 @@
 #
 # Environment:
 #   SIZE        input size per kind (default 1G; e.g. 200M, 4G)
+#   LARGE_HAR   also time authlens (and cat) on a HAR of this size, e.g. 4G,
+#               to show peak RSS as the file grows; off by default
 #   BENCH_DIR   where inputs live (default target/bench-data); inputs that
 #               already exist there are reused, not regenerated
 #   SEED        generator seed (default 1)
@@ -225,6 +227,18 @@ if have python3; then
 else skip python3 "not installed"; fi
 T_NOTES+="- jq and python3 load the whole document; they run under \`ulimit -v $PEER_MEM_KB\` (KiB) and show as FAILED if that is not enough."$'\n'
 end_table
+
+# HAR at a larger size (LARGE_HAR=4G): peak RSS must not grow with the file.
+if [[ -n ${LARGE_HAR:-} ]]; then
+	LARGE="$BENCH_DIR/$LARGE_HAR-seed$SEED/bench.har"
+	mkdir -p "$(dirname "$LARGE")"
+	SIZE=$LARGE_HAR gen har "$LARGE"
+	begin_table "HAR at $LARGE_HAR (memory as the file grows)" "$LARGE" "$LARGE"
+	run_case "cat" cat "cat $(q "$LARGE") > /dev/null"
+	authlens_cases "$LARGE"
+	T_NOTES+="- Peers are not run at this size; compare peak RSS with the 1 GB table above."$'\n'
+	end_table
+fi
 
 # combined
 begin_table "nginx combined access log" "$COMBINED" "$COMBINED"
