@@ -718,7 +718,7 @@ fn finding(
         .or(evs.first())
         .copied();
     let request_id = client
-        .and_then(|r| r.request_ids.first().map(str::to_string))
+        .and_then(|r| r.request_ids().next().map(str::to_string))
         .or_else(|| {
             evs.iter()
                 .find_map(|e| e.first_request_id().map(str::to_string))
@@ -727,7 +727,7 @@ fn finding(
     let (method, url, host, path) = match client {
         Some(r) => (
             r.method.to_string(),
-            r.url.to_string(),
+            r.url().to_string(),
             r.host.to_string(),
             r.path().to_string(),
         ),

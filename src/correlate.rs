@@ -156,13 +156,13 @@ pub fn correlate(
         requests
             .iter()
             .enumerate()
-            .flat_map(|(i, r)| r.request_ids.iter().map(move |id| (id, i)))
+            .flat_map(|(i, r)| r.request_ids().map(move |id| (id, i)))
             .collect(),
     );
 
     // Pass 1: id + compatible status + compatible host.
     for (ri, r) in requests.iter().enumerate() {
-        for id in &r.request_ids {
+        for id in r.request_ids() {
             for &ei in by_id.get(&id) {
                 if assigned[ei] {
                     continue;
@@ -215,7 +215,7 @@ pub fn correlate(
             let r = &requests[ri];
             if let Some(t) = r.time {
                 har_index
-                    .entry((r.method.as_str(), url_key(&r.url)))
+                    .entry((r.method.as_str(), url_key(r.url())))
                     .or_default()
                     .push((t.timestamp_millis(), ci));
             }

@@ -67,17 +67,17 @@ pub struct RequestView {
     /// `startedDateTime`, when the producer wrote one.
     pub time: Option<Timestamp>,
     pub method: Method,
-    /// Full URL with secret-bearing query values masked.
-    pub url: Box<str>,
+    /// Full URL with secret-bearing query values masked, and the
+    /// normalized request-id candidates from request and response headers,
+    /// strongest first: read with [`RequestView::url`] and
+    /// [`RequestView::request_ids`].
+    pub url_and_ids: UrlAndIds,
     /// Shared by the entries of one worker that name the same host.
     pub host: Arc<str>,
     /// Read with [`RequestView::path`].
     pub path_span: PathSpan,
     /// HAR status as written: 0 and -1 mean "no response" (blocked, aborted).
     pub status: i32,
-    /// Normalized request-id candidates from request and response headers,
-    /// strongest first.
-    pub request_ids: PackedIds,
     /// Every credential the request carried (Authorization, API-key
     /// headers, key-like query parameters, session cookies), strongest first.
     pub credentials: Credentials,
@@ -148,11 +148,10 @@ impl RequestView {
             },
             time: None,
             method: Method::new(method),
-            url: url.into(),
+            url_and_ids: UrlAndIds::new(url, &[] as &[&str]),
             host: host.into(),
             path_span: PathSpan::new(url, path),
             status,
-            request_ids: PackedIds::default(),
             credentials: Credentials::new(),
             sent_cookies: false,
             credential_redacted: false,
@@ -177,7 +176,22 @@ impl RequestView {
 
     /// The request path as sent (without the query), unmasked.
     pub fn path(&self) -> &str {
-        self.path_span.of(&self.url)
+        self.path_span.of(self.url())
+    }
+
+    /// Full URL with secret-bearing query values masked.
+    pub fn url(&self) -> &str {
+        self.url_and_ids.url()
+    }
+
+    /// Normalized request-id candidates, strongest first.
+    pub fn request_ids(&self) -> RequestIds<'_> {
+        self.url_and_ids.ids()
+    }
+
+    /// Replaces the request ids, keeping the URL.
+    pub fn set_request_ids<S: AsRef<str>>(&mut self, ids: &[S]) {
+        self.url_and_ids = UrlAndIds::new(self.url(), ids);
     }
 
     /// Parsed `WWW-Authenticate` challenges of the response.
@@ -557,57 +571,52 @@ fn pack_ids<S: AsRef<str>>(text: &mut String, ids: &[S]) {
     }
 }
 
-/// A request's request-id candidates, strongest first, packed in one
-/// string: most HAR entries carry one or two ids, and a `Vec<String>` of
-/// them cost three allocations per entry of a multi-GB capture.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct PackedIds(Box<str>);
-
-impl PackedIds {
-    pub fn iter(&self) -> RequestIds<'_> {
-        RequestIds { rest: &self.0 }
-    }
-
-    /// The strongest candidate.
-    pub fn first(&self) -> Option<&str> {
-        self.iter().next()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
+/// A request's URL and its request-id candidates in one allocation: the
+/// URL, then the ids as [`pack_ids`] writes them. Most HAR entries carry
+/// one or two ids; as a `Vec<String>` beside the URL they cost three more
+/// allocations per entry of a multi-GB capture, as a second string one.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UrlAndIds {
+    text: Box<str>,
+    url_len: u32,
 }
 
-impl<S: AsRef<str>> From<&[S]> for PackedIds {
-    fn from(ids: &[S]) -> Self {
-        let mut text = String::with_capacity(packed_len(ids));
+impl UrlAndIds {
+    /// A URL past 4 GiB (no HAR entry is allowed that big) is cut at a
+    /// char boundary rather than panicking.
+    pub fn new<S: AsRef<str>>(url: &str, ids: &[S]) -> UrlAndIds {
+        let url = prefix_within(url, u32::MAX as usize);
+        let mut text = String::with_capacity(url.len() + packed_len(ids));
+        text.push_str(url);
         pack_ids(&mut text, ids);
-        PackedIds(text.into_boxed_str())
+        UrlAndIds {
+            text: text.into_boxed_str(),
+            // Cannot saturate: `url` was cut to fit.
+            url_len: u32::try_from(url.len()).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        self.text.get(..self.url_len as usize).unwrap_or("")
+    }
+
+    pub fn ids(&self) -> RequestIds<'_> {
+        RequestIds {
+            rest: self.text.get(self.url_len as usize..).unwrap_or(""),
+        }
     }
 }
 
-impl<S: AsRef<str>> FromIterator<S> for PackedIds {
-    fn from_iter<I: IntoIterator<Item = S>>(ids: I) -> Self {
-        let ids: Vec<S> = ids.into_iter().collect();
-        PackedIds::from(&ids[..])
-    }
-}
-
-impl<'a> IntoIterator for &'a PackedIds {
-    type Item = &'a str;
-    type IntoIter = RequestIds<'a>;
-    fn into_iter(self) -> RequestIds<'a> {
-        self.iter()
-    }
-}
-
-impl fmt::Debug for PackedIds {
+impl fmt::Debug for UrlAndIds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.iter(), f)
+        f.debug_struct("UrlAndIds")
+            .field("url", &self.url())
+            .field("ids", &self.ids())
+            .finish()
     }
 }
 
-/// The request ids of a [`ServerEvent`] or [`PackedIds`], strongest first.
+/// The request ids of a [`ServerEvent`] or a [`RequestView`], strongest first.
 #[derive(Clone)]
 pub struct RequestIds<'a> {
     /// Still to read: `<byte length>:<id>` repeated.
@@ -770,7 +779,7 @@ mod tests {
     #[cfg(target_pointer_width = "64")]
     #[test]
     fn request_stays_small() {
-        assert!(std::mem::size_of::<RequestView>() <= 176);
+        assert!(std::mem::size_of::<RequestView>() <= 168);
         assert_eq!(std::mem::size_of::<Method>(), 16);
     }
 
@@ -795,7 +804,8 @@ mod tests {
     }
 
     #[test]
-    fn packed_ids_give_back_each_id_in_order() {
+    fn url_and_ids_give_back_the_url_and_each_id_in_order() {
+        let url = "https://a.test/x?y=1:2";
         let ids = [
             "12:ab",
             "",
@@ -803,13 +813,17 @@ mod tests {
             "0",
             "4f1c2e7a-9b3d-4c55-8e21-6a7b8c9d0e1f",
         ];
-        let packed: PackedIds = ids.iter().collect::<PackedIds>();
-        assert_eq!(packed.iter().collect::<Vec<_>>(), ids);
-        assert_eq!(packed.first(), Some("12:ab"));
-        assert!(!packed.is_empty());
-        assert_eq!(format!("{packed:?}"), format!("{ids:?}"));
-        let none = PackedIds::default();
-        assert!(none.is_empty() && none.first().is_none());
+        let both = UrlAndIds::new(url, &ids);
+        assert_eq!(both.url(), url);
+        assert_eq!(both.ids().collect::<Vec<_>>(), ids);
+        let none = UrlAndIds::new(url, &[] as &[&str]);
+        assert_eq!(none.url(), url);
+        assert!(none.ids().next().is_none());
+        let mut r = RequestView::for_test("GET", url, 200);
+        r.set_request_ids(&["a-1", "b-2"]);
+        assert_eq!(r.url(), url);
+        assert_eq!(r.request_ids().collect::<Vec<_>>(), ["a-1", "b-2"]);
+        assert_eq!(r.path(), "/x");
     }
 
     #[test]
@@ -830,7 +844,7 @@ mod tests {
         );
         let r = RequestView::for_test("GET", url, 200);
         assert_eq!(r.path(), "/v1/users/7");
-        assert_eq!(&*r.url, url);
+        assert_eq!(r.url(), url);
     }
 
     fn view(status: i32, extras: Option<Box<RequestExtras>>) -> RequestView {

@@ -219,7 +219,7 @@ impl<'a> CaptureContext<'a> {
 
     fn method_and_url(&self, request: u32) -> Option<(&'a str, &'a str)> {
         let r = self.requests.get(request as usize)?;
-        Some((r.method.as_str(), &*r.url))
+        Some((r.method.as_str(), r.url()))
     }
 
     /// Every use of the credential `fingerprint`, in request order.
@@ -258,10 +258,10 @@ pub fn absolute(target: &str, from: &RequestView) -> String {
     if target.contains("://") {
         target.to_string()
     } else if let Some(rest) = target.strip_prefix("//") {
-        let scheme = from.url.split("://").next().unwrap_or("https");
+        let scheme = from.url().split("://").next().unwrap_or("https");
         format!("{scheme}://{rest}")
     } else {
-        let scheme = from.url.split("://").next().unwrap_or("https");
+        let scheme = from.url().split("://").next().unwrap_or("https");
         let path = if target.starts_with('/') {
             target.to_string()
         } else {

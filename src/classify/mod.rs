@@ -708,7 +708,7 @@ impl<'a> Classifier<'a> {
     }
 
     fn later_success_with_credentials(&self, r: &RequestView, index: usize) -> Option<String> {
-        let mut later = self.context.successes_at(r.method.as_str(), &r.url);
+        let mut later = self.context.successes_at(r.method.as_str(), r.url());
         later.find_map(|i| {
             let s = &self.requests[i];
             let after = match (s.time, r.time) {
@@ -727,7 +727,7 @@ impl<'a> Classifier<'a> {
     }
 
     fn stripping_redirect(&self, r: &RequestView, index: usize) -> Option<String> {
-        let hops = self.context.redirects_to.get(&*r.url)?;
+        let hops = self.context.redirects_to.get(r.url())?;
         hops.iter().rev().find_map(|&i| {
             let hop = &self.requests[i];
             let before = match (hop.time, r.time) {

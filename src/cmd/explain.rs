@@ -44,9 +44,9 @@ impl Selector {
 
     fn request(&self, r: &RequestView) -> bool {
         match self {
-            Selector::RequestId(id) => r.request_ids.iter().any(|x| x == id.as_str()),
+            Selector::RequestId(id) => r.request_ids().any(|x| x == id.as_str()),
             Selector::Entry(n) => r.origin.kind == InputKind::Har && r.origin.position == *n,
-            Selector::Case(s) => r.url.contains(s.as_str()),
+            Selector::Case(s) => r.url().contains(s.as_str()),
         }
     }
 
@@ -79,7 +79,7 @@ fn events_for<'a>(analysis: &'a Analysis, r: &RequestView) -> Vec<&'a ServerEven
         .iter()
         .filter(|e| {
             e.request_ids()
-                .any(|id| r.request_ids.iter().any(|rid| rid == id))
+                .any(|id| r.request_ids().any(|rid| rid == id))
         })
         .collect()
 }
@@ -158,8 +158,9 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, UserError> {
     let redirected_from = this.and_then(|r| {
         analysis.records.requests.iter().find(|p| {
             p.origin != r.origin
-                && p.redirect_url()
-                    .is_some_and(|to| to == &*r.url || (to.starts_with('/') && r.url.ends_with(to)))
+                && p.redirect_url().is_some_and(|to| {
+                    to == r.url() || (to.starts_with('/') && r.url().ends_with(to))
+                })
         })
     });
     print!(

@@ -30,7 +30,7 @@ fn req(method: &str, url: &str, status: i32, ms: i64) -> RequestView {
 }
 
 fn with_ids(mut r: RequestView, ids: &[&str]) -> RequestView {
-    r.request_ids = ids.iter().map(|id| id.to_string()).collect();
+    r.set_request_ids(ids);
     r
 }
 
@@ -924,13 +924,13 @@ fn reference(requests: &[RequestView], events: &[ServerEvent], window_ms: i64) -
         .enumerate()
         .filter_map(|(ri, r)| {
             let t = r.time?.timestamp_millis();
-            Some((r.method.as_str(), url_key(&r.url), t, ri))
+            Some((r.method.as_str(), url_key(r.url()), t, ri))
         })
         .collect();
     let mut assigned = vec![false; events.len()];
 
     for (ri, r) in requests.iter().enumerate() {
-        for id in &r.request_ids {
+        for id in r.request_ids() {
             for &ei in with_id.get(id).into_iter().flatten() {
                 let e = &events[ei];
                 if !assigned[ei]
@@ -948,8 +948,7 @@ fn reference(requests: &[RequestView], events: &[ServerEvent], window_ms: i64) -
         let hars: Vec<usize> = (0..requests.len())
             .flat_map(|ri| {
                 requests[ri]
-                    .request_ids
-                    .iter()
+                    .request_ids()
                     .filter(|x| x == id)
                     .map(move |_| ri)
             })
@@ -1138,7 +1137,7 @@ fn random_input(seed: u64, mix: &Mix) -> (Vec<RequestView>, Vec<ServerEvent>) {
             if rng.chance(10) {
                 r.time = None;
             }
-            r.request_ids = ids(&mut rng, false).into_iter().collect();
+            r.set_request_ids(&ids(&mut rng, false));
             r
         })
         .collect();

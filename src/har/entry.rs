@@ -18,7 +18,7 @@ use crate::credential::{
 use crate::envconfig::EnvConfig;
 use crate::intern::intern;
 use crate::model::{
-    Credentials, InputKind, Method, Origin, PackedIds, PathSpan, RequestExtras, RequestView,
+    Credentials, InputKind, Method, Origin, PathSpan, RequestExtras, RequestView, UrlAndIds,
 };
 use crate::requestid;
 use crate::time::{parse_http_date, parse_iso8601};
@@ -482,10 +482,9 @@ pub fn reduce(
         is_preflight: method == "OPTIONS" && is_preflight_header,
         method,
         path_span: PathSpan::new(&url, path),
-        url: url.into_boxed_str(),
+        url_and_ids: UrlAndIds::new(&url, &request_ids),
         host: intern(&host),
         status,
-        request_ids: PackedIds::from(&request_ids[..]),
         credentials,
         sent_cookies,
         credential_redacted,

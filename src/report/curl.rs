@@ -288,7 +288,7 @@ pub fn for_request(r: &RequestView) -> String {
         extra.push(vec![lit("-H")]);
         extra.push(vec![lit("Access-Control-Request-Method: GET")]);
     }
-    render(&r.method, &crate::report::escape::url_text(&r.url), extra)
+    render(&r.method, &crate::report::escape::url_text(r.url()), extra)
 }
 
 /// The command for a finding: from its HAR request when there is one, else

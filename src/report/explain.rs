@@ -96,7 +96,7 @@ pub fn render(
     let mut out = String::new();
     // Title line: method, URL, status, where it came from.
     let (method, url, origin) = match (request, finding) {
-        (Some(r), _) => (r.method.as_str(), &*r.url, r.origin.to_string()),
+        (Some(r), _) => (r.method.as_str(), r.url(), r.origin.to_string()),
         (None, Some(f)) => (f.method.as_str(), f.url.as_str(), f.origin.clone()),
         (None, None) => ("", "", String::new()),
     };
@@ -113,12 +113,9 @@ pub fn render(
         let _ = writeln!(out, "sent at {}", format_rfc3339(&t));
     }
     if let Some(r) = request {
-        if !r.request_ids.is_empty() {
-            let _ = writeln!(
-                out,
-                "request id(s): {}",
-                r.request_ids.iter().collect::<Vec<_>>().join(", ")
-            );
+        let ids: Vec<&str> = r.request_ids().collect();
+        if !ids.is_empty() {
+            let _ = writeln!(out, "request id(s): {}", ids.join(", "));
         }
     } else if let Some(f) = finding.filter(|f| !f.request_id.is_empty()) {
         let _ = writeln!(out, "request id: {}", f.request_id);
@@ -403,7 +400,7 @@ pub fn render(
                 out,
                 "   follows a redirect from {} {} ({}){}",
                 prev.method,
-                prev.url,
+                prev.url(),
                 prev.origin,
                 if same_host {
                     String::new()
