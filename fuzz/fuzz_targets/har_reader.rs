@@ -26,7 +26,8 @@ fuzz_target!(|data: &[u8]| {
         );
         // Entries kept before a fault are still well-formed records.
         for r in &out.requests {
-            let _ = authlens::aggregate::template::endpoint_template(&r.path);
+            let _ = authlens::aggregate::template::endpoint_template(r.path());
+            let _ = r.url().len() + r.request_ids().map(str::len).sum::<usize>();
         }
     }
 });
