@@ -224,10 +224,7 @@ impl<'a> CaptureContext<'a> {
 
     /// Every use of the credential `fingerprint`, in request order.
     pub fn uses(&self, fingerprint: Fingerprint) -> &[Use] {
-        let key = Some(fingerprint);
-        let from = self.uses.partition_point(|&u| self.credential(u) < key);
-        let to = self.uses.partition_point(|&u| self.credential(u) <= key);
-        &self.uses[from..to]
+        equal_range(&self.uses, Some(fingerprint), |&u| self.credential(u))
     }
 
     /// Whether the credential `fingerprint` ever got a 2xx.
@@ -246,11 +243,16 @@ impl<'a> CaptureContext<'a> {
     /// The 2xx requests of `method` on `url`, in request order.
     pub fn successes_at(&self, method: &str, url: &str) -> impl Iterator<Item = usize> + '_ {
         let key = Some((method, url));
-        let list = &self.successes_by_url;
-        let from = list.partition_point(|&i| self.method_and_url(i) < key);
-        let to = list.partition_point(|&i| self.method_and_url(i) <= key);
-        list[from..to].iter().map(|&i| i as usize)
+        let list = equal_range(&self.successes_by_url, key, |&i| self.method_and_url(i));
+        list.iter().map(|&i| i as usize)
     }
+}
+
+/// The run of `list` (sorted by `key_of`) whose key is `key`.
+fn equal_range<T, K: Ord>(list: &[T], key: K, key_of: impl Fn(&T) -> K) -> &[T] {
+    let from = list.partition_point(|t| key_of(t) < key);
+    let to = from + list[from..].partition_point(|t| key_of(t) <= key);
+    &list[from..to]
 }
 
 /// A redirect target made absolute against the redirecting request.

@@ -16,10 +16,9 @@ use std::sync::Arc;
 
 use base64::Engine;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::intern::intern;
-
-use sha2::{Digest, Sha256};
 
 pub use jwt::{decode_jwt, looks_like_jwt, JwtInfo, SignatureCheck};
 pub use marker::{
@@ -405,7 +404,7 @@ pub fn parse_authorization(value: &str) -> Credential {
         },
     };
     cred.scheme = Some(intern(scheme_word));
-    defects.append(&mut cred.defects.take());
+    defects.extend(cred.defects.take());
     dedup(&mut defects);
     cred.defects = defects.into();
     cred
