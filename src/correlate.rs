@@ -47,6 +47,20 @@ impl Case {
             join: Join::Single,
         }
     }
+
+    /// A group of log events (sharing a request id when several) that
+    /// joined no other case.
+    fn log_only(members: &[usize]) -> Case {
+        Case {
+            client: None,
+            server: members.iter().copied().collect(),
+            join: if members.len() > 1 {
+                Join::RequestId
+            } else {
+                Join::Single
+            },
+        }
+    }
 }
 
 /// A case's events: almost always one or two, so they live inline rather
@@ -226,6 +240,25 @@ pub fn correlate(
     }
     let mut log_index = RecentCases::default();
     let window_ms = opts.window.num_milliseconds();
+    // A group only joins a case holding no line from the group's files.
+    // With no timed HAR request and every leftover line from one file (a
+    // night of one gateway's log), no join can happen: the window lookups,
+    // most of the join's cost, are skipped.
+    let can_join = !har_index.is_empty() || !one_file(&order, events);
+
+    // Leftover events that share an id with another leftover event. The
+    // rest are groups of one, found without an index lookup: a binary
+    // search over id strings, a cache miss per step, was most of the cost
+    // of joining a log on its own.
+    let mut linked = vec![false; events.len()];
+    for (_, list) in by_id.groups() {
+        let mut open = list.copied().filter(|&ei| !assigned[ei]);
+        if let (Some(a), Some(b)) = (open.next(), open.next()) {
+            for ei in [a, b].into_iter().chain(open) {
+                linked[ei] = true;
+            }
+        }
+    }
 
     let mut grouped = vec![false; events.len()];
     let mut members: Vec<usize> = Vec::new();
@@ -238,7 +271,7 @@ pub fn correlate(
         members.push(start);
         grouped[start] = true;
         let mut k = 0;
-        while k < members.len() {
+        while linked[start] && k < members.len() {
             let m = members[k];
             for id in events[m].request_ids().filter(|id| !is_connection_id(id)) {
                 for &other in by_id.get(&id) {
@@ -249,6 +282,10 @@ pub fn correlate(
                 }
             }
             k += 1;
+        }
+        if !can_join {
+            cases.push(Case::log_only(&members));
+            continue;
         }
         if let Some(t) = events[start].time {
             log_index.forget_before(t.timestamp_millis() - window_ms);
@@ -278,11 +315,6 @@ pub fn correlate(
                 }
             }
             None => {
-                let join = if members.len() > 1 {
-                    Join::RequestId
-                } else {
-                    Join::Single
-                };
                 let ci = cases.len();
                 if let (Some(url), Some(t)) = (e.url(), e.time) {
                     // A line without a method (an app's error line) can be
@@ -292,11 +324,7 @@ pub fn correlate(
                         log_index.insert((m, url_key(url)), (t.timestamp_millis(), ci));
                     }
                 }
-                cases.push(Case {
-                    client: None,
-                    server: members.iter().copied().collect(),
-                    join,
-                });
+                cases.push(Case::log_only(&members));
             }
         }
     }
@@ -305,6 +333,17 @@ pub fn correlate(
 
 /// The methods a log line without one may have been: tried in this order.
 const ANY_METHOD: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+/// Whether every event listed comes from the same file (none without an
+/// origin, which could be any file's line).
+fn one_file(list: &[usize], events: &[ServerEvent]) -> bool {
+    let file = |i: usize| events[i].origin.as_ref().map(|o| &o.file);
+    let Some(first) = list.first().and_then(|&i| file(i)) else {
+        return false;
+    };
+    list.iter()
+        .all(|&i| file(i).is_some_and(|f| Arc::ptr_eq(f, first) || f == first))
+}
 
 /// The methods a line's method stands for in the fallback index: its own,
 /// or any when the log did not say.

@@ -441,6 +441,36 @@ fn log_only_events_sharing_an_id_are_one_case() {
     );
 }
 
+/// One log on its own (a night of one gateway): lines sharing an id are
+/// still one case, lines of the same path stay apart, and a line with no
+/// origin (it could be any file's) may still join one of them by path.
+#[test]
+fn one_log_alone_groups_by_id_only() {
+    let gw = Log::new("gateway.log");
+    let events = [
+        gw.at(1_000).get("/v1/me").ids(&["rid-1"]).done(),
+        gw.at(1_100).get("/v1/me").done(),
+        // The gateway's error line for the first request.
+        gw.at(1_200).ids(&["rid-1"]).status(None).done(),
+    ];
+    let cases = join(&[], &events);
+    assert_eq!(
+        shape(&cases),
+        [
+            (None, vec![0, 2], Join::RequestId),
+            (None, vec![1], Join::Single),
+        ]
+    );
+
+    let mut unknown = gw.at(1_150).get("/v1/me");
+    unknown.0.origin = None;
+    let events = [gw.at(1_000).get("/v1/me").done(), unknown.done()];
+    assert_eq!(
+        shape(&join(&[], &events)),
+        [(None, vec![0, 1], Join::Fallback)]
+    );
+}
+
 /// A group of log lines joined by an id the HAR lacks still meets the
 /// request by path and time; the case is marked as the weaker join.
 #[test]
@@ -1096,9 +1126,11 @@ struct Mix {
     tick_ms: usize,
     /// Ids are drawn from `rid-0..rid-{id_pool}`.
     id_pool: usize,
+    /// Events come from this many log files (1 to 3).
+    files: usize,
 }
 
-/// Requests and events from three files: few URLs and methods so that the
+/// Requests and events from up to three files: few URLs and methods so that the
 /// fallback has choices, 0-2 ids per record so that some are shared by
 /// requests, by events, or both.
 fn random_input(seed: u64, mix: &Mix) -> (Vec<RequestView>, Vec<ServerEvent>) {
@@ -1148,6 +1180,7 @@ fn random_input(seed: u64, mix: &Mix) -> (Vec<RequestView>, Vec<ServerEvent>) {
     ];
     let events = (0..mix.events)
         .map(|_| {
+            let files = &files[..mix.files.clamp(1, files.len())];
             let file = &files[rng.below(files.len())];
             let mut e = file.at(time(&mut rng));
             if rng.chance(80) {
@@ -1179,9 +1212,17 @@ fn random_mixes_keep_the_invariants_and_match_the_reference() {
         span_ms: 20_000,
         tick_ms: 50,
         id_pool: 30,
+        files: 3,
     };
-    for seed in 0..40u64 {
-        let (requests, events) = random_input(seed, &mix);
+    // One file alone, with or without requests: the join then skips the
+    // window lookups that cannot succeed.
+    let one_file = [(30, 1), (0, 1)].map(|(requests, files)| Mix {
+        requests,
+        files,
+        ..mix
+    });
+    for (seed, mix) in (0..40u64).flat_map(|s| [(s, &mix), (s, &one_file[0]), (s, &one_file[1])]) {
+        let (requests, events) = random_input(seed, mix);
         for window in [0, 2_000, 5_000] {
             let opts = CorrelateOptions {
                 window: Duration::milliseconds(window),
@@ -1206,6 +1247,7 @@ fn long_random_runs_match_the_reference() {
         span_ms: 6_000_000,
         tick_ms: 250,
         id_pool: 80_000,
+        files: 3,
     };
     for seed in [7u64, 1_234, 99_991] {
         let (requests, events) = random_input(seed, &mix);
@@ -1233,6 +1275,7 @@ mod prop {
             seed in any::<u64>(),
             requests in 0usize..20,
             events in 0usize..80,
+            files in 1usize..=3,
             tick_ms in 1usize..500,
             window in 0i64..4_000,
         ) {
@@ -1242,6 +1285,7 @@ mod prop {
                 span_ms: 15_000,
                 tick_ms,
                 id_pool: 1 + (requests + events) / 3,
+                files,
             };
             let (requests, events) = random_input(seed, &mix);
             let opts = CorrelateOptions { window: Duration::milliseconds(window) };
