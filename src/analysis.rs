@@ -769,7 +769,7 @@ fn finding(
         .or_else(|| {
             evs.iter().find_map(|e| {
                 e.www_authenticate().map(|w| {
-                    crate::challenge::parse_www_authenticate(w)
+                    crate::challenge::parse_www_authenticate_cached(w)
                         .iter()
                         .map(|c| c.to_string())
                         .collect::<Vec<_>>()

@@ -45,7 +45,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
@@ -256,6 +256,45 @@ pub struct Catalog {
     unfiltered: Vec<usize>,
     /// Lowercase code -> code rules, in catalog order.
     codes: HashMap<String, Vec<usize>>,
+    memo: FindMemo,
+}
+
+/// Answers of [`Catalog::find`] for texts seen lately. A night of logs says
+/// "jwt expired" a hundred thousand times, and each match costs about as
+/// much as parsing a hundred log lines. Short texts only, and emptied when
+/// full, so it stays a few hundred KB.
+#[derive(Debug, Default)]
+struct FindMemo(Mutex<HashMap<Box<str>, Option<Found>>>);
+
+/// A rule's index and the matched text: a [`CatalogMatch`] without the borrow.
+type Found = (usize, String);
+
+impl FindMemo {
+    const MAX_TEXT: usize = 256;
+    const MAX_ENTRIES: usize = 2048;
+
+    fn get(&self, text: &str) -> Option<Option<Found>> {
+        self.0.lock().ok()?.get(text).cloned()
+    }
+
+    fn put(&self, text: &str, found: Option<Found>) {
+        if text.len() > Self::MAX_TEXT {
+            return;
+        }
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= Self::MAX_ENTRIES {
+                map.clear();
+            }
+            map.insert(text.into(), found);
+        }
+    }
+}
+
+/// A copy of the catalog starts with nothing remembered.
+impl Clone for FindMemo {
+    fn clone(&self) -> Self {
+        FindMemo::default()
+    }
 }
 
 impl Catalog {
@@ -298,6 +337,22 @@ impl Catalog {
     /// evidence, user rules beat built-in ones, then the longest literal.
     /// Cost is linear in `text`; callers skip large or binary bodies.
     pub fn find(&self, text: &str) -> Option<CatalogMatch<'_>> {
+        let found = match self.memo.get(text) {
+            Some(found) => found,
+            None => {
+                let found = self.find_anew(text);
+                self.memo.put(text, found.clone());
+                found
+            }
+        };
+        found.map(|(idx, matched)| CatalogMatch {
+            rule: &self.rules[idx],
+            matched,
+        })
+    }
+
+    /// [`Catalog::find`] without the memo: the rule's index and the matched text.
+    fn find_anew(&self, text: &str) -> Option<Found> {
         let norm = normalize_ws(text);
         if norm.is_empty() {
             return None;
@@ -341,7 +396,7 @@ impl Catalog {
                 .map_or_else(|| evidence_text(m.as_str()), |caps| masked_vars(&caps)),
             _ => evidence_text(m.as_str()),
         };
-        Some(CatalogMatch { rule, matched })
+        Some((idx, matched))
     }
 
     /// The rule for a machine code: express-jwt `err.code`, RFC 6750
@@ -413,6 +468,7 @@ impl Catalog {
             fragment_rules,
             unfiltered,
             codes,
+            memo: FindMemo::default(),
         }
     }
 }

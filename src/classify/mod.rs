@@ -19,7 +19,7 @@ pub use catalog::{Catalog, CatalogMatch, Verdict};
 pub use cause::Cause;
 pub use context::CaptureContext;
 
-use crate::challenge::{parse_www_authenticate, Challenge};
+use crate::challenge::{parse_www_authenticate_cached, Challenge};
 use crate::correlate::{path_and_query, Case, Join};
 use crate::credential::{Credential, CredentialKind, Defect, Location, SignatureCheck};
 use crate::envconfig::EnvConfig;
@@ -821,7 +821,7 @@ impl<'a> Classifier<'a> {
             });
         }
         if let Some(www) = e.www_authenticate() {
-            for ch in parse_www_authenticate(www) {
+            for ch in parse_www_authenticate_cached(www).iter() {
                 if ch.error() == Some("insufficient_scope") {
                     out.push(Signal {
                         cause: Cause::InsufficientScope,
@@ -848,9 +848,9 @@ impl<'a> Classifier<'a> {
                 }
             }
             if let Some(www) = e.www_authenticate() {
-                for ch in parse_www_authenticate(www) {
+                for ch in parse_www_authenticate_cached(www).iter() {
                     self.challenge_statements(
-                        &ch,
+                        ch,
                         &format!("logged challenge ({at})"),
                         true,
                         &mut out,

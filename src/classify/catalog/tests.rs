@@ -765,3 +765,41 @@ fn every_builtin_pattern_compiles() {
     }
     assert!(texts > 100, "only {texts} text rules");
 }
+
+/// The memo answers as a fresh match would, for texts seen once, twice,
+/// after it was emptied, and for texts too long to be kept; a copy of the
+/// catalog starts empty.
+#[test]
+fn remembered_answers_equal_fresh_ones() {
+    let cat = Catalog::builtin();
+    let answer = |m: Option<CatalogMatch<'_>>| m.map(|m| (m.rule.verdict.clone(), m.matched));
+    let long = format!("jwt expired {}", "x".repeat(FindMemo::MAX_TEXT));
+    let texts = [
+        "jwt expired",
+        "  jwt   expired ",
+        "no rule for this",
+        "invalid signature",
+        &long,
+    ];
+    for round in 0..3 {
+        for text in texts {
+            let fresh = cat
+                .find_anew(text)
+                .map(|(i, m)| (cat.rules[i].verdict.clone(), m));
+            assert_eq!(answer(cat.find(text)), fresh, "round {round}: {text:?}");
+        }
+    }
+    let kept = cat.memo.0.lock().map(|m| m.len()).unwrap_or(0);
+    assert_eq!(kept, texts.len() - 1, "the long text is not kept");
+    assert_eq!(cat.clone().memo.0.lock().map(|m| m.len()).unwrap_or(1), 0);
+
+    for i in 0..FindMemo::MAX_ENTRIES + 10 {
+        cat.find(&format!("message number {i}"));
+    }
+    let kept = cat.memo.0.lock().map(|m| m.len()).unwrap_or(usize::MAX);
+    assert!(kept <= FindMemo::MAX_ENTRIES, "{kept} entries");
+    assert_eq!(
+        answer(cat.find("jwt expired")).map(|a| a.0),
+        Some(verdict_of("jwt expired"))
+    );
+}
