@@ -6,6 +6,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod common;
+
 fn generate(kind: &str, size: &str, out: &Path, seed: u64) {
     let status = Command::new(env!("CARGO"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -126,4 +128,23 @@ fn same_seed_same_bytes_other_seed_differs() {
         assert!(a == b, "{kind}: same seed must give identical bytes");
         assert!(a != c, "{kind}: another seed must give other bytes");
     }
+}
+
+/// Thousands of 401s, so several chunks of findings are classified while
+/// the one before is written: one row per 401, and the same rows in the
+/// same order with 1 thread and with 4.
+#[test]
+fn many_401s_give_the_same_rows_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("access.log");
+    generate("combined", "12M", &out, 3);
+    let (_, s401, _) = counts_json(&out);
+    assert!(s401 > 2 * 1024, "only {s401} 401s");
+    let one = common::analyze(&[&out], &["-q", "--threads", "1"]);
+    let four = common::analyze(&[&out], &["-q", "--threads", "4"]);
+    assert_eq!((one.code(), four.code()), (0, 0), "{}", one.stderr());
+    for name in ["failures.csv", "causes.csv", "endpoints.csv", "trend.csv"] {
+        assert_eq!(one.read(name), four.read(name), "{name} differs");
+    }
+    assert_eq!(one.failures().len() as u64, s401);
 }

@@ -44,7 +44,7 @@ fn temp_path(path: &Path) -> PathBuf {
 /// failures.csv written row by row while the run goes on, into a temporary
 /// file renamed into place by [`FailuresFile::commit`]: readers never see
 /// half a file, and the rows never all sit in memory. Rows are rendered on
-/// the worker threads ([`FindingSink::prepare`]) and only written here.
+/// the worker threads ([`FindingSink::preparer`]) and only written here.
 pub struct FailuresFile {
     path: PathBuf,
     tmp: PathBuf,
@@ -90,10 +90,8 @@ impl FailuresFile {
 }
 
 impl FindingSink for FailuresFile {
-    fn prepare(&self, finding: &Finding) -> Vec<u8> {
-        // Writing into a Vec cannot fail (the csv writer's only errors are
-        // its output's I/O errors).
-        csv::failure_row(finding)
+    fn preparer(&self) -> fn(&Finding) -> Vec<u8> {
+        csv::failure_row
     }
 
     fn accept(&mut self, _finding: &Finding, row: &[u8]) {
