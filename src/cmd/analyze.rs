@@ -209,10 +209,17 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
     report_errors(&analysis);
     let now = chrono::Utc::now();
     if let (Some(dir), Some(failures)) = (&args.output, failures) {
-        failures
-            .commit()
+        // failures.csv (tens of MB after a night of logs) goes to disk
+        // while the other outputs are rendered.
+        let (committed, written) = std::thread::scope(|scope| {
+            let commit = scope.spawn(move || failures.commit());
+            let written = write_outputs(dir, &analysis, &summary, now);
+            (commit.join(), written)
+        });
+        committed
+            .unwrap_or_else(|_| Err(std::io::Error::other("the thread writing it stopped")))
             .map_err(|e| UserError(format!("cannot write outputs to {}: {e}", dir.display())))?;
-        write_outputs(dir, &analysis, &summary, now)?;
+        written?;
     }
     if let Some(path) = &args.prom {
         let text = report::prom::render(&analysis, &summary, now.timestamp());
