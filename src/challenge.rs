@@ -8,11 +8,12 @@
 //! and concatenate.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 
 use serde::Serialize;
+
+use crate::memo::TextMemo;
 
 /// One challenge: a scheme and its parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -217,32 +218,18 @@ pub fn parse_www_authenticate(value: &str) -> Vec<Challenge> {
     out
 }
 
-/// [`parse_www_authenticate`] remembering the last few values parsed on
-/// this thread. A logged 401 has its header read three times in a row
-/// (signals, statements, the row's `challenge` cell), and a night of logs
-/// repeats the same few headers: parsing them (an allocation per
-/// parameter) was 5 % of a JSON-lines run.
+/// [`parse_www_authenticate`] remembered per thread. A logged 401 has its
+/// header read three times in a row (signals, statements, the row's
+/// `challenge` cell), and a night of logs repeats the same few headers:
+/// parsing them (an allocation per parameter) was 5 % of a JSON-lines run.
 pub fn parse_www_authenticate_cached(value: &str) -> Rc<[Challenge]> {
-    /// A header value and its challenges.
-    type Parsed = (Box<str>, Rc<[Challenge]>);
-    const KEPT: usize = 8;
     thread_local! {
-        static RECENT: RefCell<VecDeque<Parsed>> =
-            const { RefCell::new(VecDeque::new()) };
+        static PARSED: RefCell<TextMemo<Rc<[Challenge]>>> = RefCell::new(TextMemo::new(256));
     }
-    RECENT.with(|recent| {
-        let Ok(mut recent) = recent.try_borrow_mut() else {
-            return parse_www_authenticate(value).into();
-        };
-        if let Some(i) = recent.iter().position(|(v, _)| **v == *value) {
-            return recent[i].1.clone();
-        }
-        let parsed: Rc<[Challenge]> = parse_www_authenticate(value).into();
-        if recent.len() == KEPT {
-            recent.pop_back();
-        }
-        recent.push_front((value.into(), parsed.clone()));
-        parsed
+    let parse = |v: &str| Rc::from(parse_www_authenticate(v));
+    PARSED.with(|memo| match memo.try_borrow_mut() {
+        Ok(mut memo) => memo.get_or_make(value, parse),
+        Err(_) => parse(value),
     })
 }
 

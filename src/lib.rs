@@ -19,6 +19,7 @@ pub mod har;
 pub mod input;
 pub mod intern;
 pub mod logs;
+pub mod memo;
 pub mod model;
 pub mod multimap;
 pub mod report;

@@ -4,11 +4,13 @@
 //! (`?api_key=…`, `invalid token: eyJ…`, `Authorization: Basic …`). They are
 //! masked once, at parse time, so nothing downstream can leak them.
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use regex::Regex;
 
 use super::{fingerprint, is_key_query_param};
+use crate::memo::TextMemo;
 
 /// The mask put where a secret was: shows a fingerprint so equal secrets
 /// stay recognisable.
@@ -149,7 +151,22 @@ fn any_secret_pattern(text: &str) -> bool {
 }
 
 /// Mask anything that looks like a secret inside free text.
+///
+/// Remembered per thread: log lines repeat the same messages, codes and
+/// headers, and the patterns (which words like "token" set off) cost 4 k
+/// instructions a text.
 pub fn mask_secrets(text: &str) -> String {
+    thread_local! {
+        static MASKED: RefCell<TextMemo<String>> = RefCell::new(TextMemo::new(1024));
+    }
+    MASKED.with(|memo| match memo.try_borrow_mut() {
+        Ok(mut memo) => memo.get_or_make(text, mask_secrets_anew),
+        Err(_) => mask_secrets_anew(text),
+    })
+}
+
+/// [`mask_secrets`] without the memo.
+fn mask_secrets_anew(text: &str) -> String {
     let mut current = text.to_string();
     if !any_secret_pattern(text) {
         return current;
@@ -272,5 +289,35 @@ mod log_text_tests {
             mask_secrets("a\u{1}b token xyz123456"),
             mask_secrets("a\u{1}b token xyz123456")
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The remembered mask equals a fresh one for texts with and without
+    /// secrets, seen once or again, and after the memo was emptied.
+    #[test]
+    fn remembered_masks_equal_fresh_ones() {
+        let texts: Vec<String> = [
+            "jwt expired",
+            "invalid token: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+            "Authorization: Bearer abcdef123456ghijkl",
+            "Format is Authorization: Bearer [token]",
+            "password=hunter2hunter2",
+            "",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .chain((0..1100).map(|i| format!("api_key=k{i}x9z8y7")))
+        .collect();
+        for round in 0..2 {
+            for text in &texts {
+                let masked = mask_secrets(text);
+                assert_eq!(masked, mask_secrets_anew(text), "round {round}: {text}");
+                assert!(!masked.contains("hunter2") && !masked.contains("abcdef123456"));
+            }
+        }
     }
 }

@@ -773,7 +773,7 @@ fn every_builtin_pattern_compiles() {
 fn remembered_answers_equal_fresh_ones() {
     let cat = Catalog::builtin();
     let answer = |m: Option<CatalogMatch<'_>>| m.map(|m| (m.rule.verdict.clone(), m.matched));
-    let long = format!("jwt expired {}", "x".repeat(FindMemo::MAX_TEXT));
+    let long = format!("jwt expired {}", "x".repeat(crate::memo::MAX_TEXT));
     let texts = [
         "jwt expired",
         "  jwt   expired ",
@@ -793,11 +793,11 @@ fn remembered_answers_equal_fresh_ones() {
     assert_eq!(kept, texts.len() - 1, "the long text is not kept");
     assert_eq!(cat.clone().memo.0.lock().map(|m| m.len()).unwrap_or(1), 0);
 
-    for i in 0..FindMemo::MAX_ENTRIES + 10 {
+    for i in 0..FIND_MEMO_TEXTS + 10 {
         cat.find(&format!("message number {i}"));
     }
     let kept = cat.memo.0.lock().map(|m| m.len()).unwrap_or(usize::MAX);
-    assert!(kept <= FindMemo::MAX_ENTRIES, "{kept} entries");
+    assert!(kept <= FIND_MEMO_TEXTS, "{kept} entries");
     assert_eq!(
         answer(cat.find("jwt expired")).map(|a| a.0),
         Some(verdict_of("jwt expired"))
