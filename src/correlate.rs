@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::Duration;
+use rayon::slice::ParallelSliceMut;
 use serde::Serialize;
 use smallvec::SmallVec;
 
@@ -217,7 +218,8 @@ pub fn correlate(
     if order.is_empty() {
         return finish(cases, events);
     }
-    order.sort_by_key(|&i| (events[i].time, i));
+    // Keys are distinct (the index is in them): unstable is stable here.
+    order.par_sort_unstable_by_key(|&i| (events[i].time, i));
 
     // Fallback index over HAR cases: (method, url key) -> (time in ms,
     // case), sorted by time so a lookup only visits the window: a night of

@@ -6,6 +6,8 @@
 
 use std::cmp::Ordering;
 
+use rayon::slice::ParallelSliceMut;
+
 #[derive(Debug, Clone)]
 pub struct SortedMultiMap<K, V> {
     pairs: Vec<(K, V)>,
@@ -17,13 +19,14 @@ impl<K, V> Default for SortedMultiMap<K, V> {
     }
 }
 
-impl<K: Ord, V: Ord> SortedMultiMap<K, V> {
+impl<K: Ord + Send, V: Ord + Send> SortedMultiMap<K, V> {
     /// The values of one key end up in ascending order. Callers give them
     /// in record order and order them by record index, so this is the
     /// order they came in, without the scratch buffer of a stable sort
-    /// (up to 8 MB on a multi-GB capture).
+    /// (up to 8 MB on a multi-GB capture). Sorted on all threads: the
+    /// join builds this while the others wait.
     pub fn from_pairs(mut pairs: Vec<(K, V)>) -> Self {
-        pairs.sort_unstable();
+        pairs.par_sort_unstable();
         pairs.shrink_to_fit();
         SortedMultiMap { pairs }
     }
