@@ -605,7 +605,12 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     // Deterministic whatever the thread count: time, then origin (file,
     // then line or entry number), then the join's order. The keys live only
     // while sorting; the cases are then read in place.
-    failed.sort_by_cached_key(|case| case_order(case, &requests, &events));
+    // (Stable, like the serial sort: equal keys keep the join's order.)
+    let mut sort = || failed.par_sort_by_cached_key(|case| case_order(case, &requests, &events));
+    match &pool {
+        Ok(pool) => pool.install(sort),
+        Err(_) => sort(),
+    }
     let mut examples = ExampleMarks::default();
     let prepare = sink.preparer();
     let classify = |case: &Case| {
