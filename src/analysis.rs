@@ -605,11 +605,11 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     // Deterministic whatever the thread count: time, then origin (file,
     // then line or entry number), then the join's order. The keys live only
     // while sorting; the cases are then read in place.
-    // (Stable, like the serial sort: equal keys keep the join's order.)
-    let mut sort = || failed.par_sort_by_cached_key(|case| case_order(case, &requests, &events));
+    // (Both sorts are stable: equal keys keep the join's order.)
+    let key = |case: &Case| case_order(case, &requests, &events);
     match &pool {
-        Ok(pool) => pool.install(sort),
-        Err(_) => sort(),
+        Ok(pool) => pool.install(|| failed.par_sort_by_cached_key(key)),
+        Err(_) => failed.sort_by_cached_key(key),
     }
     let mut examples = ExampleMarks::default();
     let prepare = sink.preparer();

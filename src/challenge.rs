@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
-use crate::memo::TextMemo;
+use crate::memo::{remembered, TextMemo};
 
 /// One challenge: a scheme and its parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -226,11 +226,7 @@ pub fn parse_www_authenticate_cached(value: &str) -> Rc<[Challenge]> {
     thread_local! {
         static PARSED: RefCell<TextMemo<Rc<[Challenge]>>> = RefCell::new(TextMemo::new(256));
     }
-    let parse = |v: &str| Rc::from(parse_www_authenticate(v));
-    PARSED.with(|memo| match memo.try_borrow_mut() {
-        Ok(mut memo) => memo.get_or_make(value, parse),
-        Err(_) => parse(value),
-    })
+    remembered(&PARSED, value, |v| Rc::from(parse_www_authenticate(v)))
 }
 
 #[cfg(test)]

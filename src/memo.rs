@@ -5,7 +5,9 @@
 //! number of texts of bounded length and is emptied when full, so its
 //! memory stays small whatever the input.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::thread::LocalKey;
 
 /// Texts longer than this are not remembered: they are rarely repeated.
 pub const MAX_TEXT: usize = 256;
@@ -56,6 +58,19 @@ impl<V: Clone> TextMemo<V> {
     pub fn is_empty(&self) -> bool {
         self.answers.is_empty()
     }
+}
+
+/// `make(text)` through this thread's memo `memo`. Should the memo be in
+/// use (only if `make` asked the same memo), the answer is made anew.
+pub fn remembered<V: Clone>(
+    memo: &'static LocalKey<RefCell<TextMemo<V>>>,
+    text: &str,
+    make: impl FnOnce(&str) -> V,
+) -> V {
+    memo.with(|memo| match memo.try_borrow_mut() {
+        Ok(mut memo) => memo.get_or_make(text, make),
+        Err(_) => make(text),
+    })
 }
 
 #[cfg(test)]

@@ -217,7 +217,11 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, UserError> {
             (commit.join(), written)
         });
         committed
-            .unwrap_or_else(|_| Err(std::io::Error::other("the thread writing it stopped")))
+            .unwrap_or_else(|_| {
+                Err(std::io::Error::other(
+                    "the thread writing failures.csv stopped",
+                ))
+            })
             .map_err(|e| UserError(format!("cannot write outputs to {}: {e}", dir.display())))?;
         written?;
     }

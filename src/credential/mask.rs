@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::{fingerprint, is_key_query_param};
-use crate::memo::TextMemo;
+use crate::memo::{remembered, TextMemo};
 
 /// The mask put where a secret was: shows a fingerprint so equal secrets
 /// stay recognisable.
@@ -159,10 +159,7 @@ pub fn mask_secrets(text: &str) -> String {
     thread_local! {
         static MASKED: RefCell<TextMemo<String>> = RefCell::new(TextMemo::new(1024));
     }
-    MASKED.with(|memo| match memo.try_borrow_mut() {
-        Ok(mut memo) => memo.get_or_make(text, mask_secrets_anew),
-        Err(_) => mask_secrets_anew(text),
-    })
+    remembered(&MASKED, text, mask_secrets_anew)
 }
 
 /// [`mask_secrets`] without the memo.
@@ -238,7 +235,7 @@ fn mask_text(s: &str) -> String {
 /// credentials inside it do not.
 #[cfg(test)]
 mod log_text_tests {
-    use super::mask_secrets;
+    use super::{mask_secrets, mask_secrets_anew};
 
     #[test]
     fn auth_messages_stay_readable() {
@@ -290,11 +287,6 @@ mod log_text_tests {
             mask_secrets("a\u{1}b token xyz123456")
         );
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     /// The remembered mask equals a fresh one for texts with and without
     /// secrets, seen once or again, and after the memo was emptied.
