@@ -21,7 +21,7 @@ pub struct ScanError {
 /// Read chunk size: large enough that syscalls are noise, small enough
 /// that the buffer stays in the CPU's cache (a 4 MB chunk made the
 /// kernel's copy and the scan both run from memory).
-const CHUNK: usize = 256 * 1024;
+pub(crate) const CHUNK: usize = 256 * 1024;
 
 /// Nesting deeper than this is rejected: no real HAR comes close, and
 /// serde_json's own recursion limit (128) would refuse the entry anyway.

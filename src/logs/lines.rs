@@ -15,7 +15,7 @@ use std::io::{self, Read};
 pub const RUNAWAY_FACTOR: usize = 256;
 
 /// Bytes asked of the reader at a time.
-const BLOCK: usize = 128 * 1024;
+pub(crate) const BLOCK: usize = 128 * 1024;
 
 /// One step of [`LineReader::next_line`].
 #[derive(Debug, PartialEq, Eq)]
