@@ -588,32 +588,36 @@ fn analyse_basic(value: &str) -> Credential {
 /// it still identifies the credential, so it is analysed as one.
 pub fn is_redaction_marker(value: &str) -> bool {
     let v = value.trim();
-    if is_fingerprint_marker(v.rsplit([' ', '\t']).next().unwrap_or(v)) {
+    // The last word: found by bytes (blanks are ASCII, so the cut is on a
+    // char boundary). This runs for every credential-bearing header and
+    // cookie of a HAR; a long token is searched once, not copied.
+    let last = memchr::memrchr2(b' ', b'\t', v.as_bytes()).map_or(v, |i| &v[i + 1..]);
+    if is_fingerprint_marker(last) {
         return false;
     }
-    let token = v
-        .rsplit([' ', '\t'])
-        .next()
-        .unwrap_or(v)
-        .trim_matches(|c| c == '[' || c == ']' || c == '<' || c == '>' || c == '"');
-    let t = token.to_ascii_lowercase();
-    matches!(
-        t.as_str(),
-        "redacted"
-            | "removed"
-            | "sanitized"
-            | "scrubbed"
-            | "hidden"
-            | "filtered"
-            | "masked"
-            | "***"
-            | "****"
-            | "*****"
-            | "xxx"
-            | "xxxx"
-            | "xxxxx"
-    ) || t.starts_with("redacted")
-        || (t.len() >= 3 && t.bytes().all(|b| b == b'*'))
+    let token = last
+        .trim_matches(|c| c == '[' || c == ']' || c == '<' || c == '>' || c == '"')
+        .as_bytes();
+    const MARKERS: [&[u8]; 13] = [
+        b"redacted",
+        b"removed",
+        b"sanitized",
+        b"scrubbed",
+        b"hidden",
+        b"filtered",
+        b"masked",
+        b"***",
+        b"****",
+        b"*****",
+        b"xxx",
+        b"xxxx",
+        b"xxxxx",
+    ];
+    MARKERS.iter().any(|m| token.eq_ignore_ascii_case(m))
+        || token
+            .get(..8)
+            .is_some_and(|head| head.eq_ignore_ascii_case(b"redacted"))
+        || (token.len() >= 3 && token.iter().all(|b| *b == b'*'))
 }
 
 /// Header names that carry API keys or tokens outside `Authorization`.

@@ -206,3 +206,86 @@ fn defects_read_as_a_list() {
     assert!(d.is_empty());
     assert_eq!(Defects::from(Vec::new()), Defects::default());
 }
+
+/// The allocating reading [`is_redaction_marker`] replaced: the last word,
+/// lower-cased, against the markers.
+fn redaction_marker_reference(value: &str) -> bool {
+    let v = value.trim();
+    if is_fingerprint_marker(v.rsplit([' ', '\t']).next().unwrap_or(v)) {
+        return false;
+    }
+    let token = v
+        .rsplit([' ', '\t'])
+        .next()
+        .unwrap_or(v)
+        .trim_matches(|c| c == '[' || c == ']' || c == '<' || c == '>' || c == '"');
+    let t = token.to_ascii_lowercase();
+    matches!(
+        t.as_str(),
+        "redacted"
+            | "removed"
+            | "sanitized"
+            | "scrubbed"
+            | "hidden"
+            | "filtered"
+            | "masked"
+            | "***"
+            | "****"
+            | "*****"
+            | "xxx"
+            | "xxxx"
+            | "xxxxx"
+    ) || t.starts_with("redacted")
+        || (t.len() >= 3 && t.bytes().all(|b| b == b'*'))
+}
+
+#[test]
+fn redaction_markers_read_as_before() {
+    let fp = fingerprint(b"abc");
+    let words = [
+        "REDACTED",
+        "[redacted]",
+        "<Removed>",
+        "\"sanitized\"",
+        "Scrubbed",
+        "hidden",
+        "FILTERED",
+        "masked",
+        "**",
+        "***",
+        "*******",
+        "xx",
+        "XXX",
+        "xxxxx",
+        "xxxxxx",
+        "redacted-by-proxy",
+        "Redact",
+        "réducted",
+        "ŔEDACTED",
+        "[redacted:0123456789ab]",
+        "",
+        " ",
+        "abc.def.ghi",
+        JWT,
+    ];
+    let marker = format!("[redacted:{fp}]");
+    let mut values: Vec<String> = Vec::new();
+    for w in words.iter().copied().chain([marker.as_str()]) {
+        for prefix in ["", "Bearer ", "Basic\t", "  token = ", "é "] {
+            for suffix in ["", " ", "\t\n"] {
+                values.push(format!("{prefix}{w}{suffix}"));
+            }
+        }
+    }
+    let mut hits = 0;
+    for v in &values {
+        let want = redaction_marker_reference(v);
+        assert_eq!(is_redaction_marker(v), want, "{v:?}");
+        hits += usize::from(want);
+    }
+    // Both answers occur, so the comparison means something.
+    assert!(hits > 100 && hits < values.len() - 100, "{hits}");
+    assert!(is_redaction_marker("Bearer [REDACTED]"));
+    assert!(!is_redaction_marker(&format!("Bearer {marker}")));
+    assert!(!is_redaction_marker(&format!("Bearer {JWT}")));
+}
