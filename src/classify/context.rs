@@ -3,8 +3,11 @@
 //! where each credential fingerprint succeeded, which requests redirected
 //! where, and whether a HAR looks sanitized.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
+
+use rayon::slice::ParallelSliceMut;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::aggregate::template::endpoint_template;
 use crate::correlate::path_and_query;
@@ -36,31 +39,31 @@ impl Use {
 pub struct CaptureContext<'a> {
     requests: &'a [RequestView],
     /// Per host: issuers/audiences of JWTs that got a 2xx.
-    pub accepted_iss: HashMap<&'a str, HashSet<&'a str>>,
-    pub accepted_aud: HashMap<&'a str, HashSet<&'a str>>,
-    pub accepted_iss_any: HashSet<&'a str>,
+    pub accepted_iss: FxHashMap<&'a str, FxHashSet<&'a str>>,
+    pub accepted_aud: FxHashMap<&'a str, FxHashSet<&'a str>>,
+    pub accepted_iss_any: FxHashSet<&'a str>,
     /// Per host: JWT `alg`s that got a 2xx.
-    pub accepted_algs: HashMap<&'a str, HashSet<&'a str>>,
-    pub accepted_aud_any: HashSet<&'a str>,
+    pub accepted_algs: FxHashMap<&'a str, FxHashSet<&'a str>>,
+    pub accepted_aud_any: FxHashSet<&'a str>,
     /// Per host: lower-cased Authorization schemes that got a 2xx.
-    pub accepted_schemes: HashMap<&'a str, HashSet<String>>,
+    pub accepted_schemes: FxHashMap<&'a str, FxHashSet<String>>,
     /// Per host: where successful API keys were carried.
-    pub accepted_key_locations: HashMap<&'a str, HashSet<&'a Location>>,
+    pub accepted_key_locations: FxHashMap<&'a str, FxHashSet<&'a Location>>,
     /// Every use of a credential, by fingerprint, then request.
     uses: Vec<Use>,
     /// (host, endpoint) where a request with credentials succeeded.
-    pub endpoints_with_success: HashSet<(&'a str, String)>,
+    pub endpoints_with_success: FxHashSet<(&'a str, String)>,
     /// Masked target URL of a 3xx → the redirecting requests.
-    pub redirects_to: HashMap<String, Vec<usize>>,
+    pub redirects_to: FxHashMap<String, Vec<usize>>,
     /// 2xx requests by (METHOD, masked URL), then request: for challenge
     /// handshakes.
     successes_by_url: Vec<u32>,
     /// HAR files in which no request carries any credential although some
     /// requests look authenticated: exported with sanitization.
-    pub sanitized_files: HashSet<Arc<str>>,
+    pub sanitized_files: BTreeSet<Arc<str>>,
     /// (METHOD, path?query) → 2xx log events, for log-only handshakes;
     /// each list in time order, untimed events first.
-    pub log_successes: HashMap<(String, String), Vec<usize>>,
+    pub log_successes: FxHashMap<(String, String), Vec<usize>>,
 }
 
 fn is_success(status: i32) -> bool {
@@ -73,13 +76,13 @@ impl<'a> CaptureContext<'a> {
             requests,
             ..CaptureContext::default()
         };
-        let mut file_has_credential: HashMap<Arc<str>, bool> = HashMap::new();
-        let mut file_has_401: HashMap<Arc<str>, bool> = HashMap::new();
+        let mut file_has_credential: FxHashMap<Arc<str>, bool> = FxHashMap::default();
+        let mut file_has_401: FxHashMap<Arc<str>, bool> = FxHashMap::default();
         // (file, host) pairs answered 2xx, and those answered 401: a host
         // that both accepts and rejects requests while no request carries
         // any credential is a host whose credentials were removed on export.
-        let mut host_ok: HashSet<(&Arc<str>, &str)> = HashSet::new();
-        let mut host_401: HashSet<(&Arc<str>, &str)> = HashSet::new();
+        let mut host_ok: FxHashSet<(&Arc<str>, &str)> = FxHashSet::default();
+        let mut host_401: FxHashSet<(&Arc<str>, &str)> = FxHashSet::default();
         // Collected flat, sorted once at the end; sized exactly, since
         // doubling would leave up to half of each list unused.
         let mut uses = Vec::with_capacity(requests.iter().map(|r| r.credentials.len()).sum());
@@ -174,9 +177,23 @@ impl<'a> CaptureContext<'a> {
                 }
             }
         }
-        uses.sort_unstable_by(|a, b| (ctx.credential(*a), a).cmp(&(ctx.credential(*b), b)));
+        // Sorted on keys read once, in parallel: a comparison that looked
+        // its keys up through the requests missed the cache at every step,
+        // and these two sorts were most of this build, which runs while
+        // the other cores wait once a HAR is read. (The keys live only
+        // while sorting: a few MB on a 4 GB HAR.)
+        let mut keyed: Vec<_> = uses.iter().map(|&u| (ctx.credential(u), u)).collect();
+        keyed.par_sort_unstable();
+        uses.clear();
+        uses.extend(keyed.into_iter().map(|(_, u)| u));
         ctx.uses = uses;
-        successes_by_url.sort_unstable_by_key(|&i| (ctx.method_and_url(i), i));
+        let mut keyed: Vec<_> = successes_by_url
+            .iter()
+            .map(|&i| (ctx.method_and_url(i), i))
+            .collect();
+        keyed.par_sort_unstable();
+        successes_by_url.clear();
+        successes_by_url.extend(keyed.into_iter().map(|(_, i)| i));
         ctx.successes_by_url = successes_by_url;
         for (file, has) in file_has_credential {
             let authenticated_looking = host_401

@@ -1155,7 +1155,7 @@ fn explains(client: Cause, server: Cause) -> bool {
     )
 }
 
-fn join_sorted<S: AsRef<str>>(set: &std::collections::HashSet<S>) -> String {
+fn join_sorted<S: AsRef<str>, H>(set: &std::collections::HashSet<S, H>) -> String {
     let mut v: Vec<&str> = set.iter().map(AsRef::as_ref).collect();
     v.sort();
     v.join(", ")
