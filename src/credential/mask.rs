@@ -85,7 +85,12 @@ fn mask_query(query: &str) -> String {
         }
         match pair.split_once('=') {
             Some((name, value)) => {
-                let decoded_name = percent_decode(name);
+                // Most names have nothing to decode: no copy is made for them.
+                let decoded_name = if name.contains(['%', '+']) {
+                    std::borrow::Cow::Owned(percent_decode(name))
+                } else {
+                    std::borrow::Cow::Borrowed(name)
+                };
                 if is_secret_param(&decoded_name) && !value.is_empty() {
                     out.push_str(name);
                     out.push('=');
@@ -224,7 +229,11 @@ fn is_basic_pair(word: &str) -> bool {
 }
 
 fn mask_text(s: &str) -> String {
-    if s.contains("eyJ") {
+    // A shared finder: `str::contains` set up a new searcher on every call,
+    // and this runs for every path and query value of every kept record.
+    static JWT_START: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let jwt_start = JWT_START.get_or_init(|| memchr::memmem::Finder::new(b"eyJ"));
+    if jwt_start.find(s.as_bytes()).is_some() {
         mask_secrets(s)
     } else {
         s.to_string()

@@ -894,15 +894,24 @@ pub(crate) fn read_log_part<R: Read>(
                 &owned
             }
         };
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        if trimmed.starts_with('#') {
-            if let Some(fields) = cloud::fields_header(trimmed) {
-                ctx.cloudfront_fields = Some(fields);
+        // Only blank and `#` lines are told apart here; a line that starts
+        // with a printable ASCII byte other than `#` is neither, and is not
+        // trimmed (a Unicode trim of both ends, for every line).
+        let plain_start = line
+            .as_bytes()
+            .first()
+            .is_some_and(|b| b.is_ascii_graphic() && *b != b'#');
+        if !plain_start {
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                continue;
             }
-            continue;
+            if trimmed.starts_with('#') {
+                if let Some(fields) = cloud::fields_header(trimmed) {
+                    ctx.cloudfront_fields = Some(fields);
+                }
+                continue;
+            }
         }
 
         // Count-only fast path: a line that can't matter (no keyword, no

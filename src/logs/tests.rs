@@ -318,3 +318,20 @@ fn docker_wrapped_json_lines_are_counted_exactly() {
     assert_eq!(s.format, Some(LogFormat::JsonLines));
     assert!(ev.is_empty());
 }
+
+#[test]
+fn blank_and_comment_lines_are_skipped_however_they_start() {
+    let text = format!(
+        "{}\n\u{3000}\n \t \n  # a comment after blanks\n\u{a0}#Fields: not a header\n#\n{}\n \u{2003}{}\n",
+        COMBINED_401, COMBINED_401, COMBINED_401
+    );
+    let (s, ev) = run(text.as_bytes(), &LogOptions::default());
+    assert_eq!(s.lines, 8);
+    // Blank (Unicode spaces too) and `#` lines are neither records nor
+    // unmatched; a record behind leading blanks is still read.
+    assert_eq!(s.unmatched, 0);
+    assert_eq!(s.status_401, 3);
+    assert_eq!(ev.len(), 3);
+    let (s, _) = run(b"x not a log line\n", &LogOptions::default());
+    assert_eq!(s.unmatched, 1);
+}
