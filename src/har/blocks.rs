@@ -124,6 +124,53 @@ fn prefix_xor(mut x: u64) -> u64 {
 }
 
 impl BlockState {
+    /// Record the long strings that close in this block. A string that
+    /// opens and closes inside one block is shorter than 64 bytes, so with
+    /// `threshold` >= 64 only two quotes can matter: the first one when the
+    /// block starts inside a string (it closes that string), and the last
+    /// one when the block ends inside a string (it opens that string).
+    /// Header-dense blocks hold a dozen quotes; this looks at two.
+    fn track_long_strings(
+        &mut self,
+        quotes: u64,
+        was_in_string: bool,
+        base: usize,
+        threshold: usize,
+    ) {
+        if quotes == 0 {
+            return;
+        }
+        if was_in_string {
+            let at = base + quotes.trailing_zeros() as usize;
+            if let Some(open) = self.open_quote.take() {
+                if at - open > threshold {
+                    self.long.push((open + 1, at));
+                }
+            }
+        }
+        self.open_quote = self
+            .in_string
+            .then(|| base + 63 - quotes.leading_zeros() as usize);
+    }
+
+    /// [`Self::track_long_strings`] for thresholds below a block: every
+    /// quote is looked at. Unescaped quotes alternate open/close.
+    fn track_every_string(&mut self, quotes: u64, base: usize, threshold: usize) {
+        let mut q = quotes;
+        while q != 0 {
+            let at = base + q.trailing_zeros() as usize;
+            match self.open_quote.take() {
+                None => self.open_quote = Some(at),
+                Some(open) => {
+                    if at - open > threshold {
+                        self.long.push((open + 1, at));
+                    }
+                }
+            }
+            q &= q - 1;
+        }
+    }
+
     /// A fresh state that records strings at least `threshold` long.
     pub fn tracking(threshold: Option<usize>) -> Self {
         BlockState {
@@ -138,28 +185,19 @@ impl BlockState {
     pub fn step(&mut self, block: &[u8; 64], base: usize, max_depth: usize) -> Step {
         let m = masks(block);
         let quotes = m.quote & !escaped(m.backslash, &mut self.prev_odd_backslash);
-        if let Some(threshold) = self.long_threshold {
-            // Unescaped quotes alternate open/close; only structure-level
-            // strings have them, so this loop is short even in big bodies.
-            let mut q = quotes;
-            while q != 0 {
-                let at = base + q.trailing_zeros() as usize;
-                match self.open_quote.take() {
-                    None => self.open_quote = Some(at),
-                    Some(open) => {
-                        if at - open > threshold {
-                            self.long.push((open + 1, at));
-                        }
-                    }
-                }
-                q &= q - 1;
-            }
-        }
         let mut inside = prefix_xor(quotes);
         if self.in_string {
             inside = !inside;
         }
+        let was_in_string = self.in_string;
         self.in_string = inside >> 63 == 1;
+        if let Some(threshold) = self.long_threshold {
+            if threshold >= 64 {
+                self.track_long_strings(quotes, was_in_string, base, threshold);
+            } else {
+                self.track_every_string(quotes, base, threshold);
+            }
+        }
         let open = m.open & !inside;
         let close = m.close & !inside;
         let mut structural = open | close;
@@ -313,5 +351,105 @@ mod tests {
                 String::from_utf8_lossy(&s)
             );
         }
+    }
+
+    /// Strings longer than `threshold` in the value `s` starts with, found
+    /// byte at a time: (first content byte, closing quote).
+    fn scalar_long(s: &[u8], threshold: usize) -> Vec<(usize, usize)> {
+        let (mut depth, mut open, mut esc) = (0usize, None::<usize>, false);
+        let mut out = Vec::new();
+        for (i, &b) in s.iter().enumerate() {
+            if let Some(o) = open {
+                if esc {
+                    esc = false;
+                } else if b == b'\\' {
+                    esc = true;
+                } else if b == b'"' {
+                    if i - o > threshold {
+                        out.push((o + 1, i));
+                    }
+                    open = None;
+                }
+                continue;
+            }
+            match b {
+                b'"' => open = Some(i),
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn block_long(s: &[u8], threshold: usize) -> Vec<(usize, usize)> {
+        let mut st = BlockState::tracking(Some(threshold));
+        let mut off = 0;
+        while off < s.len() {
+            let mut block = [b' '; 64];
+            let n = (s.len() - off).min(64);
+            block[..n].copy_from_slice(&s[off..off + n]);
+            match st.step(&block, off, 1 << 20) {
+                Step::More => off += 64,
+                Step::End(e) => {
+                    // Below a block's length, quotes after the value's end
+                    // in its last block are looked at too: not the value's.
+                    st.long.retain(|&(_, close)| close < off + e);
+                    break;
+                }
+                Step::TooDeep(_) => break,
+            }
+        }
+        st.long
+    }
+
+    #[test]
+    fn long_strings_agree_with_a_byte_scanner_at_any_threshold() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut found = 0;
+        for _ in 0..300 {
+            let mut s = b"{".to_vec();
+            for _ in 0..1 + next(12) {
+                match next(4) {
+                    0 => s.extend_from_slice(b"[{}],"),
+                    1 => s.extend_from_slice(b" \"k\" : 1,"),
+                    _ => {
+                        s.push(b'"');
+                        for _ in 0..next(300) {
+                            match next(10) {
+                                0 => s.extend_from_slice(b"\\\""),
+                                1 => s.extend_from_slice(b"\\\\"),
+                                2 => s.push(b'}'),
+                                _ => s.push(b'a'),
+                            }
+                        }
+                        s.extend_from_slice(b"\",");
+                    }
+                }
+            }
+            s.extend_from_slice(b"\"end\"} \"after\" ");
+            for threshold in [1, 20, 63, 64, 65, 100, 128, 200] {
+                let want = scalar_long(&s, threshold);
+                found += want.len();
+                assert_eq!(
+                    block_long(&s, threshold),
+                    want,
+                    "threshold {threshold}: {}",
+                    String::from_utf8_lossy(&s)
+                );
+            }
+        }
+        assert!(found > 1000, "{found}");
     }
 }
