@@ -109,6 +109,40 @@ fn classify(o: &Fields<'_>) -> Option<LogFormat> {
 pub(crate) struct Fields<'a> {
     top: &'a Object<'a>,
     by_path: FxHashMap<std::borrow::Cow<'a, str>, &'a Value<'a>>,
+    /// The indexed paths' lengths and first bytes, a bit each: most keys
+    /// asked for are absent, and these tell most of them apart without
+    /// hashing the key.
+    sketch: KeySketch,
+}
+
+/// Bits of a set of keys (a Bloom filter with a bit in each word, from a
+/// key's length and its first and last bytes): a key whose two bits are not
+/// both set is not in the set; one whose bits are may be.
+#[derive(Clone, Copy, Default, PartialEq, Debug)]
+struct KeySketch([u64; 2]);
+
+impl KeySketch {
+    fn bits(key: &str) -> [u64; 2] {
+        let b = key.as_bytes();
+        let len = b.len();
+        let first = usize::from(b.first().copied().unwrap_or(0));
+        let last = usize::from(b.last().copied().unwrap_or(0));
+        [
+            1 << ((len.wrapping_mul(5) ^ first) & 63),
+            1 << ((len ^ last.wrapping_mul(3)) & 63),
+        ]
+    }
+
+    fn add(&mut self, key: &str) {
+        let [a, b] = KeySketch::bits(key);
+        self.0[0] |= a;
+        self.0[1] |= b;
+    }
+
+    fn may_hold(self, key: &str) -> bool {
+        let [a, b] = KeySketch::bits(key);
+        self.0[0] & a != 0 && self.0[1] & b != 0
+    }
 }
 
 impl<'a> Fields<'a> {
@@ -133,7 +167,15 @@ impl<'a> Fields<'a> {
                 Self::nested(inner, &mut path, &mut by_path);
             }
         }
-        Fields { top: o, by_path }
+        let mut sketch = KeySketch::default();
+        for k in by_path.keys() {
+            sketch.add(k);
+        }
+        Fields {
+            top: o,
+            by_path,
+            sketch,
+        }
     }
 
     /// Paths below `path`; a key holding a dot cannot be a step of a
@@ -170,9 +212,12 @@ impl<'a> Fields<'a> {
     }
 
     /// The value of a key, else of a dotted path through nested objects.
+    #[inline]
     pub(crate) fn get(&self, key: &str) -> Option<&'a Value<'a>> {
-        if let Some(v) = self.by_path.get(key) {
-            return Some(v);
+        if self.sketch.may_hold(key) {
+            if let Some(v) = self.by_path.get(key) {
+                return Some(v);
+            }
         }
         if key.len() <= MAX_INDEXED_PATH || !key.contains('.') {
             return None;
@@ -679,6 +724,28 @@ mod tests {
         assert_eq!(number(f.get(".z")), Some(4));
         assert_eq!(f.get("a.x"), None);
         assert_eq!(f.get("missing"), None);
+    }
+
+    #[test]
+    fn the_key_sketch_never_hides_an_indexed_key() {
+        let long = "k".repeat(70);
+        let doc = format!(
+            r#"{{"": 1, "é": 2, "{long}": 3, "a": {{"bb": {{"ccc": 4}}}}, "?x": 5, "Zz": 6}}"#
+        );
+        let o = object(&doc);
+        let f = fields(&o);
+        for key in f.by_path.keys() {
+            assert!(f.sketch.may_hold(key), "{key}");
+            assert!(f.get(key).is_some(), "{key}");
+        }
+        assert_eq!(f.by_path.len(), 8);
+        // Absent keys of other lengths and first bytes are told apart
+        // without a lookup; the answers stay the same.
+        assert!(!f.sketch.may_hold("status"));
+        assert!(!f.sketch.may_hold("request_id"));
+        assert_eq!(f.get("status"), None);
+        assert_eq!(number(f.get("a.bb.ccc")), Some(4));
+        assert_eq!(number(f.get(&long)), Some(3));
     }
 
     #[test]
