@@ -342,8 +342,13 @@ pub(crate) fn normalize_id(raw: &str) -> Option<String> {
     if s.is_empty() || s == "-" || s.eq_ignore_ascii_case("null") {
         return None;
     }
-    // W3C traceparent: 00-<32hex>-<16hex>-<2hex>
-    let parts: Vec<&str> = s.split('-').collect();
+    // W3C traceparent: 00-<32hex>-<16hex>-<2hex>, 55 bytes (checked first:
+    // this runs for every id of every kept line).
+    let parts: Vec<&str> = if s.len() == 55 {
+        s.split('-').collect()
+    } else {
+        Vec::new()
+    };
     if parts.len() == 4
         && parts[0].len() == 2
         && parts[1].len() == 32
