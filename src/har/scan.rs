@@ -359,34 +359,40 @@ impl<R: Read> Scanner<R> {
                     "unexpected end of file inside this value (truncated file?)",
                 ));
             }
-            let n = available.min(64);
-            // Whole blocks are read in place; only the input's last, partial
-            // block is copied and padded with spaces.
-            let mut padded = [b' '; 64];
-            let block: &[u8; 64] = match self.buf[i..i + n].try_into() {
-                Ok(whole) => whole,
-                Err(_) => {
-                    padded[..n].copy_from_slice(&self.buf[i..i + n]);
-                    &padded
+            if available >= 64 {
+                // Every whole block at hand, read in place in one call.
+                let whole = available / 64 * 64;
+                let (step, at) = state.run(&self.buf[i..i + whole], i - start, MAX_DEPTH);
+                match step {
+                    super::blocks::Step::End(e) => return Ok((i + at + e, state.long)),
+                    super::blocks::Step::TooDeep(x) => {
+                        return Err(self.err(
+                            i + at + x,
+                            format!("JSON nested deeper than {MAX_DEPTH} levels"),
+                        ));
+                    }
+                    super::blocks::Step::More => {
+                        i += whole;
+                        continue;
+                    }
                 }
-            };
-            match state.step(block, i - start, MAX_DEPTH) {
-                super::blocks::Step::End(e) if e <= n => return Ok((i + e, state.long)),
-                super::blocks::Step::End(_) | super::blocks::Step::More if n < 64 => {
-                    return Err(self.err(
-                        start,
-                        "unexpected end of file inside this value (truncated file?)",
-                    ));
-                }
-                super::blocks::Step::End(e) => return Ok((i + e, state.long)),
-                super::blocks::Step::TooDeep(at) => {
-                    return Err(self.err(
-                        i + at,
-                        format!("JSON nested deeper than {MAX_DEPTH} levels"),
-                    ));
-                }
-                super::blocks::Step::More => i += 64,
             }
+            // Only the input's last, partial block is left (fewer than 64
+            // bytes, at the end of input): copied and padded with spaces.
+            let n = available;
+            let mut padded = [b' '; 64];
+            padded[..n].copy_from_slice(&self.buf[i..i + n]);
+            return match state.step(&padded, i - start, MAX_DEPTH) {
+                super::blocks::Step::End(e) if e <= n => Ok((i + e, state.long)),
+                super::blocks::Step::TooDeep(at) => Err(self.err(
+                    i + at,
+                    format!("JSON nested deeper than {MAX_DEPTH} levels"),
+                )),
+                super::blocks::Step::End(_) | super::blocks::Step::More => Err(self.err(
+                    start,
+                    "unexpected end of file inside this value (truncated file?)",
+                )),
+            };
         }
     }
 
