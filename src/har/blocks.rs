@@ -313,33 +313,69 @@ impl BlockState {
 mod tests {
     use super::*;
 
-    /// Reference: byte at a time.
-    fn scalar_end(s: &[u8]) -> Option<usize> {
-        let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    /// Reference, byte at a time: where the value `s` starts with ends,
+    /// and its strings longer than `threshold` (first content byte,
+    /// closing quote).
+    fn scalar(s: &[u8], threshold: usize) -> (Option<usize>, Vec<(usize, usize)>) {
+        let (mut depth, mut open, mut esc) = (0usize, None::<usize>, false);
+        let mut long = Vec::new();
         for (i, &b) in s.iter().enumerate() {
-            if in_str {
+            if let Some(o) = open {
                 if esc {
                     esc = false;
                 } else if b == b'\\' {
                     esc = true;
                 } else if b == b'"' {
-                    in_str = false;
+                    if i - o > threshold {
+                        long.push((o + 1, i));
+                    }
+                    open = None;
                 }
                 continue;
             }
             match b {
-                b'"' => in_str = true,
+                b'"' => open = Some(i),
                 b'{' | b'[' => depth += 1,
                 b'}' | b']' => {
                     depth -= 1;
                     if depth == 0 {
-                        return Some(i + 1);
+                        return (Some(i + 1), long);
                     }
                 }
                 _ => {}
             }
         }
-        None
+        (None, long)
+    }
+
+    fn scalar_end(s: &[u8]) -> Option<usize> {
+        scalar(s, usize::MAX).0
+    }
+
+    /// JSON-ish text dense in the characters that matter, `len` draws
+    /// long, crossing block boundaries at every offset. Backslashes only
+    /// inside strings, as in any valid JSON.
+    fn random_document(x: &mut u64, len: usize) -> Vec<u8> {
+        let alphabet = br#"{}[]"\\ ax,:"#;
+        let mut s = vec![b'{'];
+        let mut in_str = false;
+        for _ in 0..len {
+            *x ^= *x << 13;
+            *x ^= *x >> 7;
+            *x ^= *x << 17;
+            let c = alphabet[(*x % alphabet.len() as u64) as usize];
+            if c == b'\\' {
+                if in_str {
+                    s.push(b'\\');
+                    s.push(if *x & 1 == 0 { b'"' } else { b'\\' });
+                }
+                continue;
+            }
+            in_str ^= c == b'"';
+            s.push(c);
+        }
+        s.extend_from_slice(b"\"}}}}]]]]}}}}");
+        s
     }
 
     fn block_end(s: &[u8]) -> Option<usize> {
@@ -405,77 +441,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn agrees_on_pseudo_random_documents() {
-        // A fixed-seed generator of JSON-ish text dense in the characters
-        // that matter, crossing block boundaries at every offset.
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        // Backslashes only inside strings, as in any valid JSON.
-        let alphabet = br#"{}[]"\\ ax,:"#;
-        for len in 1..400 {
-            let mut s = vec![b'{'];
-            let mut in_str = false;
-            for _ in 0..len {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let c = alphabet[(x % alphabet.len() as u64) as usize];
-                if c == b'\\' {
-                    if in_str {
-                        s.push(b'\\');
-                        s.push(if x & 1 == 0 { b'"' } else { b'\\' });
-                    }
-                    continue;
-                }
-                if c == b'"' {
-                    in_str = !in_str;
-                }
-                s.push(c);
-            }
-            s.extend_from_slice(b"\"}}}}]]]]}}}}");
-            assert_eq!(
-                block_end(&s),
-                scalar_end(&s),
-                "{}",
-                String::from_utf8_lossy(&s)
-            );
-        }
-    }
-
-    /// Strings longer than `threshold` in the value `s` starts with, found
-    /// byte at a time: (first content byte, closing quote).
-    fn scalar_long(s: &[u8], threshold: usize) -> Vec<(usize, usize)> {
-        let (mut depth, mut open, mut esc) = (0usize, None::<usize>, false);
-        let mut out = Vec::new();
-        for (i, &b) in s.iter().enumerate() {
-            if let Some(o) = open {
-                if esc {
-                    esc = false;
-                } else if b == b'\\' {
-                    esc = true;
-                } else if b == b'"' {
-                    if i - o > threshold {
-                        out.push((o + 1, i));
-                    }
-                    open = None;
-                }
-                continue;
-            }
-            match b {
-                b'"' => open = Some(i),
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        out
-    }
-
     fn block_long(s: &[u8], threshold: usize) -> Vec<(usize, usize)> {
         let mut st = BlockState::tracking(Some(threshold));
         let mut off = 0;
@@ -529,7 +494,7 @@ mod tests {
             }
             s.extend_from_slice(b"\"end\"} \"after\" ");
             for threshold in [1, 20, 63, 64, 65, 100, 128, 200] {
-                let want = scalar_long(&s, threshold);
+                let want = scalar(&s, threshold).1;
                 found += want.len();
                 assert_eq!(
                     block_long(&s, threshold),
@@ -559,33 +524,18 @@ mod tests {
         }
     }
 
+    /// Block by block with `step`, and a slice at a time with the baseline
+    /// masks and with whatever the CPU offers, against the byte reference.
     #[test]
-    fn the_baseline_and_the_wide_masks_find_the_same_ends() {
-        let mut x: u64 = 0xD1B5_4A32_D192_ED03;
-        let alphabet = br#"{}[]"\\ ax,:"#;
+    fn agrees_on_pseudo_random_documents() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for len in 1..600 {
-            // Backslashes only inside strings, as in any valid JSON.
-            let mut s = vec![b'{'];
-            let mut in_str = false;
-            for _ in 0..len {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let c = alphabet[(x % alphabet.len() as u64) as usize];
-                if c == b'\\' {
-                    if in_str {
-                        s.push(b'\\');
-                        s.push(if x & 1 == 0 { b'"' } else { b'\\' });
-                    }
-                    continue;
-                }
-                in_str ^= c == b'"';
-                s.push(c);
-            }
-            s.extend_from_slice(b"\"}}}}]]]]}}}}");
+            let s = random_document(&mut x, len);
             let want = scalar_end(&s);
-            assert_eq!(run_end(&s, true), want, "{}", String::from_utf8_lossy(&s));
-            assert_eq!(run_end(&s, false), want, "{}", String::from_utf8_lossy(&s));
+            let text = String::from_utf8_lossy(&s);
+            assert_eq!(block_end(&s), want, "{text}");
+            assert_eq!(run_end(&s, true), want, "{text}");
+            assert_eq!(run_end(&s, false), want, "{text}");
         }
     }
 }

@@ -342,23 +342,20 @@ pub(crate) fn normalize_id(raw: &str) -> Option<String> {
     if s.is_empty() || s == "-" || s.eq_ignore_ascii_case("null") {
         return None;
     }
-    // W3C traceparent: 00-<32hex>-<16hex>-<2hex>, 55 bytes (checked first:
-    // this runs for every id of every kept line).
-    let parts: Vec<&str> = if s.len() == 55 {
-        s.split('-').collect()
-    } else {
-        Vec::new()
-    };
-    if parts.len() == 4
-        && parts[0].len() == 2
-        && parts[1].len() == 32
-        && parts[2].len() == 16
-        && parts[3].len() == 2
-        && parts
-            .iter()
-            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+    // W3C traceparent: 00-<32hex>-<16hex>-<2hex>. Read in place: this runs
+    // for every id of every kept line.
+    let b = s.as_bytes();
+    let dash = |i: usize| matches!(i, 2 | 35 | 52);
+    if b.len() == 55
+        && b.iter().enumerate().all(|(i, c)| {
+            if dash(i) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
     {
-        return Some(parts[1].to_ascii_lowercase());
+        return Some(s[3..35].to_ascii_lowercase());
     }
     if let Some(root) = s.split(';').find_map(|kv| kv.trim().strip_prefix("Root=")) {
         return Some(root.trim().to_ascii_lowercase()).filter(|r| !r.is_empty());
