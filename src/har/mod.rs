@@ -10,6 +10,7 @@
 //! fault with its byte offset.
 
 mod blocks;
+mod dedent;
 pub mod entry;
 pub mod scan;
 
@@ -246,12 +247,27 @@ fn parse_batch(
                 at: format!("entry {index} (byte {})", batch.offsets[i]),
                 message: format!(
                     "entry is not a valid HAR entry object: {}",
-                    hide_quoted(&e.to_string())
+                    hide_quoted(&entry_error(&e))
                 ),
             }),
         }
     }
     (requests, errors, cut)
+}
+
+/// serde's message for an entry. Past its first line the entry was read
+/// without indentation (`dedent`), so the column would be off: only
+/// the line is given there.
+fn entry_error(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    if e.line() <= 1 {
+        return message;
+    }
+    let position = format!(" column {}", e.column());
+    match message.strip_suffix(&position) {
+        Some(line_only) => line_only.to_string(),
+        None => message,
+    }
 }
 
 /// serde quotes the offending value (`invalid type: string "Bearer …"`),
@@ -596,10 +612,10 @@ fn walk_entries<R: Read>(
                     continue;
                 };
                 let keep = safe_prefix(&entry[ls..le], kept);
-                batch.bytes.extend_from_slice(&entry[from..ls + keep]);
+                dedent::push_dedented(&mut batch.bytes, &entry[from..ls + keep]);
                 from = le;
             }
-            batch.bytes.extend_from_slice(&entry[from..]);
+            dedent::push_dedented(&mut batch.bytes, &entry[from..]);
             batch.bounds.push((start, batch.bytes.len()));
             batch.offsets.push(s.offset_of(a));
             index += 1;
@@ -761,6 +777,32 @@ mod tests {
         assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
         assert!(
             !r.errors[0].message.contains("planted_SECRET"),
+            "{:?}",
+            r.errors
+        );
+    }
+
+    /// Entries are read without their indentation: the line of a fault is
+    /// still the entry's own, its column only where no indentation went.
+    #[test]
+    fn entry_errors_give_true_positions() {
+        let pretty =
+            "{\"log\":{\"entries\":[\n  {\n    \"cache\": {},\n    \"request\": 5\n  }\n]}}";
+        let r = read(pretty);
+        assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+        assert!(r.errors[0].message.ends_with("at line 3"), "{:?}", r.errors);
+        let compact = r#"{"log":{"entries":[{"cache":{},"request":5}]}}"#;
+        let r = read(compact);
+        assert!(
+            r.errors[0].message.ends_with("at line 1 column 23"),
+            "{:?}",
+            r.errors
+        );
+        // A raw newline inside a string is still refused, indentation or not.
+        let r = read("{\"log\":{\"entries\":[{\"request\":{\"url\":\"a\n   b\"}}]}}");
+        assert_eq!(r.requests.len(), 0, "{:?}", r.requests.len());
+        assert!(
+            r.errors[0].message.contains("control character"),
             "{:?}",
             r.errors
         );
