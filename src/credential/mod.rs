@@ -714,23 +714,33 @@ pub fn api_key_query(name: &str, value: &str) -> Credential {
 
 /// Cookie names that usually hold a session or auth token.
 pub fn is_session_cookie(name: &str, value: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    let named = n.contains("sess")
-        || n.contains("sid")
-        || n.contains("auth")
-        || n.contains("token")
-        || n.contains("jwt")
-        || n.contains("login")
-        || n == "id_token"
-        || n.starts_with("__host-")
-        || n.starts_with("__secure-");
+    // Every cookie of every request comes through here: the needles are
+    // looked for in place, ignoring case, without a lowered copy or a
+    // searcher built per call.
+    let n = name.as_bytes();
+    let has = |needle: &[u8]| {
+        n.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    let starts = |prefix: &[u8]| {
+        n.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    let named = has(b"sess")
+        || has(b"sid")
+        || has(b"auth")
+        || has(b"token")
+        || has(b"jwt")
+        || has(b"login")
+        || starts(b"__host-")
+        || starts(b"__secure-");
     // Analytics and consent cookies are not credentials whatever their names.
-    let analytics = n.starts_with("_ga")
-        || n.starts_with("_gid")
-        || n.starts_with("_fbp")
-        || n.starts_with("_gcl")
-        || n.contains("consent")
-        || n.starts_with("ajs_");
+    let analytics = starts(b"_ga")
+        || starts(b"_gid")
+        || starts(b"_fbp")
+        || starts(b"_gcl")
+        || has(b"consent")
+        || starts(b"ajs_");
     !analytics && (named || looks_like_jwt(value))
 }
 

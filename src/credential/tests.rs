@@ -289,3 +289,75 @@ fn redaction_markers_read_as_before() {
     assert!(!is_redaction_marker(&format!("Bearer {marker}")));
     assert!(!is_redaction_marker(&format!("Bearer {JWT}")));
 }
+
+/// The reading `is_session_cookie` had before it stopped lowering a copy
+/// of the name and building a searcher per needle.
+fn session_cookie_reference(name: &str, value: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let named = ["sess", "sid", "auth", "token", "jwt", "login"]
+        .iter()
+        .any(|w| n.contains(w))
+        || n == "id_token"
+        || n.starts_with("__host-")
+        || n.starts_with("__secure-");
+    let analytics = ["_ga", "_gid", "_fbp", "_gcl", "ajs_"]
+        .iter()
+        .any(|p| n.starts_with(p))
+        || n.contains("consent");
+    !analytics && (named || looks_like_jwt(value))
+}
+
+#[test]
+fn session_cookie_names_read_as_before() {
+    let words = [
+        "",
+        "s",
+        "sess",
+        "SESSION",
+        "PHPSESSID",
+        "connect.sid",
+        "Sid",
+        "si",
+        "auth",
+        "AUTH_",
+        "x-token",
+        "Tok",
+        "jwt",
+        "login",
+        "LOG",
+        "id_token",
+        "__Host-",
+        "__host-x",
+        "__Secure-a",
+        "__secure",
+        "_ga",
+        "_GA_123",
+        "_gid",
+        "_fbp",
+        "_gcl_au",
+        "cookie_consent",
+        "ajs_user",
+        "ajs",
+        "é",
+        "séss",
+        "ßid",
+        "theme",
+    ];
+    let mut names = Vec::new();
+    for a in words {
+        for b in ["", "sess", "_ga", "x", "é", "TOKEN"] {
+            names.push(format!("{a}{b}"));
+            names.push(format!("{b}{a}"));
+        }
+    }
+    let mut hits = 0;
+    for name in &names {
+        for value in ["abc", JWT] {
+            let want = session_cookie_reference(name, value);
+            assert_eq!(is_session_cookie(name, value), want, "{name:?} {value:?}");
+            hits += usize::from(want);
+        }
+    }
+    // Both answers occur often, so the comparison means something.
+    assert!(hits > 100 && hits < 2 * names.len() - 100, "{hits}");
+}
