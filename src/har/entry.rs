@@ -102,6 +102,11 @@ where
             let mut out = Vec::new();
             while let Some(item) = seq.next_element::<MaybePair<'de>>()? {
                 if let Some(p) = item.0 {
+                    if out.is_empty() {
+                        // Room for a browser's usual header count at once:
+                        // growing 4 → 8 → 16 → 32 was 2 % of a HAR's time.
+                        out.reserve(PAIRS_AT_ONCE);
+                    }
                     out.push(p);
                 }
             }
@@ -138,6 +143,9 @@ where
     }
     d.deserialize_any(V)
 }
+
+/// Room made in a pair list on its first element.
+const PAIRS_AT_ONCE: usize = 24;
 
 /// One element of a pair list: an object, or anything else (skipped).
 struct MaybePair<'a>(Option<RawPair<'a>>);
