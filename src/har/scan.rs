@@ -506,6 +506,38 @@ mod tests {
         );
     }
 
+    /// Several megabytes through reads of odd sizes: the buffer is compacted
+    /// many times, and what stays behind its end from earlier reads never
+    /// shows up in a value.
+    #[test]
+    fn values_survive_compaction_between_odd_reads() {
+        struct Odd<'a>(&'a [u8], usize);
+        impl Read for Odd<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                self.1 = (self.1 * 7 + 3) % 5000 + 1;
+                let n = self.0.len().min(self.1).min(out.len());
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let values: Vec<String> = (0..40_000)
+            .map(|i| format!("{{\"n\": {i}, \"s\": \"{}\"}}", "x".repeat(i % 300)))
+            .collect();
+        let doc = format!("[{}]", values.join(",\n  "));
+        assert!(doc.len() > 8 * CHUNK, "{}", doc.len());
+        let mut s = Scanner::new(Odd(doc.as_bytes(), 1));
+        s.expect(b'[', "[").unwrap();
+        for (i, want) in values.iter().enumerate() {
+            s.compact();
+            let (a, b) = s.value().unwrap();
+            assert_eq!(s.bytes(a, b), want.as_bytes(), "value {i}");
+            let more = s.comma_or(b']', "array").unwrap();
+            assert_eq!(more, i + 1 < values.len());
+        }
+        assert_eq!(s.offset(), doc.len() as u64);
+    }
+
     #[test]
     fn truncation_is_an_error_with_offset() {
         let mut s = Scanner::new(&b"[{\"a\": \"unterminated"[..]);
