@@ -378,20 +378,25 @@ mod tests {
         s
     }
 
-    fn block_end(s: &[u8]) -> Option<usize> {
-        let mut st = BlockState::default();
+    /// Step `st` over `s` one space-padded 64-byte block at a time; the
+    /// value's end, or `None` (too deep, or still open at the end of `s`).
+    fn step_padded(st: &mut BlockState, s: &[u8], max_depth: usize) -> Option<usize> {
         let mut off = 0;
         while off < s.len() {
             let mut block = [b' '; 64];
             let n = (s.len() - off).min(64);
             block[..n].copy_from_slice(&s[off..off + n]);
-            match st.step(&block, off, 1 << 20) {
+            match st.step(&block, off, max_depth) {
                 Step::End(e) => return Some(off + e),
                 Step::TooDeep(_) => return None,
                 Step::More => off += 64,
             }
         }
         None
+    }
+
+    fn block_end(s: &[u8]) -> Option<usize> {
+        step_padded(&mut BlockState::default(), s, 1 << 20)
     }
 
     #[test]
@@ -424,17 +429,7 @@ mod tests {
             long_threshold: Some(100),
             ..BlockState::default()
         };
-        let bytes = doc.as_bytes();
-        let mut off = 0;
-        loop {
-            let mut block = [b' '; 64];
-            let n = (bytes.len() - off).min(64);
-            block[..n].copy_from_slice(&bytes[off..off + n]);
-            if let Step::End(_) = st.step(&block, off, 100) {
-                break;
-            }
-            off += 64;
-        }
+        assert!(step_padded(&mut st, doc.as_bytes(), 100).is_some());
         assert_eq!(st.long.len(), 2);
         for (a, b) in &st.long {
             assert_eq!(&doc[*a..*b], body);
@@ -443,21 +438,10 @@ mod tests {
 
     fn block_long(s: &[u8], threshold: usize) -> Vec<(usize, usize)> {
         let mut st = BlockState::tracking(Some(threshold));
-        let mut off = 0;
-        while off < s.len() {
-            let mut block = [b' '; 64];
-            let n = (s.len() - off).min(64);
-            block[..n].copy_from_slice(&s[off..off + n]);
-            match st.step(&block, off, 1 << 20) {
-                Step::More => off += 64,
-                Step::End(e) => {
-                    // Below a block's length, quotes after the value's end
-                    // in its last block are looked at too: not the value's.
-                    st.long.retain(|&(_, close)| close < off + e);
-                    break;
-                }
-                Step::TooDeep(_) => break,
-            }
+        if let Some(end) = step_padded(&mut st, s, 1 << 20) {
+            // Below a block's length, quotes after the value's end in its
+            // last block are looked at too: not the value's.
+            st.long.retain(|&(_, close)| close < end);
         }
         st.long
     }
