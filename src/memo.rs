@@ -6,23 +6,26 @@
 //! memory stays small whatever the input.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::thread::LocalKey;
 
 /// Texts longer than this are not remembered: they are rarely repeated.
 pub const MAX_TEXT: usize = 256;
 
 /// Answers for up to `capacity` texts.
+///
+/// Keys are hashed with hashbrown's foldhash (seeded per process, like
+/// SipHash): SipHash on a 200-byte message cost more than the answer it
+/// looked up.
 #[derive(Debug)]
 pub struct TextMemo<V> {
-    answers: HashMap<Box<str>, V>,
+    answers: hashbrown::HashMap<Box<str>, V>,
     capacity: usize,
 }
 
 impl<V: Clone> TextMemo<V> {
     pub fn new(capacity: usize) -> TextMemo<V> {
         TextMemo {
-            answers: HashMap::new(),
+            answers: hashbrown::HashMap::new(),
             capacity,
         }
     }
