@@ -23,6 +23,7 @@
 //! then the whole chain; [`LogSummary::format`] is the most common one.
 
 mod access;
+mod cheap_json;
 mod cloud;
 mod custom;
 mod envoy;
@@ -47,6 +48,7 @@ use serde::Serialize;
 use crate::credential::mask_secrets;
 use crate::credential::mask_url;
 use crate::model::{InputError, InputKind, Origin, ServerEvent, ServerEventFields, Timestamp};
+use cheap_json::CheapJson;
 use lines::{Line, LineReader};
 
 /// Every log format authlens recognises. `Display` gives the stable id
@@ -648,134 +650,6 @@ fn may_matter(line: &[u8]) -> bool {
     }
 }
 
-/// Does a JSON line carry a status key at all (for counting lines that are
-/// not parsed)? Mirrors the keys [`json`] reads a status from.
-fn json_has_status_key(line: &[u8]) -> bool {
-    status_key_ends(line).next().is_some()
-}
-
-/// The status of a JSON log line read without parsing it: every
-/// status-like key in the line holds the same number from 100 to 599
-/// (quoted or not). `None` when there is no such key or the keys disagree or
-/// hold something else: then the line is parsed.
-fn cheap_json_status(line: &[u8]) -> Option<u16> {
-    let mut found = None;
-    for end in status_key_ends(line) {
-        let rest = &line[end..];
-        let rest = rest
-            .trim_ascii_start()
-            .strip_prefix(b":")?
-            .trim_ascii_start();
-        let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
-        let digits = rest.get(..3)?;
-        if !digits.iter().all(u8::is_ascii_digit)
-            || rest
-                .get(3)
-                .is_some_and(|c| !matches!(c, b'"' | b',' | b'}' | b' '))
-        {
-            return None;
-        }
-        let status = digits
-            .iter()
-            .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
-        if !(100..=599).contains(&status) || found.is_some_and(|f| f != status) {
-            return None;
-        }
-        found = Some(status);
-    }
-    found
-}
-
-/// The keys [`json`] reads a status from.
-const STATUS_KEYS: [&[u8]; 7] = [
-    b"status",
-    b"statusCode",
-    b"status_code",
-    b"response_code",
-    b"DownstreamStatus",
-    b"http_status",
-    b"StatusCode",
-];
-
-/// Where each quoted status key of a JSON line ends (just after its closing
-/// quote). Found by the rare `tatus` (all keys but one hold it) rather
-/// than by the keys' opening quote, which every JSON string starts with.
-fn status_key_ends(line: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    static FINDERS: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
-    let [tatus, code] = FINDERS.get_or_init(|| {
-        [
-            memchr::memmem::Finder::new(b"tatus"),
-            memchr::memmem::Finder::new(b"response_code"),
-        ]
-    });
-    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    tatus
-        .find_iter(line)
-        .chain(code.find_iter(line))
-        .filter_map(move |at| {
-            let start = at - line[..at].iter().rev().take_while(|b| word(b)).count();
-            let end = at + line[at..].iter().take_while(|b| word(b)).count();
-            let quoted = start > 0 && line[start - 1] == b'"' && line.get(end) == Some(&b'"');
-            (quoted && STATUS_KEYS.contains(&&line[start..end])).then_some(end + 1)
-        })
-}
-
-/// The path of a JSON log line from its first `"uri"`/`"url"`/`"path"`-like
-/// string field, without parsing the line; `None` when there is none or it
-/// is escaped (then the caller parses).
-fn cheap_json_path(line: &[u8]) -> Option<&str> {
-    static KEYS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let keys = KEYS.get_or_init(|| {
-        [
-            "\"url\"",
-            "\"uri\"",
-            "\"path\"",
-            "\"request_uri\"",
-            "\"RequestPath\"",
-        ]
-        .iter()
-        .map(|k| memchr::memmem::Finder::new(k.as_bytes()).into_owned())
-        .collect()
-    });
-    // The first key (of any of these) that is followed by `:` and a string.
-    // Once one is found, the others are only looked for before it: this
-    // runs for every 2xx line while a 401 waits for its second leg.
-    let mut best: Option<(usize, usize)> = None;
-    for f in keys {
-        let limit = best.map_or(line.len(), |(at, _)| {
-            (at + f.needle().len()).min(line.len())
-        });
-        let found = f.find_iter(&line[..limit]).find_map(|i| {
-            let after = &line[i + f.needle().len()..];
-            let value = after
-                .trim_ascii_start()
-                .strip_prefix(b":")?
-                .trim_ascii_start();
-            value.strip_prefix(b"\"")?;
-            Some((i, line.len() - value.len() + 1))
-        });
-        if let Some(hit) = found {
-            if best.is_none_or(|b| hit.0 < b.0) {
-                best = Some(hit);
-            }
-        }
-    }
-    let (_, value_at) = best?;
-    let rest = &line[value_at..];
-    let end = memchr::memchr3(b'"', b'\\', b'?', rest)?;
-    if rest[end] == b'\\' {
-        return None;
-    }
-    let value = std::str::from_utf8(&rest[..end]).ok()?;
-    // A full URL: keep its path, as `path_key` does.
-    Some(match value.find("://") {
-        Some(i) => value[i + 3..]
-            .find('/')
-            .map_or("/", |p| &value[i + 3 + p..]),
-        None => value,
-    })
-}
-
 fn path_key(host: Option<&str>, url: Option<&str>) -> (String, String) {
     let host = host.unwrap_or("").to_ascii_lowercase();
     (host, bare_path(url.unwrap_or("")).to_string())
@@ -1064,21 +938,23 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
             if !t.starts_with('{') || t.starts_with("{\"log\":\"") || !t.trim_end().ends_with('}') {
                 return None;
             }
+            let keys = CheapJson::read(line.as_bytes());
             // A line can only be a challenge's second leg if its path is
             // still waiting for one; the path is read without a JSON parse.
             let follows_challenge = || {
                 !ctx.challenged_paths.is_empty()
-                    && cheap_json_path(line.as_bytes())
+                    && keys
+                        .path(line.as_bytes())
                         .is_none_or(|p| ctx.challenged_paths.contains_key(p))
             };
-            if let Some(status) = cheap_json_status(line.as_bytes()) {
+            if let Some(status) = keys.status {
                 return (!ctx.wants_detail_by(Some(status), follows_challenge)).then_some(true);
             }
             // No clear status: only a line without auth words is just counted.
             if may_matter(line.as_bytes()) || follows_challenge() {
                 return None;
             }
-            Some(json_has_status_key(line.as_bytes()))
+            Some(keys.has_status_key)
         }
         LogFormat::NginxError => error_log::looks_like_nginx_error(line).then_some(false),
         _ => None,

@@ -1,0 +1,416 @@
+//! A JSON log line's status and path read without parsing it, for the
+//! lines that are only counted. Every status key must agree on one status,
+//! and the path is the first `url`-like key's string; anything unusual
+//! (keys that disagree, an escape in the path) gives no answer, and the
+//! caller parses the line.
+//!
+//! The keys are found in one pass: a 64-byte block's quotes come as one
+//! bitmask (SSE2), and only a quote followed by a key's first letter is
+//! looked at. A search per key read each line seven times, and this runs
+//! for nearly every line of a JSON log.
+
+/// Member names whose value is a status, as [`super::json`] reads them
+/// ([`key_at`] knows them by heart; the tests hold it to this list).
+#[cfg(test)]
+const STATUS_KEYS: [&[u8]; 7] = [
+    b"status",
+    b"statusCode",
+    b"status_code",
+    b"response_code",
+    b"DownstreamStatus",
+    b"http_status",
+    b"StatusCode",
+];
+
+/// Member names whose string value is the request's path or URL.
+#[cfg(test)]
+const PATH_KEYS: [&[u8]; 5] = [b"url", b"uri", b"path", b"request_uri", b"RequestPath"];
+
+/// What a JSON line's status and path keys say.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct CheapJson {
+    /// Some status key is there (quoted, as a member name would be).
+    pub has_status_key: bool,
+    /// The status all status keys hold (a number from 100 to 599, quoted or
+    /// not); `None` when there is no status key, or one holds something
+    /// else, or they disagree.
+    pub status: Option<u16>,
+    /// Where the string value of the first path key starts (just after its
+    /// opening quote).
+    path_at: Option<usize>,
+}
+
+impl CheapJson {
+    /// Read `line`'s status and path keys.
+    pub fn read(line: &[u8]) -> CheapJson {
+        let mut seen = CheapJson::default();
+        let mut status_clear = true;
+        for_each_key_quote(line, |at| {
+            let name = &line[at + 1..];
+            match key_at(name) {
+                Some((Key::Status, end)) => {
+                    seen.has_status_key = true;
+                    if status_clear {
+                        match status_value(&name[end..]) {
+                            Some(s) if seen.status.is_none_or(|f| f == s) => seen.status = Some(s),
+                            _ => {
+                                status_clear = false;
+                                seen.status = None;
+                            }
+                        }
+                    }
+                }
+                Some((Key::Path, end)) if seen.path_at.is_none() => {
+                    seen.path_at = string_value_at(&name[end..]).map(|v| at + 1 + end + v);
+                }
+                _ => {}
+            }
+        });
+        seen
+    }
+
+    /// The path of the first path key's value (an absolute URL's path, no
+    /// query); `None` when there is none or it holds an escape.
+    pub fn path<'a>(&self, line: &'a [u8]) -> Option<&'a str> {
+        let rest = &line[self.path_at?..];
+        let end = memchr::memchr3(b'"', b'\\', b'?', rest)?;
+        if rest[end] == b'\\' {
+            return None;
+        }
+        let value = std::str::from_utf8(&rest[..end]).ok()?;
+        // A full URL: keep its path, as `path_key` does. (Most values are
+        // plain paths, without the colon a search would look for.)
+        if memchr::memchr(b':', value.as_bytes()).is_none() {
+            return Some(value);
+        }
+        Some(match value.find("://") {
+            Some(i) => value[i + 3..]
+                .find('/')
+                .map_or("/", |p| &value[i + 3 + p..]),
+            None => value,
+        })
+    }
+}
+
+enum Key {
+    Status,
+    Path,
+}
+
+/// The key `name` (the bytes after a quote) is, if it is one of
+/// the status keys or the path keys, closed by a quote, and where it ends
+/// (just after that quote). Told apart by the first byte, then compared
+/// whole: most quotes open no key, and a comparison with every key was
+/// most of the cost of a line.
+#[inline]
+fn key_at(name: &[u8]) -> Option<(Key, usize)> {
+    let (key, end) = match name.first()? {
+        b's' => (
+            Key::Status,
+            closes(name, b"status")
+                .or_else(|| closes(name, b"statusCode"))
+                .or_else(|| closes(name, b"status_code")),
+        ),
+        b'r' => match closes(name, b"response_code") {
+            Some(end) => (Key::Status, Some(end)),
+            None => (Key::Path, closes(name, b"request_uri")),
+        },
+        b'D' => (Key::Status, closes(name, b"DownstreamStatus")),
+        b'h' => (Key::Status, closes(name, b"http_status")),
+        b'S' => (Key::Status, closes(name, b"StatusCode")),
+        b'u' => (
+            Key::Path,
+            closes(name, b"url").or_else(|| closes(name, b"uri")),
+        ),
+        b'p' => (Key::Path, closes(name, b"path")),
+        b'R' => (Key::Path, closes(name, b"RequestPath")),
+        _ => return None,
+    };
+    Some((key, end?))
+}
+
+/// Where `name` closes if it is `key` followed by a quote: just after the
+/// quote. (A fixed length, so the comparison is a few loads.)
+#[inline]
+fn closes<const N: usize>(name: &[u8], key: &[u8; N]) -> Option<usize> {
+    let (head, rest) = name.split_first_chunk::<N>()?;
+    (head == key && rest.first() == Some(&b'"')).then_some(N + 1)
+}
+
+/// The status after a status key: `: 401` or `: "401"`, three digits from
+/// 100 to 599 followed by a quote, a comma, a brace, a blank or the end.
+fn status_value(after_key: &[u8]) -> Option<u16> {
+    let rest = after_key
+        .trim_ascii_start()
+        .strip_prefix(b":")?
+        .trim_ascii_start();
+    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+    let digits = rest.get(..3)?;
+    if !digits.iter().all(u8::is_ascii_digit)
+        || rest
+            .get(3)
+            .is_some_and(|c| !matches!(c, b'"' | b',' | b'}' | b' '))
+    {
+        return None;
+    }
+    let status = digits
+        .iter()
+        .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
+    (100..=599).contains(&status).then_some(status)
+}
+
+/// Where a string value starts after a key (`: "`), just past its quote.
+fn string_value_at(after_key: &[u8]) -> Option<usize> {
+    let value = after_key
+        .trim_ascii_start()
+        .strip_prefix(b":")?
+        .trim_ascii_start();
+    value
+        .starts_with(b"\"")
+        .then(|| after_key.len() - value.len() + 1)
+}
+
+/// Call `f` with the position of every `"` in `line` that is followed by a
+/// key's first letter (in either case: a superset), in order.
+fn for_each_key_quote(line: &[u8], mut f: impl FnMut(usize)) {
+    // A block's masks read one byte past it: the byte after its last quote.
+    let mut base = 0;
+    while base + 65 <= line.len() {
+        let window: &[u8; 65] = line[base..base + 65].try_into().unwrap_or(&[0; 65]);
+        each_bit(key_quotes(window), base, &mut f);
+        base += 64;
+    }
+    if base < line.len() {
+        // Zeros are neither quotes nor letters.
+        let mut padded = [0u8; 65];
+        padded[..line.len() - base].copy_from_slice(&line[base..]);
+        each_bit(key_quotes(&padded), base, &mut f);
+    }
+}
+
+#[inline]
+fn each_bit(mut bits: u64, base: usize, f: &mut impl FnMut(usize)) {
+    while bits != 0 {
+        f(base + bits.trailing_zeros() as usize);
+        bits &= bits - 1;
+    }
+}
+
+/// The first letters of the keys, lower-cased (`D`, `h`, `p`, `r`, `s`,
+/// `u`).
+const FIRST_LETTERS: [u8; 6] = *b"dhprsu";
+
+/// A bit for each of the first 64 bytes of `window` that is a `"` followed
+/// by one of [`FIRST_LETTERS`] in either case.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn key_quotes(window: &[u8; 65]) -> u64 {
+    use std::arch::x86_64::*;
+    // SAFETY: every load reads 16 bytes at offsets up to 49, inside the 65
+    // readable bytes of `window`; SSE2 is part of the x86_64 baseline.
+    unsafe {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let case = _mm_set1_epi8(0x20);
+        let letters = FIRST_LETTERS.map(|l| _mm_set1_epi8(l as i8));
+        let mut bits = 0u64;
+        for i in 0..4 {
+            let at = window.as_ptr().add(16 * i);
+            let here = _mm_loadu_si128(at as *const __m128i);
+            let next = _mm_or_si128(_mm_loadu_si128(at.add(1) as *const __m128i), case);
+            let mut first = _mm_cmpeq_epi8(next, letters[0]);
+            for l in &letters[1..] {
+                first = _mm_or_si128(first, _mm_cmpeq_epi8(next, *l));
+            }
+            let hits = _mm_and_si128(_mm_cmpeq_epi8(here, quote), first);
+            bits |= (_mm_movemask_epi8(hits) as u16 as u64) << (16 * i);
+        }
+        bits
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn key_quotes(window: &[u8; 65]) -> u64 {
+    (0..64).fold(0u64, |bits, i| {
+        let hit = window[i] == b'"' && FIRST_LETTERS.contains(&(window[i + 1] | 0x20));
+        bits | (u64::from(hit) << i)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(line: &str) -> (bool, Option<u16>, Option<&str>) {
+        let seen = CheapJson::read(line.as_bytes());
+        (seen.has_status_key, seen.status, seen.path(line.as_bytes()))
+    }
+
+    #[test]
+    fn every_listed_key_and_no_other_is_known() {
+        for (keys, status) in [(&STATUS_KEYS[..], true), (&PATH_KEYS[..], false)] {
+            for key in keys {
+                let name = [*key, b"\":1"].concat();
+                let found = key_at(&name).map(|(k, end)| (matches!(k, Key::Status), end));
+                assert_eq!(found, Some((status, key.len() + 1)), "{key:?}");
+                // Shorter, longer, or not closed: not the key.
+                assert!(key_at(&name[..key.len()]).is_none());
+                assert!(key_at(&[*key, b"s\""].concat()).is_none());
+                assert!(key_at(&name[1..]).is_none());
+            }
+        }
+        assert!(key_at(b"service\":1").is_none());
+        assert!(key_at(b"").is_none());
+    }
+
+    #[test]
+    fn status_and_path_of_usual_lines() {
+        assert_eq!(
+            read(r#"{"time":1,"req":{"url":"/a/b?x=1","method":"GET"},"res":{"statusCode":401}}"#),
+            (true, Some(401), Some("/a/b"))
+        );
+        assert_eq!(
+            read(
+                r#"{"status": "200", "request_uri" : "https://h.example/p/q", "status_code":200}"#
+            ),
+            (true, Some(200), Some("/p/q"))
+        );
+        assert_eq!(
+            read(r#"{"response_code":503,"path":"https://h.example"}"#),
+            (true, Some(503), Some("/"))
+        );
+        assert_eq!(read(r#"{"msg":"hello"}"#), (false, None, None));
+    }
+
+    #[test]
+    fn unclear_statuses_give_no_answer() {
+        // Keys that disagree, a value that is no status, a key as a value.
+        assert_eq!(read(r#"{"status":200,"statusCode":401}"#).1, None);
+        assert_eq!(read(r#"{"status":"ok"}"#), (true, None, None));
+        assert_eq!(read(r#"{"status":2000}"#).1, None);
+        assert_eq!(read(r#"{"status":99}"#).1, None);
+        assert_eq!(read(r#"{"status":600}"#).1, None);
+        assert_eq!(read(r#"{"msg":"status"}"#), (true, None, None));
+        // A key agreeing after a conflict does not bring the answer back.
+        assert_eq!(
+            read(r#"{"status":200,"http_status":401,"status":200}"#).1,
+            None
+        );
+        // Not a key: part of a longer name, or not closed by a quote.
+        assert_eq!(
+            read(r#"{"substatus":401,"statusX":401}"#),
+            (false, None, None)
+        );
+    }
+
+    #[test]
+    fn the_first_path_key_holding_a_string_wins() {
+        assert_eq!(
+            read(r#"{"path":3,"url":"/second","uri":"/third"}"#).2,
+            Some("/second")
+        );
+        assert_eq!(read(r#"{"url":"/a\"b"}"#).2, None, "escaped: parse");
+        assert_eq!(read(r#"{"url":"/unclosed"#).2, None);
+        assert_eq!(
+            read(r#"{"msg":"see url","RequestPath":"/r"}"#).2,
+            Some("/r")
+        );
+    }
+
+    #[test]
+    fn keys_across_block_edges_are_found() {
+        for pad in 0..140 {
+            let line = format!(
+                r#"{{"pad":"{}","res":{{"status":403}},"uri":"/x/{pad}"}}"#,
+                "p".repeat(pad)
+            );
+            let want = format!("/x/{pad}");
+            assert_eq!(
+                read(&line),
+                (true, Some(403), Some(want.as_str())),
+                "{line}"
+            );
+        }
+    }
+
+    /// The former reading, a search per key, for agreement.
+    fn reference(line: &[u8]) -> (bool, Option<u16>, Option<usize>) {
+        let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        let mut ends = Vec::new();
+        for needle in [&b"tatus"[..], b"response_code"] {
+            for at in memchr::memmem::find_iter(line, needle) {
+                let start = at - line[..at].iter().rev().take_while(|b| word(b)).count();
+                let end = at + line[at..].iter().take_while(|b| word(b)).count();
+                let quoted = start > 0 && line[start - 1] == b'"' && line.get(end) == Some(&b'"');
+                if quoted && STATUS_KEYS.contains(&&line[start..end]) {
+                    ends.push(end + 1);
+                }
+            }
+        }
+        let mut status = None;
+        for &end in &ends {
+            match status_value(&line[end..]) {
+                Some(s) if status.is_none_or(|f| f == s) => status = Some(s),
+                _ => {
+                    status = None;
+                    break;
+                }
+            }
+        }
+        let path = PATH_KEYS
+            .iter()
+            .filter_map(|k| {
+                let quoted = [&b"\""[..], k, b"\""].concat();
+                memchr::memmem::find_iter(line, &quoted).find_map(|i| {
+                    let end = i + quoted.len();
+                    string_value_at(&line[end..]).map(|v| (i, end + v))
+                })
+            })
+            .min()
+            .map(|(_, at)| at);
+        (!ends.is_empty(), status, path)
+    }
+
+    #[test]
+    fn agrees_with_a_search_per_key() {
+        // Lines put together from pieces that make and break keys.
+        let pieces = [
+            r#"{"status":401,"#,
+            r#""statusCode":"401","#,
+            r#""status_code": 200,"#,
+            r#""http_status":403,"#,
+            r#""msg":"status","#,
+            r#""url":"/a?b","#,
+            r#""uri":7,"#,
+            r#""path" : "/p","#,
+            r#""req":{"url":"https://h/x"},"#,
+            r#""note":"the \"url\" key","#,
+            r#""RequestPath":"/r","#,
+            r#""pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","#,
+            r#""response_code":"abc","#,
+            r#""DownstreamStatus":401}"#,
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut answers = std::collections::HashSet::new();
+        for _ in 0..3000 {
+            let n = 1 + next() % 7;
+            let line: String = (0..n)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let seen = CheapJson::read(line.as_bytes());
+            let want = reference(line.as_bytes());
+            assert_eq!(
+                (seen.has_status_key, seen.status, seen.path_at),
+                want,
+                "{line}"
+            );
+            answers.insert(format!("{:?}", (want.0, want.1, want.2.is_some())));
+        }
+        assert!(answers.len() >= 6, "the lines are varied: {answers:?}");
+    }
+}
