@@ -5,7 +5,7 @@ use std::io;
 
 use crate::aggregate::Summary;
 use crate::analysis::Finding;
-use crate::report::escape::csv_cell;
+use crate::report::escape::{csv_cell, is_plain_cell};
 use crate::time::format_rfc3339;
 
 pub const FAILURE_COLUMNS: &[&str] = &[
@@ -60,76 +60,127 @@ pub fn failures_header() -> Vec<u8> {
 /// has hundreds of thousands of them, never all in memory at once.
 pub fn failure_row(f: &Finding) -> Vec<u8> {
     let d = &f.diagnosis;
-    let cells: [std::borrow::Cow<'_, str>; 22] = [
-        f.request_id.as_str().into(),
-        time(f.time).into(),
-        f.method.as_str().into(),
-        f.url.as_str().into(),
-        f.host.as_str().into(),
-        f.path.as_str().into(),
-        f.endpoint.as_str().into(),
-        f.status.to_string().into(),
-        d.cause.id().into(),
-        d.secondary
-            .iter()
-            .map(|c| c.id())
-            .collect::<Vec<_>>()
-            .join(";")
-            .into(),
-        format!("{:.2}", d.confidence).into(),
-        d.evidence
-            .iter()
-            .map(|e| e.replace(';', ","))
-            .collect::<Vec<_>>()
-            .join("; ")
-            .into(),
-        f.sources.id().into(),
-        f.credential.as_str().into(),
-        f.credential_fp.as_str().into(),
-        f.jwt_iss.as_str().into(),
-        f.jwt_aud.as_str().into(),
-        f.jwt_exp
-            .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
-            .map(|t| format_rfc3339(&t))
-            .unwrap_or_default()
-            .into(),
-        f.jwt_sub.as_str().into(),
-        f.challenge.as_str().into(),
-        f.server_message.as_str().into(),
-        f.origin.as_str().into(),
-    ];
-    record(cells.iter().map(|c| csv_cell(c)))
+    let mut row = Record::with_capacity(640);
+    row.cell(&f.request_id);
+    row.cell(&time(f.time));
+    row.cell(&f.method);
+    row.cell(&f.url);
+    row.cell(&f.host);
+    row.cell(&f.path);
+    row.cell(&f.endpoint);
+    row.cell(&f.status.to_string());
+    row.cell(d.cause.id());
+    let mut secondary = String::new();
+    for (i, c) in d.secondary.iter().enumerate() {
+        if i > 0 {
+            secondary.push(';');
+        }
+        secondary.push_str(c.id());
+    }
+    row.cell(&secondary);
+    row.cell(&format!("{:.2}", d.confidence));
+    // Items are `; `-separated, so a `;` inside one becomes a `,`.
+    let mut evidence = String::with_capacity(d.evidence.iter().map(|e| e.len() + 2).sum());
+    for (i, e) in d.evidence.iter().enumerate() {
+        if i > 0 {
+            evidence.push_str("; ");
+        }
+        for (j, part) in e.split(';').enumerate() {
+            if j > 0 {
+                evidence.push(',');
+            }
+            evidence.push_str(part);
+        }
+    }
+    row.cell(&evidence);
+    row.cell(f.sources.id());
+    row.cell(&f.credential);
+    row.cell(&f.credential_fp);
+    row.cell(&f.jwt_iss);
+    row.cell(&f.jwt_aud);
+    let exp = f
+        .jwt_exp
+        .and_then(|e| chrono::DateTime::from_timestamp(e, 0));
+    row.cell(&exp.map(|t| format_rfc3339(&t)).unwrap_or_default());
+    row.cell(&f.jwt_sub);
+    row.cell(&f.challenge);
+    row.cell(&f.server_message);
+    row.cell(&f.origin);
+    row.finish()
 }
 
-/// One CSV record, cells as given, written the way the `csv` crate writes
-/// it (quoted only when a cell holds a comma, a quote or a line break;
-/// quotes doubled; `\n` at the end). By hand because failures.csv has a
-/// row per 401: a `csv::Writer` per row cost more than the row itself.
-fn record<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(512);
-    for (i, cell) in cells.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+/// One CSV record being written, cells as given or made safe first, the
+/// way the `csv` crate writes them (quoted only when a cell holds a comma,
+/// a quote or a line break; quotes doubled; `\n` at the end). By hand
+/// because failures.csv has a row per 401: a `csv::Writer` per row cost
+/// more than the row itself.
+struct Record {
+    out: Vec<u8>,
+    cells: usize,
+}
+
+impl Record {
+    fn with_capacity(bytes: usize) -> Record {
+        Record {
+            out: Vec::with_capacity(bytes),
+            cells: 0,
         }
-        let cell = cell.as_ref().as_bytes();
+    }
+
+    /// A cell made safe for spreadsheets and terminals ([`csv_cell`]).
+    /// The usual cell (printable ASCII, no comma or quote, no formula
+    /// start) is copied as it is, found so a block of bytes at a time.
+    fn cell(&mut self, s: &str) {
+        let formula_start = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@'));
+        if !formula_start && is_plain_cell(s.as_bytes()) {
+            self.separate();
+            self.out.extend_from_slice(s.as_bytes());
+        } else {
+            self.raw_cell(&csv_cell(s));
+        }
+    }
+
+    /// A cell as it is, quoted when it needs to be.
+    fn raw_cell(&mut self, cell: &str) {
+        self.separate();
+        let cell = cell.as_bytes();
         if cell
             .iter()
             .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
         {
-            out.push(b'"');
+            self.out.push(b'"');
             for (j, part) in cell.split(|b| *b == b'"').enumerate() {
                 if j > 0 {
-                    out.extend_from_slice(b"\"\"");
+                    self.out.extend_from_slice(b"\"\"");
                 }
-                out.extend_from_slice(part);
+                self.out.extend_from_slice(part);
             }
-            out.push(b'"');
+            self.out.push(b'"');
         } else {
-            out.extend_from_slice(cell);
+            self.out.extend_from_slice(cell);
         }
     }
-    out.push(b'\n');
-    out
+
+    fn separate(&mut self) {
+        if self.cells > 0 {
+            self.out.push(b',');
+        }
+        self.cells += 1;
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.out.push(b'\n');
+        self.out
+    }
+}
+
+/// A record of cells as they are (see [`Record`]).
+fn record<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Vec<u8> {
+    let mut row = Record::with_capacity(512);
+    for cell in cells {
+        row.raw_cell(cell.as_ref());
+    }
+    row.finish()
 }
 
 pub fn causes(summary: &Summary) -> io::Result<Vec<u8>> {
@@ -228,6 +279,64 @@ pub fn trend(summary: &Summary) -> io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::Cause;
+
+    /// Every cell of a row reads back as [`csv_cell`] made it, whether it
+    /// took the plain path or not.
+    #[test]
+    fn failure_rows_read_back_as_safe_cells() {
+        let awkward = [
+            "plain/path?x=1",
+            "=HYPERLINK(\"x\")",
+            "-12.5",
+            "-not a number",
+            "@user",
+            "a,b",
+            "say \"hi\"",
+            "line\nbreak",
+            "esc\u{1b}[31mred",
+            "bidi\u{202e}txt",
+            "ünïcødé",
+            "del\u{7f}",
+            "",
+            "a long plain cell that spans more than one block of sixteen bytes",
+        ];
+        for (i, text) in awkward.iter().enumerate() {
+            let mut f = Finding::for_test(Cause::TokenExpired, "api.example", "/v1/x");
+            f.request_id = text.to_string();
+            f.url = awkward[(i + 1) % awkward.len()].to_string();
+            f.server_message = text.to_string();
+            f.challenge = awkward[(i + 3) % awkward.len()].to_string();
+            f.origin = text.to_string();
+            f.diagnosis.evidence = vec![format!("one; {text}"), "two".into()];
+            let row = failure_row(&f);
+            let back: Vec<String> = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(row.as_slice())
+                .records()
+                .next()
+                .unwrap()
+                .unwrap()
+                .iter()
+                .map(str::to_string)
+                .collect();
+            assert_eq!(back.len(), FAILURE_COLUMNS.len());
+            let column = |name: &str| {
+                let at = FAILURE_COLUMNS.iter().position(|c| *c == name).unwrap();
+                back[at].as_str()
+            };
+            assert_eq!(column("request_id"), csv_cell(text), "{text:?}");
+            assert_eq!(column("server_message"), csv_cell(text));
+            assert_eq!(column("origin"), csv_cell(text));
+            assert_eq!(column("url"), csv_cell(&f.url));
+            assert_eq!(column("challenge"), csv_cell(&f.challenge));
+            let evidence = format!("one, {}; two", text.replace(';', ","));
+            assert_eq!(column("evidence"), csv_cell(&evidence));
+            assert_eq!(column("cause"), "token_expired");
+            assert_eq!(column("status"), "401");
+            assert_eq!(column("confidence"), "1.00");
+        }
+    }
 
     /// Whatever the cells, a record is byte for byte what the csv crate
     /// writes, and reads back as the same cells.
