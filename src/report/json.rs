@@ -25,7 +25,40 @@ fn t(x: Option<crate::model::Timestamp>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-pub fn summary_value(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> Value {
+/// summary.json's members, in the order they are written (by name, as
+/// serde_json writes an object's members). The endpoint groups, most of the
+/// file after a night of logs, are written straight from the summary: as
+/// a `Value` each (a map and a string per member) they were most of the
+/// time of writing the outputs.
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<Value>,
+    causes: Vec<Value>,
+    correlation: Value,
+    endpoints: Vec<EndpointGroup<'a>>,
+    generated_at: &'a str,
+    inputs: Vec<Value>,
+    schema_version: u32,
+    spikes: Vec<Value>,
+    tool: Value,
+    totals: Value,
+    trend: Value,
+    warnings: &'a [String],
+}
+
+/// One endpoint group; members by name, as the rest of the document.
+#[derive(Serialize)]
+struct EndpointGroup<'a> {
+    cause: &'static str,
+    count: u64,
+    endpoint: &'a str,
+    first_seen: Option<String>,
+    host: &'a str,
+    last_seen: Option<String>,
+}
+
+fn document<'a>(analysis: &'a Analysis, summary: &'a Summary, meta: &'a RunMeta) -> Document<'a> {
     let inputs: Vec<Value> = analysis
         .inputs
         .iter()
@@ -66,14 +99,17 @@ pub fn summary_value(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> 
             })
         })
         .collect();
-    let endpoints: Vec<Value> = summary
+    let time = |x: Option<crate::model::Timestamp>| x.as_ref().map(format_rfc3339);
+    let endpoints = summary
         .endpoints
         .iter()
-        .map(|e| {
-            json!({
-                "host": e.host, "endpoint": e.endpoint, "cause": e.cause.to_string(),
-                "count": e.count, "first_seen": t(e.first_seen), "last_seen": t(e.last_seen),
-            })
+        .map(|e| EndpointGroup {
+            cause: e.cause.id(),
+            count: e.count,
+            endpoint: &e.endpoint,
+            first_seen: time(e.first_seen),
+            host: &e.host,
+            last_seen: time(e.last_seen),
         })
         .collect();
     let tr = &summary.trend;
@@ -105,29 +141,26 @@ pub fn summary_value(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> 
         .collect();
     let baseline = summary.baseline.as_ref().map(baseline_value);
     let correlated = analysis.correlation.by_request_id + analysis.correlation.by_fallback;
-    let mut value = json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "authlens", "version": env!("CARGO_PKG_VERSION")},
-        "generated_at": meta.generated_at,
-        "inputs": inputs,
-        "totals": {
+    Document {
+        baseline,
+        causes,
+        correlation: json!(analysis.correlation),
+        endpoints,
+        generated_at: &meta.generated_at,
+        inputs,
+        schema_version: SCHEMA_VERSION,
+        spikes,
+        tool: json!({"name": "authlens", "version": env!("CARGO_PKG_VERSION")}),
+        totals: json!({
             "requests": analysis.requests,
             "status_401": summary.status_401,
             "correlated": correlated,
             "benign_challenges": summary.benign_challenges,
             "by_cause": by_cause,
-        },
-        "correlation": analysis.correlation,
-        "causes": causes,
-        "endpoints": endpoints,
-        "trend": {"bucket_seconds": tr.bucket_seconds, "onsets": onsets, "series": series},
-        "spikes": spikes,
-        "warnings": analysis.warnings,
-    });
-    if let (Some(b), Some(obj)) = (baseline, value.as_object_mut()) {
-        obj.insert("baseline".into(), b);
+        }),
+        trend: json!({"bucket_seconds": tr.bucket_seconds, "onsets": onsets, "series": series}),
+        warnings: &analysis.warnings,
     }
-    value
 }
 
 fn round4(x: f64) -> f64 {
@@ -154,7 +187,7 @@ fn baseline_value(b: &BaselineDiff) -> Value {
 }
 
 pub fn summary(analysis: &Analysis, summary: &Summary, meta: &RunMeta) -> io::Result<Vec<u8>> {
-    let mut out = serde_json::to_vec_pretty(&summary_value(analysis, summary, meta))
+    let mut out = serde_json::to_vec_pretty(&document(analysis, summary, meta))
         .map_err(|e| io::Error::other(e.to_string()))?;
     out.push(b'\n');
     Ok(out)
