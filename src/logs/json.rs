@@ -5,9 +5,7 @@
 //! list of known spellings, nested paths included (`req.url`,
 //! `err.inner.message`, `http.response.status_code`).
 
-use std::collections::hash_map::Entry;
-
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
 
 use super::jvalue::{self, JValue as Value, Object};
 
@@ -105,14 +103,40 @@ fn classify(o: &Fields<'_>) -> Option<LogFormat> {
 /// A log line's object, indexed for lookup by key or dotted path
 /// (`err.inner.message`). [`extract`] asks for some 150 keys per line, most
 /// of them absent: walking the object's B-tree for each was most of the
-/// cost of a JSON line, so every reachable path goes in one hash map, once.
+/// cost of a JSON line, so every reachable path goes in one hash table,
+/// once. Dotted paths are written one after another into one string
+/// (`paths`) rather than a string each: their allocations were most of the
+/// cost of indexing a line.
 pub(crate) struct Fields<'a> {
     top: &'a Object<'a>,
-    by_path: FxHashMap<std::borrow::Cow<'a, str>, &'a Value<'a>>,
+    paths: String,
+    by_path: HashTable<(IndexedKey<'a>, &'a Value<'a>)>,
     /// The indexed paths' lengths and first bytes, a bit each: most keys
     /// asked for are absent, and these tell most of them apart without
     /// hashing the key.
     sketch: KeySketch,
+}
+
+/// An indexed key: a member name of the line, or a dotted path in
+/// [`Fields::paths`] (start, end).
+#[derive(Clone, Copy)]
+enum IndexedKey<'a> {
+    Member(&'a str),
+    Path(u32, u32),
+}
+
+impl IndexedKey<'_> {
+    fn text<'s>(&'s self, paths: &'s str) -> &'s str {
+        match *self {
+            IndexedKey::Member(k) => k,
+            IndexedKey::Path(start, end) => paths.get(start as usize..end as usize).unwrap_or(""),
+        }
+    }
+}
+
+fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
 }
 
 /// Bits of a set of keys (a Bloom filter with a bit in each word, from a
@@ -147,44 +171,59 @@ impl KeySketch {
 
 impl<'a> Fields<'a> {
     pub(crate) fn new(o: &'a Object<'a>) -> Fields<'a> {
-        let mut by_path = FxHashMap::default();
-        by_path.reserve(o.len());
+        let mut fields = Fields {
+            top: o,
+            // Room for the paths of a usual line (a dozen, a few tens of
+            // bytes each) without growing.
+            paths: String::with_capacity(512),
+            // Members and, usually, as many paths below them.
+            by_path: HashTable::with_capacity(2 * o.len()),
+            sketch: KeySketch::default(),
+        };
         // A key as written wins over a path through objects that spells the
         // same (`{"a.b": 1, "a": {"b": 2}}` reads 1).
         // Last first, keeping the first seen: a repeated key reads as its
         // last value, and only that member is looked into.
         for (k, v) in o.iter_last_first() {
-            by_path.entry(std::borrow::Cow::Borrowed(k)).or_insert(v);
+            if fields.indexed(k).is_none() {
+                fields.index(IndexedKey::Member(k), k, v);
+            }
         }
-        let mut path = String::new();
+        let mut path = String::with_capacity(2 * MAX_INDEXED_PATH);
         for (k, v) in o.iter_last_first() {
-            let shadowed = by_path.get(k).is_some_and(|w| !std::ptr::eq(*w, v));
+            let shadowed = fields.indexed(k).is_some_and(|w| !std::ptr::eq(w, v));
             if let (false, false, Value::Object(inner)) =
                 (shadowed, k.contains('.') || k.len() > MAX_INDEXED_PATH, v)
             {
                 path.clear();
                 path.push_str(k);
-                Self::nested(inner, &mut path, &mut by_path);
+                fields.nested(inner, &mut path);
             }
         }
-        let mut sketch = KeySketch::default();
-        for k in by_path.keys() {
-            sketch.add(k);
-        }
-        Fields {
-            top: o,
-            by_path,
-            sketch,
-        }
+        fields
+    }
+
+    /// The indexed value of `key`.
+    fn indexed(&self, key: &str) -> Option<&'a Value<'a>> {
+        let paths = self.paths.as_str();
+        self.by_path
+            .find(key_hash(key), |(k, _)| k.text(paths) == key)
+            .map(|(_, v)| *v)
+    }
+
+    /// Index `value` under `key` (spelled `text`), known to be absent.
+    fn index(&mut self, key: IndexedKey<'a>, text: &str, value: &'a Value<'a>) {
+        self.sketch.add(text);
+        let paths = self.paths.as_str();
+        self.by_path
+            .insert_unique(key_hash(text), (key, value), |(k, _)| {
+                key_hash(k.text(paths))
+            });
     }
 
     /// Paths below `path`; a key holding a dot cannot be a step of a
     /// dotted path, so none is taken through one.
-    fn nested(
-        o: &'a Object<'a>,
-        path: &mut String,
-        out: &mut FxHashMap<std::borrow::Cow<'a, str>, &'a Value<'a>>,
-    ) {
+    fn nested(&mut self, o: &'a Object<'a>, path: &mut String) {
         for (k, v) in o.iter_last_first() {
             // Longer paths are never looked up here; indexing them would let
             // one line of deep, long keys cost its length squared.
@@ -197,25 +236,37 @@ impl<'a> Fields<'a> {
             // Taken already: by a top-level key spelled with dots (which
             // wins, but the object below is still indexed), or by a later
             // member of this object with the same key (which shadows this one).
-            let look_inside = match out.entry(std::borrow::Cow::Owned(path.clone())) {
-                Entry::Vacant(e) => {
-                    e.insert(v);
+            let look_inside = match self.indexed(path) {
+                None => {
+                    let start = self.paths.len();
+                    self.paths.push_str(path);
+                    // Paths are at most MAX_INDEXED_PATH long, and there are
+                    // fewer than a line has bytes: the offsets fit.
+                    let key = IndexedKey::Path(start as u32, self.paths.len() as u32);
+                    self.index(key, path, v);
                     true
                 }
-                Entry::Occupied(e) => !o.holds(e.get()),
+                Some(existing) => !o.holds(existing),
             };
             if let (true, Value::Object(inner)) = (look_inside, v) {
-                Self::nested(inner, path, out);
+                self.nested(inner, path);
             }
             path.truncate(len);
         }
+    }
+
+    /// The indexed keys (for tests).
+    #[cfg(test)]
+    fn keys(&self) -> Vec<&str> {
+        let paths = self.paths.as_str();
+        self.by_path.iter().map(|(k, _)| k.text(paths)).collect()
     }
 
     /// The value of a key, else of a dotted path through nested objects.
     #[inline]
     pub(crate) fn get(&self, key: &str) -> Option<&'a Value<'a>> {
         if self.sketch.may_hold(key) {
-            if let Some(v) = self.by_path.get(key) {
+            if let Some(v) = self.indexed(key) {
                 return Some(v);
             }
         }
@@ -734,11 +785,11 @@ mod tests {
         );
         let o = object(&doc);
         let f = fields(&o);
-        for key in f.by_path.keys() {
+        for key in f.keys() {
             assert!(f.sketch.may_hold(key), "{key}");
             assert!(f.get(key).is_some(), "{key}");
         }
-        assert_eq!(f.by_path.len(), 8);
+        assert_eq!(f.keys().len(), 8);
         // Absent keys of other lengths and first bytes are told apart
         // without a lookup; the answers stay the same.
         assert!(!f.sketch.may_hold("status"));
@@ -769,7 +820,7 @@ mod tests {
         let path = format!("{long}.{long}.v");
         assert!(path.len() > MAX_INDEXED_PATH);
         assert_eq!(number(f.get(&path)), Some(7));
-        assert!(f.by_path.len() <= 2, "long paths are not indexed");
+        assert!(f.keys().len() <= 2, "long paths are not indexed");
     }
     use crate::time::format_rfc3339;
 

@@ -92,7 +92,8 @@ pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     for (k, v) in &map {
         object.insert(k.as_str(), JValue::String(Cow::Borrowed(v)));
     }
-    match json::extract(&json::Fields::new(&object), LogFormat::Logfmt, ctx)? {
+    let fields = json::Fields::new(&object);
+    match json::extract(&fields, LogFormat::Logfmt, ctx)? {
         Outcome::Record(_, p) => Some(Outcome::Record(LogFormat::Logfmt, p)),
         Outcome::Known(_) => Some(Outcome::Known(LogFormat::Logfmt)),
     }
