@@ -5,6 +5,9 @@
 //! list of known spellings, nested paths included (`req.url`,
 //! `err.inner.message`, `http.response.status_code`).
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 use hashbrown::HashTable;
 
 use super::jvalue::{self, JValue as Value, Object};
@@ -405,6 +408,25 @@ const AUTH_WORDS: [&str; 14] = [
     "not authenticated",
 ];
 
+/// Does `m` hold one of [`AUTH_WORDS`], in any case? One pass over it: a
+/// lowered copy and a search per word cost 3.7 k instructions a kept line.
+fn has_auth_word(m: &str) -> bool {
+    static WORDS: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(AUTH_WORDS)
+            .ok()
+    });
+    match words {
+        Some(words) => words.is_match(m),
+        None => {
+            let lower = m.to_ascii_lowercase();
+            AUTH_WORDS.iter().any(|w| lower.contains(w))
+        }
+    }
+}
+
 fn generic_message(m: &str) -> bool {
     matches!(
         m.to_ascii_lowercase().as_str(),
@@ -695,10 +717,7 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
             .map(str::to_string)
     });
     let warn = level_is_warn(o);
-    let auth_msg = msg.as_deref().is_some_and(|m| {
-        let l = m.to_ascii_lowercase();
-        AUTH_WORDS.iter().any(|w| l.contains(w))
-    });
+    let auth_msg = msg.as_deref().is_some_and(has_auth_word);
     p.message = specific.or(details).or_else(|| {
         msg.clone()
             .filter(|m| (warn || auth_msg) && !generic_message(m))
@@ -797,6 +816,27 @@ mod tests {
         assert_eq!(f.get("status"), None);
         assert_eq!(number(f.get("a.bb.ccc")), Some(4));
         assert_eq!(number(f.get(&long)), Some(3));
+    }
+
+    #[test]
+    fn auth_words_are_found_in_any_case() {
+        let reference = |m: &str| {
+            let lower = m.to_ascii_lowercase();
+            AUTH_WORDS.iter().any(|w| lower.contains(w))
+        };
+        for (m, want) in [
+            ("JWT expired", true),
+            ("Invalid SIGNATURE", true),
+            ("API Key missing", true),
+            ("apikey missing", false),
+            ("request completed", false),
+            ("Ünauthorized", false),
+            ("not Authenticated yet", true),
+            ("", false),
+        ] {
+            assert_eq!(has_auth_word(m), want, "{m}");
+            assert_eq!(has_auth_word(m), reference(m), "{m}");
+        }
     }
 
     #[test]
