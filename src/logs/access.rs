@@ -118,7 +118,7 @@ pub(crate) fn request_path(request: &str) -> Option<&str> {
 /// One token of the tail: quoted (`"…"`, escapes kept) or bare.
 fn tokens(s: &str) -> Vec<(&str, bool)> {
     let b = s.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(8);
     let mut i = 0;
     while i < b.len() {
         while i < b.len() && b[i] == b' ' {
@@ -129,15 +129,32 @@ fn tokens(s: &str) -> Vec<(&str, bool)> {
         }
         let start = i;
         let quoted = b[i] == b'"';
+        // Jump between the bytes that matter: outside quotes a blank ends
+        // the token and a quote opens one; inside, a backslash hides the
+        // next byte and a quote closes. (A byte at a time, this loop was
+        // half the cost of a kept line.)
         let mut in_quote = false;
         while i < b.len() {
-            match b[i] {
-                b'\\' if in_quote => i += 1,
-                b'"' => in_quote = !in_quote,
-                b' ' if !in_quote => break,
-                _ => {}
+            let found = if in_quote {
+                memchr::memchr2(b'"', b'\\', &b[i..])
+            } else {
+                memchr::memchr2(b' ', b'"', &b[i..])
+            };
+            let Some(at) = found.map(|at| i + at) else {
+                i = b.len();
+                break;
+            };
+            match b[at] {
+                b' ' => {
+                    i = at;
+                    break;
+                }
+                b'\\' => i = at + 2,
+                _ => {
+                    in_quote = !in_quote;
+                    i = at + 1;
+                }
             }
-            i += 1;
         }
         let end = i.min(b.len());
         let tok = &s[start..end];
@@ -274,6 +291,66 @@ mod tests {
         match parse(line, &ctx) {
             Some(Outcome::Record(f, p)) => (f, *p),
             _ => panic!("not parsed: {line}"),
+        }
+    }
+
+    /// The tail read a byte at a time, as before.
+    fn tokens_reference(s: &str) -> Vec<(&str, bool)> {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            while i < b.len() && b[i] == b' ' {
+                i += 1;
+            }
+            if i >= b.len() {
+                break;
+            }
+            let start = i;
+            let quoted = b[i] == b'"';
+            let mut in_quote = false;
+            while i < b.len() {
+                match b[i] {
+                    b'\\' if in_quote => i += 1,
+                    b'"' => in_quote = !in_quote,
+                    b' ' if !in_quote => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+            let end = i.min(b.len());
+            let tok = &s[start..end];
+            if quoted && tok.len() >= 2 && tok.ends_with('"') {
+                out.push((&tok[1..tok.len() - 1], true));
+            } else {
+                out.push((tok, false));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn tail_tokens_agree_with_a_byte_at_a_time_reading() {
+        assert_eq!(
+            tokens(r#"22 "-" "Mozilla/5.0 (X; \"q\")" "req-1" rt=0.2 a"b c"d"#),
+            vec![
+                ("22", false),
+                ("-", true),
+                ("Mozilla/5.0 (X; \\\"q\\\")", true),
+                ("req-1", true),
+                ("rt=0.2", false),
+                ("a\"b c\"d", false),
+            ]
+        );
+        // Every string of up to 7 of these bytes, and the unclosed ends.
+        let alphabet = [b'a', b' ', b'"', b'\\'];
+        for len in 0..=7u32 {
+            for n in 0..4usize.pow(len) {
+                let text: String = (0..len)
+                    .map(|k| char::from(alphabet[n / 4usize.pow(k) % 4]))
+                    .collect();
+                assert_eq!(tokens(&text), tokens_reference(&text), "{text:?}");
+            }
         }
     }
 
