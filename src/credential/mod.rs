@@ -659,9 +659,13 @@ pub fn is_api_key_header(name_lower: &str) -> bool {
 /// Query parameter names that carry an API key or token (used both to mask
 /// URLs and to spot `api_key_misplaced`).
 pub fn is_key_query_param(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
+    is_key_query_param_lower(&name.to_ascii_lowercase())
+}
+
+/// [`is_key_query_param`] for a name already in lower case.
+pub(crate) fn is_key_query_param_lower(n: &str) -> bool {
     matches!(
-        n.as_str(),
+        n,
         "api_key"
             | "apikey"
             | "api-key"
