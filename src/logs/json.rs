@@ -125,14 +125,14 @@ pub(crate) struct Fields<'a> {
 #[derive(Clone, Copy)]
 enum IndexedKey<'a> {
     Member(&'a str),
-    Path(u32, u32),
+    Path(usize, usize),
 }
 
 impl IndexedKey<'_> {
     fn text<'s>(&'s self, paths: &'s str) -> &'s str {
         match *self {
             IndexedKey::Member(k) => k,
-            IndexedKey::Path(start, end) => paths.get(start as usize..end as usize).unwrap_or(""),
+            IndexedKey::Path(start, end) => paths.get(start..end).unwrap_or(""),
         }
     }
 }
@@ -243,9 +243,7 @@ impl<'a> Fields<'a> {
                 None => {
                     let start = self.paths.len();
                     self.paths.push_str(path);
-                    // Paths are at most MAX_INDEXED_PATH long, and there are
-                    // fewer than a line has bytes: the offsets fit.
-                    let key = IndexedKey::Path(start as u32, self.paths.len() as u32);
+                    let key = IndexedKey::Path(start, self.paths.len());
                     self.index(key, path, v);
                     true
                 }
