@@ -99,12 +99,18 @@ fn has_secret_param(url: &str) -> bool {
     };
     url[start + 1..].split(['&', '#', '?']).any(|pair| {
         let name = pair.split_once('=').map_or(pair, |(name, _)| name);
-        if name.contains(['%', '+']) {
-            is_secret_param(&percent_decode(name))
-        } else {
-            is_secret_param(name)
-        }
+        is_secret_name(name)
     })
+}
+
+/// Is the (still encoded) parameter name `name` a secret one? Most names
+/// have nothing to decode: no copy is made for them.
+fn is_secret_name(name: &str) -> bool {
+    if name.contains(['%', '+']) {
+        is_secret_param(&percent_decode(name))
+    } else {
+        is_secret_param(name)
+    }
 }
 
 fn mask_query(query: &str) -> String {
@@ -115,13 +121,7 @@ fn mask_query(query: &str) -> String {
         }
         match pair.split_once('=') {
             Some((name, value)) => {
-                // Most names have nothing to decode: no copy is made for them.
-                let decoded_name = if name.contains(['%', '+']) {
-                    std::borrow::Cow::Owned(percent_decode(name))
-                } else {
-                    std::borrow::Cow::Borrowed(name)
-                };
-                if is_secret_param(&decoded_name) && !value.is_empty() {
+                if is_secret_name(name) && !value.is_empty() {
                     out.push_str(name);
                     out.push('=');
                     out.push_str(&redacted(&percent_decode(value)));

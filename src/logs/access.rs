@@ -109,14 +109,17 @@ pub(crate) fn request_path(request: &str) -> Option<&str> {
     if t.starts_with('/') {
         return Some(t);
     }
-    Some(match memchr::memmem::find(t.as_bytes(), b"://") {
-        Some(i) => t[i + 3..].find('/').map_or("/", |j| &t[i + 3 + j..]),
-        None => t,
-    })
+    Some(super::target_path(t))
 }
 
 /// One token of the tail: quoted (`"…"`, escapes kept) or bare.
 fn tokens(s: &str) -> Vec<(&str, bool)> {
+    tokens_ending(s, token_end)
+}
+
+/// The tokens of `s`, blank-separated, each ending where `end` (given the
+/// bytes and the token's start) says.
+fn tokens_ending(s: &str, end: fn(&[u8], usize) -> usize) -> Vec<(&str, bool)> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(8);
     let mut i = 0;
@@ -128,43 +131,44 @@ fn tokens(s: &str) -> Vec<(&str, bool)> {
             break;
         }
         let start = i;
-        let quoted = b[i] == b'"';
-        // Jump between the bytes that matter: outside quotes a blank ends
-        // the token and a quote opens one; inside, a backslash hides the
-        // next byte and a quote closes. (A byte at a time, this loop was
-        // half the cost of a kept line.)
-        let mut in_quote = false;
-        while i < b.len() {
-            let found = if in_quote {
-                memchr::memchr2(b'"', b'\\', &b[i..])
-            } else {
-                memchr::memchr2(b' ', b'"', &b[i..])
-            };
-            let Some(at) = found.map(|at| i + at) else {
-                i = b.len();
-                break;
-            };
-            match b[at] {
-                b' ' => {
-                    i = at;
-                    break;
-                }
-                b'\\' => i = at + 2,
-                _ => {
-                    in_quote = !in_quote;
-                    i = at + 1;
-                }
-            }
-        }
-        let end = i.min(b.len());
-        let tok = &s[start..end];
-        if quoted && tok.len() >= 2 && tok.ends_with('"') {
+        i = end(b, start).min(b.len());
+        let tok = &s[start..i];
+        if b[start] == b'"' && tok.len() >= 2 && tok.ends_with('"') {
             out.push((&tok[1..tok.len() - 1], true));
         } else {
             out.push((tok, false));
         }
     }
     out
+}
+
+/// Where the token at `start` ends (its blank, or the end; may pass it).
+/// Jumps between the bytes that matter: outside quotes a blank ends the
+/// token and a quote opens one; inside, a backslash hides the next byte and
+/// a quote closes. (A byte at a time, this was half the cost of a kept
+/// line.)
+fn token_end(b: &[u8], start: usize) -> usize {
+    let mut i = start;
+    let mut in_quote = false;
+    while i < b.len() {
+        let found = if in_quote {
+            memchr::memchr2(b'"', b'\\', &b[i..])
+        } else {
+            memchr::memchr2(b' ', b'"', &b[i..])
+        };
+        let Some(at) = found.map(|at| i + at) else {
+            return b.len();
+        };
+        match b[at] {
+            b' ' => return at,
+            b'\\' => i = at + 2,
+            _ => {
+                in_quote = !in_quote;
+                i = at + 1;
+            }
+        }
+    }
+    i
 }
 
 fn unquote(v: &str) -> &str {
@@ -296,18 +300,8 @@ mod tests {
 
     /// The tail read a byte at a time, as before.
     fn tokens_reference(s: &str) -> Vec<(&str, bool)> {
-        let b = s.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            while i < b.len() && b[i] == b' ' {
-                i += 1;
-            }
-            if i >= b.len() {
-                break;
-            }
-            let start = i;
-            let quoted = b[i] == b'"';
+        tokens_ending(s, |b, start| {
+            let mut i = start;
             let mut in_quote = false;
             while i < b.len() {
                 match b[i] {
@@ -318,15 +312,8 @@ mod tests {
                 }
                 i += 1;
             }
-            let end = i.min(b.len());
-            let tok = &s[start..end];
-            if quoted && tok.len() >= 2 && tok.ends_with('"') {
-                out.push((&tok[1..tok.len() - 1], true));
-            } else {
-                out.push((tok, false));
-            }
-        }
-        out
+            i
+        })
     }
 
     #[test]

@@ -78,17 +78,8 @@ impl CheapJson {
             return None;
         }
         let value = std::str::from_utf8(&rest[..end]).ok()?;
-        // A full URL: keep its path, as `path_key` does. (Most values are
-        // plain paths, without the colon a search would look for.)
-        if memchr::memchr(b':', value.as_bytes()).is_none() {
-            return Some(value);
-        }
-        Some(match value.find("://") {
-            Some(i) => value[i + 3..]
-                .find('/')
-                .map_or("/", |p| &value[i + 3 + p..]),
-            None => value,
-        })
+        // A full URL: keep its path, as `path_key` does.
+        Some(super::target_path(value))
     }
 }
 

@@ -655,6 +655,21 @@ fn path_key(host: Option<&str>, url: Option<&str>) -> (String, String) {
     (host, bare_path(url.unwrap_or("")).to_string())
 }
 
+/// The path of a logged target: the target itself, or an absolute URL's
+/// path (`/` when it has none). Most targets are plain paths, told so by
+/// their lack of a colon without the search for `://`.
+fn target_path(target: &str) -> &str {
+    if memchr::memchr(b':', target.as_bytes()).is_none() {
+        return target;
+    }
+    match memchr::memmem::find(target.as_bytes(), b"://") {
+        Some(i) => target[i + 3..]
+            .find('/')
+            .map_or("/", |j| &target[i + 3 + j..]),
+        None => target,
+    }
+}
+
 /// A logged target without its query or fragment.
 fn bare_path(url: &str) -> &str {
     // `?` and `#` are ASCII: the cut is on a char boundary.

@@ -5,7 +5,7 @@ use std::io;
 
 use crate::aggregate::Summary;
 use crate::analysis::Finding;
-use crate::report::escape::{csv_cell, is_plain_cell};
+use crate::report::escape::{csv_cell, is_untouched_cell};
 use crate::time::format_rfc3339;
 
 pub const FAILURE_COLUMNS: &[&str] = &[
@@ -131,8 +131,7 @@ impl Record {
     /// The usual cell (printable ASCII, no comma or quote, no formula
     /// start) is copied as it is, found so a block of bytes at a time.
     fn cell(&mut self, s: &str) {
-        let formula_start = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@'));
-        if !formula_start && is_plain_cell(s.as_bytes()) {
+        if is_untouched_cell(s) {
             self.separate();
             self.out.extend_from_slice(s.as_bytes());
         } else {
@@ -281,6 +280,20 @@ mod tests {
     use super::*;
     use crate::classify::Cause;
 
+    /// The cells of the one record in `row`, read by the csv crate.
+    fn read_back(row: &[u8]) -> Vec<String> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(row)
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Every cell of a row reads back as [`csv_cell`] made it, whether it
     /// took the plain path or not.
     #[test]
@@ -310,16 +323,7 @@ mod tests {
             f.origin = text.to_string();
             f.diagnosis.evidence = vec![format!("one; {text}"), "two".into()];
             let row = failure_row(&f);
-            let back: Vec<String> = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .from_reader(row.as_slice())
-                .records()
-                .next()
-                .unwrap()
-                .unwrap()
-                .iter()
-                .map(str::to_string)
-                .collect();
+            let back = read_back(&row);
             assert_eq!(back.len(), FAILURE_COLUMNS.len());
             let column = |name: &str| {
                 let at = FAILURE_COLUMNS.iter().position(|c| *c == name).unwrap();
@@ -364,16 +368,7 @@ mod tests {
             String::from_utf8_lossy(&mine),
             String::from_utf8_lossy(&theirs)
         );
-        let back: Vec<String> = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(mine.as_slice())
-            .records()
-            .next()
-            .unwrap()
-            .unwrap()
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let back = read_back(&mine);
         assert_eq!(back, cells);
     }
 }

@@ -6,10 +6,7 @@
 /// Plain negative numbers are left alone: they are data, not formulas.
 /// Terminal escapes are replaced too: CSVs get `cat`, `column` and `less`ed.
 pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    let risky = matches!(
-        s.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    );
+    let risky = starts_formula(s);
     // Printable ASCII (the usual cell) needs no per-character lookup.
     let plain = s
         .bytes()
@@ -26,10 +23,25 @@ pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Would a spreadsheet read a cell starting so as a formula (`=`, `+`, `-`,
+/// `@`, tab, CR)?
+fn starts_formula(s: &str) -> bool {
+    matches!(
+        s.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+/// A cell that [`csv_cell`] leaves alone and that needs no quoting in a
+/// CSV record: plain (see [`is_plain_cell`]) and not starting a formula.
+pub fn is_untouched_cell(s: &str) -> bool {
+    !starts_formula(s) && is_plain_cell(s.as_bytes())
+}
+
 /// Printable ASCII without a comma or a quote: a cell that [`csv_cell`]
 /// leaves alone (unless it starts a formula) and that needs no quoting.
 /// Checked 16 bytes at a time: failures.csv has a row of 22 cells per 401.
-pub fn is_plain_cell(cell: &[u8]) -> bool {
+fn is_plain_cell(cell: &[u8]) -> bool {
     let mut blocks = cell.chunks_exact(16);
     for block in &mut blocks {
         let block: &[u8; 16] = block.try_into().unwrap_or(&[0; 16]);

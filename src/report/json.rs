@@ -19,10 +19,12 @@ pub struct RunMeta {
     pub generated_at: String,
 }
 
+fn time(x: Option<crate::model::Timestamp>) -> Option<String> {
+    x.as_ref().map(format_rfc3339)
+}
+
 fn t(x: Option<crate::model::Timestamp>) -> Value {
-    x.as_ref()
-        .map(|t| Value::String(format_rfc3339(t)))
-        .unwrap_or(Value::Null)
+    time(x).map_or(Value::Null, Value::String)
 }
 
 /// summary.json's members, in the order they are written (by name, as
@@ -99,7 +101,6 @@ fn document<'a>(analysis: &'a Analysis, summary: &'a Summary, meta: &'a RunMeta)
             })
         })
         .collect();
-    let time = |x: Option<crate::model::Timestamp>| x.as_ref().map(format_rfc3339);
     let endpoints = summary
         .endpoints
         .iter()
