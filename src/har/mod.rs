@@ -213,16 +213,20 @@ fn parse_batch(
     let mut requests = Vec::with_capacity(batch.len());
     let mut errors = Vec::new();
     let mut cut = 0u64;
-    // The batch is checked for UTF-8 once, with SIMD; its entries are then
-    // read as text, which serde does not check again string by string (that
-    // check was 5 % of a HAR's instructions).
-    let text = simdutf8::basic::from_utf8(&batch.bytes).ok();
+    // Entries are dedented here, not by the reader: the reader is the one
+    // thread every entry goes through, so its copy is a plain one.
+    let mut dedented = Vec::new();
     for (i, &(a, b)) in batch.bounds.iter().enumerate() {
         let index = batch.first + i as u64;
-        let bytes = &batch.bytes[a..b];
-        let mut parsed = match text.and_then(|t| t.get(a..b)) {
-            Some(entry) => serde_json::from_str::<entry::RawEntry<'_>>(entry),
-            None => serde_json::from_slice::<entry::RawEntry<'_>>(bytes),
+        dedented.clear();
+        dedent::push_dedented(&mut dedented, &batch.bytes[a..b]);
+        let bytes = &dedented[..];
+        // Checked for UTF-8 with SIMD, the entry is read as text, which
+        // serde does not check again string by string (that check was 5 %
+        // of a HAR's instructions).
+        let mut parsed = match simdutf8::basic::from_utf8(bytes) {
+            Ok(entry) => serde_json::from_str::<entry::RawEntry<'_>>(entry),
+            Err(_) => serde_json::from_slice::<entry::RawEntry<'_>>(bytes),
         };
         // Invalid UTF-8 inside a string (a body saved with the wrong
         // charset) costs the bad bytes, not the entry: read it lossily.
@@ -615,10 +619,10 @@ fn walk_entries<R: Read>(
                     continue;
                 };
                 let keep = safe_prefix(&entry[ls..le], kept);
-                dedent::push_dedented(&mut batch.bytes, &entry[from..ls + keep]);
+                batch.bytes.extend_from_slice(&entry[from..ls + keep]);
                 from = le;
             }
-            dedent::push_dedented(&mut batch.bytes, &entry[from..]);
+            batch.bytes.extend_from_slice(&entry[from..]);
             batch.bounds.push((start, batch.bytes.len()));
             batch.offsets.push(s.offset_of(a));
             index += 1;
