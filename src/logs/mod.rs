@@ -741,8 +741,35 @@ pub(crate) fn read_log_part<R: Read>(
         };
         summary.lines += 1;
         let n = summary.lines;
-        let text = match line {
-            Line::Text(t) => t,
+        // A line's ending (and the file's BOM) are not part of its text.
+        let owned;
+        let (line, bytes): (&str, &[u8]) = match line {
+            Line::Utf8(text) => {
+                let mut line = text.trim_end_matches(['\n', '\r']);
+                if n == 1 {
+                    line = line.strip_prefix('\u{feff}').unwrap_or(line);
+                }
+                (line, line.as_bytes())
+            }
+            Line::Text(text) => {
+                let mut bytes = text;
+                while let [rest @ .., b'\n' | b'\r'] = bytes {
+                    bytes = rest;
+                }
+                if n == 1 {
+                    bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+                }
+                let line = match simdutf8::basic::from_utf8(bytes) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        bad_utf8.get_or_insert(n);
+                        bad_utf8_lines += 1;
+                        owned = String::from_utf8_lossy(bytes).into_owned();
+                        &owned
+                    }
+                };
+                (line, bytes)
+            }
             Line::Runaway { consumed } => {
                 summary.long_lines += 1;
                 summary.errors.push(InputError {
@@ -766,23 +793,6 @@ pub(crate) fn read_log_part<R: Read>(
                     suppressed += 1;
                 }
                 continue;
-            }
-        };
-        let mut bytes: &[u8] = text;
-        while let [rest @ .., b'\n' | b'\r'] = bytes {
-            bytes = rest;
-        }
-        if n == 1 {
-            bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-        }
-        let owned;
-        let line: &str = match simdutf8::basic::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(_) => {
-                bad_utf8.get_or_insert(n);
-                bad_utf8_lines += 1;
-                owned = String::from_utf8_lossy(bytes).into_owned();
-                &owned
             }
         };
         // Only blank and `#` lines are told apart here; a line that starts
