@@ -174,8 +174,9 @@ pub const STREAM_BLOCK_BYTES: usize = 4 * 1024 * 1024;
 
 /// What the decompressing thread hands the workers.
 enum Block {
-    /// Whole lines.
-    Lines(Vec<u8>),
+    /// Whole lines: the first `len` bytes of the buffer. (The buffer keeps
+    /// its full length so a reused one is not zeroed again before a read.)
+    Lines(Vec<u8>, usize),
     /// No newline for far too long: the rest of the stream is read as one
     /// part, with the line reader's own rules for runaway lines.
     Rest(Vec<u8>, Box<dyn Read + Send>),
@@ -238,10 +239,10 @@ pub fn read_log_stream(
                 };
                 let mut events = Vec::new();
                 let summary = match block {
-                    Block::Lines(mut bytes) => {
+                    Block::Lines(bytes, len) => {
+                        let lines = bytes.get(..len).unwrap_or(&bytes[..]);
                         let summary =
-                            read_log_part(file, &bytes[..], opts, head, &mut |e| events.push(e));
-                        bytes.clear();
+                            read_log_part(file, lines, opts, head, &mut |e| events.push(e));
                         if let Ok(mut spare) = spare.lock() {
                             spare.push(bytes);
                         }
@@ -318,50 +319,76 @@ impl Source<'_> {
                 .ok()
                 .and_then(|mut s| s.pop())
                 .unwrap_or_default();
-            buf.extend_from_slice(&carry);
+            // Read into the buffer's initialized length, not its spare
+            // capacity: `read_to_end` zeroed up to 4 MB before every block
+            // (the whole decompressed stream, once more).
+            let want = self.block_bytes.max(carry.len() + 1);
+            if buf.len() < want {
+                buf.resize(want, 0);
+            }
+            buf[..carry.len()].copy_from_slice(&carry);
+            let mut len = carry.len();
             carry.clear();
-            let want = (self.block_bytes.max(buf.len() + 1) - buf.len()) as u64;
-            let read = (&mut reader).take(want).read_to_end(&mut buf);
+            let read = read_full(&mut reader, &mut buf[..want], &mut len);
             if sent == 0 {
                 if let Ok(mut f) = self.fields.lock() {
-                    *f = head_fields(&buf[..buf.len().min(64 * 1024)]);
+                    *f = head_fields(&buf[..len.min(64 * 1024)]);
                 }
             }
             match read {
                 Err(e) => {
                     // Whole lines before the fault are read; the cut line is
                     // not, as a single pass would not read it either.
-                    let whole = memchr::memrchr(b'\n', &buf).map_or(0, |nl| nl + 1);
-                    buf.truncate(whole);
-                    if buf.is_empty() || send(&mut sent, Block::Lines(buf)) {
+                    let whole = memchr::memrchr(b'\n', &buf[..len]).map_or(0, |nl| nl + 1);
+                    if whole == 0 || send(&mut sent, Block::Lines(buf, whole)) {
                         send(&mut sent, Block::Failed(e));
                     }
                     return sent;
                 }
                 Ok(0) => {
-                    if !buf.is_empty() {
-                        send(&mut sent, Block::Lines(buf));
+                    if len > 0 {
+                        send(&mut sent, Block::Lines(buf, len));
                     }
                     return sent;
                 }
-                Ok(_) => match memchr::memrchr(b'\n', &buf) {
+                Ok(_) => match memchr::memrchr(b'\n', &buf[..len]) {
                     Some(nl) => {
-                        carry.extend_from_slice(&buf[nl + 1..]);
-                        buf.truncate(nl + 1);
-                        if !send(&mut sent, Block::Lines(buf)) {
+                        carry.extend_from_slice(&buf[nl + 1..len]);
+                        if !send(&mut sent, Block::Lines(buf, nl + 1)) {
                             return sent;
                         }
                     }
-                    None if buf.len() > self.split_cap => {
+                    None if len > self.split_cap => {
+                        buf.truncate(len);
                         send(&mut sent, Block::Rest(buf, reader));
                         return sent;
                     }
-                    None => carry = buf,
+                    None => {
+                        buf.truncate(len);
+                        carry = buf;
+                    }
                 },
             }
         }
     }
 }
+
+/// Fill `buf` from `*len` on until it is full or the stream ends; returns
+/// how many bytes this call read (0: the stream had ended). A read error
+/// after some bytes keeps them (`*len` counts them) and is returned.
+fn read_full(reader: &mut dyn Read, buf: &mut [u8], len: &mut usize) -> io::Result<usize> {
+    let from = *len;
+    while *len < buf.len() {
+        match reader.read(&mut buf[*len..]) {
+            Ok(0) => break,
+            Ok(n) => *len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(*len - from)
+}
+
 /// Add one range's results after those of the ranges before it, making its
 /// line numbers absolute.
 fn merge(
