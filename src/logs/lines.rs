@@ -110,19 +110,6 @@ impl<R: Read> LineReader<R> {
                 if at + len > self.checked {
                     self.check_lines_from(at);
                 }
-                if at + len <= self.checked && len <= self.limit() {
-                    let line = &self.buf[at..at + len];
-                    // SAFETY: `line` lies in `buf[..checked]`, which
-                    // simdutf8 found to be UTF-8 from a line start at or
-                    // before `at`, and nothing in it was written since
-                    // (`fill` moves it whole and shifts `checked` with
-                    // it). `at` follows a newline or is that line start,
-                    // and the line ends after its newline: both ends are
-                    // char boundaries, so the slice is UTF-8 too.
-                    return Ok(Some(Line::Utf8(unsafe {
-                        std::str::from_utf8_unchecked(line)
-                    })));
-                }
                 return Ok(Some(self.judge(at, len)));
             }
             searched = self.end - self.start;
@@ -162,6 +149,16 @@ impl<R: Read> LineReader<R> {
             Line::Runaway { consumed: len }
         } else if len > self.limit() {
             Line::TooLong { consumed: len }
+        } else if at + len <= self.checked {
+            let line = &self.buf[at..at + len];
+            // SAFETY: `line` lies in `buf[..checked]`, which simdutf8 found
+            // to be UTF-8 from a line start at or before `at`, and nothing
+            // in it was written since (`fill` moves it whole and shifts
+            // `checked` with it). `at` follows a newline or is that line
+            // start, and `checked` only ever stops after a newline or at a
+            // char boundary: both ends are boundaries, so the slice is
+            // UTF-8 too.
+            Line::Utf8(unsafe { std::str::from_utf8_unchecked(line) })
         } else {
             Line::Text(&self.buf[at..at + len])
         }

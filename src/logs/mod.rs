@@ -745,20 +745,13 @@ pub(crate) fn read_log_part<R: Read>(
         let owned;
         let (line, bytes): (&str, &[u8]) = match line {
             Line::Utf8(text) => {
-                let mut line = text.trim_end_matches(['\n', '\r']);
-                if n == 1 {
-                    line = line.strip_prefix('\u{feff}').unwrap_or(line);
-                }
+                // The cuts are next to ASCII bytes or after the BOM: char
+                // boundaries.
+                let line = text.get(text_span(text.as_bytes(), n == 1)).unwrap_or(text);
                 (line, line.as_bytes())
             }
             Line::Text(text) => {
-                let mut bytes = text;
-                while let [rest @ .., b'\n' | b'\r'] = bytes {
-                    bytes = rest;
-                }
-                if n == 1 {
-                    bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-                }
+                let bytes = &text[text_span(text, n == 1)];
                 let line = match simdutf8::basic::from_utf8(bytes) {
                     Ok(s) => s,
                     Err(_) => {
@@ -939,6 +932,21 @@ pub(crate) fn read_log_part<R: Read>(
     }
     summary.format = best_format(&counts);
     summary
+}
+
+/// Where a line's text sits in its raw bytes: without the line ending
+/// (`\n`, `\r\n`, stray `\r`s) and, on the first line, the UTF-8 BOM.
+fn text_span(raw: &[u8], first_line: bool) -> std::ops::Range<usize> {
+    let mut end = raw.len();
+    while end > 0 && matches!(raw[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    let start = if first_line && raw[..end].starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    start..end
 }
 
 /// Classify a line that can't matter without a full parse. Returns
