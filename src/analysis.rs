@@ -841,7 +841,7 @@ fn finding(
         },
         challenge,
         server_message,
-        origin: origin.map(Origin::to_string).unwrap_or_default(),
+        origin: origin.map(Origin::label).unwrap_or_default(),
         client_addr: evs
             .iter()
             .find_map(|e| e.client_addr())

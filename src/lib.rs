@@ -25,4 +25,5 @@ pub mod multimap;
 pub mod report;
 pub mod requestid;
 pub mod sanitize;
+pub mod strpair;
 pub mod time;

@@ -28,12 +28,31 @@ pub struct Origin {
     pub kind: InputKind,
 }
 
+impl Origin {
+    /// `file:line` for logs, `file#entry` for HARs: what `Display` shows,
+    /// written into one allocation of the right size. Every finding has
+    /// one, and `format!` grew its string twice.
+    pub fn label(&self) -> String {
+        let mut digits = itoa::Buffer::new();
+        let position = digits.format(self.position);
+        let mut out = String::with_capacity(self.file.len() + 1 + position.len());
+        out.push_str(&self.file);
+        out.push(self.separator());
+        out.push_str(position);
+        out
+    }
+
+    fn separator(&self) -> char {
+        match self.kind {
+            InputKind::Har => '#',
+            InputKind::Log => ':',
+        }
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.kind {
-            InputKind::Har => write!(f, "{}#{}", self.file, self.position),
-            InputKind::Log => write!(f, "{}:{}", self.file, self.position),
-        }
+        write!(f, "{}{}{}", self.file, self.separator(), self.position)
     }
 }
 
@@ -678,6 +697,28 @@ pub struct InputError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_origin_label_is_what_it_displays() {
+        for (kind, position, want) in [
+            (InputKind::Log, 1, "logs/a b.log:1"),
+            (
+                InputKind::Log,
+                u64::MAX,
+                "logs/a b.log:18446744073709551615",
+            ),
+            (InputKind::Har, 0, "logs/a b.log#0"),
+            (InputKind::Har, 4096, "logs/a b.log#4096"),
+        ] {
+            let o = Origin {
+                file: Arc::from("logs/a b.log"),
+                position,
+                kind,
+            };
+            assert_eq!(o.label(), want);
+            assert_eq!(o.to_string(), want);
+        }
+    }
 
     fn full() -> ServerEventFields {
         ServerEventFields {

@@ -192,14 +192,27 @@ pub fn parse_any(s: &str) -> Option<Timestamp> {
 
 /// RFC 3339 UTC with milliseconds, the form every output uses.
 pub fn format_rfc3339(t: &Timestamp) -> String {
+    match rfc3339_ascii(t) {
+        // The digits and separators are ASCII: always UTF-8.
+        Some(ascii) => std::str::from_utf8(&ascii)
+            .map(str::to_owned)
+            .unwrap_or_default(),
+        None => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+    }
+}
+
+/// [`format_rfc3339`] into a fixed buffer, for the years 0 to 9999 (None
+/// for others): failures.csv writes a time or two per row.
+pub fn rfc3339_ascii(t: &Timestamp) -> Option<[u8; 24]> {
     use chrono::{Datelike, Timelike};
     // Written out by hand: a strftime pattern is parsed again on every call,
-    // and failures.csv formats a time per row.
+    // and `format!` with seven padded fields cost more than the rest of a
+    // failures.csv row. The naive time once: each field read off a
+    // `DateTime` converts it again.
+    let t = t.naive_utc();
     if !(0..=9999).contains(&t.year()) {
-        return t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        return None;
     }
-    // Digits into a fixed buffer: `format!` with seven padded fields cost
-    // more than the rest of a failures.csv row.
     let mut out = *b"0000-00-00T00:00:00.000Z";
     let fields = [
         (0, 4, t.year().unsigned_abs()),
@@ -217,7 +230,7 @@ pub fn format_rfc3339(t: &Timestamp) -> String {
             n /= 10;
         }
     }
-    out.iter().map(|&b| char::from(b)).collect()
+    Some(out)
 }
 
 #[cfg(test)]

@@ -4,21 +4,56 @@
 /// Collapse the variable segments of a path (ids, UUIDs, hex, long tokens,
 /// emails, dates) into placeholders. The query string is dropped.
 pub fn endpoint_template(path: &str) -> String {
-    let path = path.split(['?', '#']).next().unwrap_or("");
+    let path = memchr::memchr2(b'?', b'#', path.as_bytes()).map_or(path, |i| &path[..i]);
     if path.is_empty() {
         return "/".to_string();
     }
-    let mut out = String::with_capacity(path.len());
+    let mut out = String::with_capacity(path.len() + 1);
+    if !path.starts_with('/') {
+        out.push('/');
+    }
     for (i, seg) in path.split('/').enumerate() {
         if i > 0 {
             out.push('/');
         }
         out.push_str(segment(seg));
     }
-    if !out.starts_with('/') {
-        out.insert(0, '/');
-    }
     out
+}
+
+/// What one pass over a segment's bytes tells: every test below reads
+/// these instead of walking the segment again (a template per finding).
+struct Shape {
+    digits: usize,
+    letters: usize,
+    all_hex: bool,
+    at_sign: bool,
+    dot: bool,
+    /// Only letters, digits and `-_.~=`: a base64url or slug alphabet.
+    token_alphabet: bool,
+}
+
+impl Shape {
+    fn of(bytes: &[u8]) -> Shape {
+        let mut shape = Shape {
+            digits: 0,
+            letters: 0,
+            all_hex: true,
+            at_sign: false,
+            dot: false,
+            token_alphabet: true,
+        };
+        for &b in bytes {
+            shape.digits += usize::from(b.is_ascii_digit());
+            shape.letters += usize::from(b.is_ascii_alphabetic());
+            shape.all_hex &= b.is_ascii_hexdigit();
+            shape.at_sign |= b == b'@';
+            shape.dot |= b == b'.';
+            shape.token_alphabet &=
+                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'=');
+        }
+        shape
+    }
 }
 
 fn segment(seg: &str) -> &str {
@@ -26,19 +61,17 @@ fn segment(seg: &str) -> &str {
         return seg;
     }
     let bytes = seg.as_bytes();
-    if bytes.iter().all(u8::is_ascii_digit) {
+    let shape = Shape::of(bytes);
+    if shape.digits == bytes.len() {
         return "{id}";
     }
     if is_uuid(seg) {
         return "{uuid}";
     }
-    if seg.len() >= 8
-        && bytes.iter().all(u8::is_ascii_hexdigit)
-        && bytes.iter().any(u8::is_ascii_digit)
-    {
+    if seg.len() >= 8 && shape.all_hex && shape.digits > 0 {
         return "{hex}";
     }
-    if seg.contains('@') && seg.contains('.') {
+    if shape.at_sign && shape.dot {
         return "{email}";
     }
     if is_date(seg) {
@@ -46,15 +79,7 @@ fn segment(seg: &str) -> &str {
     }
     // Long mixed tokens (base64url ids, slugs with digits): 16+ chars with
     // both letters and digits and no vowel-heavy word shape.
-    let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
-    let letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
-    if seg.len() >= 16
-        && digits >= 3
-        && letters > 0
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'='))
-    {
+    if seg.len() >= 16 && shape.digits >= 3 && shape.letters > 0 && shape.token_alphabet {
         return "{token}";
     }
     // Prefixed numeric ids such as `ord_12345` or `u-99812`.
@@ -105,5 +130,26 @@ mod tests {
         assert_eq!(t("/static/app.css"), "/static/app.css");
         assert_eq!(t("/console/"), "/console/");
         assert_eq!(t(""), "/");
+    }
+
+    #[test]
+    fn each_rule_needs_all_of_its_conditions() {
+        assert_eq!(t("/t/abcdEFGH1234ijkl"), "/t/{token}");
+        // Two digits are not a token; 15 characters are not either.
+        assert_eq!(t("/t/abcdEFGH12ijklm"), "/t/abcdEFGH12ijklm");
+        assert_eq!(t("/t/abcdEFGH1234ijk"), "/t/abcdEFGH1234ijk");
+        // A character outside the token alphabet.
+        assert_eq!(t("/t/abcdEFGH1234ijk!"), "/t/abcdEFGH1234ijk!");
+        // Hex needs a digit and 8 characters.
+        assert_eq!(t("/deadbeefcafe"), "/deadbeefcafe");
+        assert_eq!(t("/dead0be"), "/dead0be");
+        assert_eq!(t("/dead0bee"), "/{hex}");
+        assert_eq!(t("/u/alice@example"), "/u/alice@example");
+        assert_eq!(t("/x/ab_12"), "/x/ab_12");
+        assert_eq!(t("/x/abcdefg_123"), "/x/abcdefg_123");
+        assert_eq!(t("/x/_123"), "/x/_123");
+        assert_eq!(t("users/42#frag"), "/users/{id}");
+        assert_eq!(t("/a//b/"), "/a//b/");
+        assert_eq!(t("/é/123é"), "/é/123é");
     }
 }

@@ -13,6 +13,7 @@ use crate::aggregate::template::endpoint_template;
 use crate::correlate::path_and_query;
 use crate::credential::{Credential, CredentialKind, Fingerprint, Location};
 use crate::model::{RequestView, ServerEvent};
+use crate::strpair::PairMap;
 
 /// A successful or failed use of one credential: request `request`'s
 /// credential number `slot`. A multi-GB capture holds one per credential
@@ -63,7 +64,7 @@ pub struct CaptureContext<'a> {
     pub sanitized_files: BTreeSet<Arc<str>>,
     /// (METHOD, path?query) → 2xx log events, for log-only handshakes;
     /// each list in time order, untimed events first.
-    pub log_successes: FxHashMap<(String, String), Vec<usize>>,
+    pub log_successes: PairMap<Vec<usize>>,
 }
 
 fn is_success(status: i32) -> bool {

@@ -23,7 +23,8 @@ use crate::challenge::{parse_www_authenticate_cached, Challenge};
 use crate::correlate::{path_and_query, Case, Join};
 use crate::credential::{Credential, CredentialKind, Defect, Location, SignatureCheck};
 use crate::envconfig::EnvConfig;
-use crate::model::{RequestView, ServerEvent, Timestamp};
+use crate::model::{Origin, RequestView, ServerEvent, Timestamp};
+use crate::strpair::StrPair;
 
 /// How much a signal alone is worth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -775,10 +776,15 @@ impl<'a> Classifier<'a> {
             });
         }
         if let (Some(url), Some(t)) = (e.url(), e.time) {
-            let key = (
-                e.method().unwrap_or_default().to_ascii_uppercase(),
-                path_and_query(url).to_string(),
-            );
+            let method = e.method().unwrap_or_default();
+            let upper;
+            let method = if method.bytes().any(|b| b.is_ascii_lowercase()) {
+                upper = method.to_ascii_uppercase();
+                &upper
+            } else {
+                method
+            };
+            let key = StrPair(method, path_and_query(url));
             if let Some(list) = self.context.log_successes.get(&key) {
                 let first = list.partition_point(|&i| self.events[i].time < Some(t));
                 let retry = list[first..]
@@ -839,15 +845,22 @@ impl<'a> Classifier<'a> {
         let mut out = Vec::new();
         for &ei in &case.server {
             let e = &self.events[ei];
-            let at = e.origin.as_ref().map(|o| o.to_string()).unwrap_or_default();
+            // Only said when something matched: most logged 401s have no
+            // message, and this ran for every one of them.
+            let at = || e.origin.as_ref().map(Origin::label).unwrap_or_default();
             let code = e.code().and_then(|c| self.catalog.find_code(c));
             let said = e.message().and_then(|m| self.catalog.find(m));
             for (m, verb) in [(code, "has code"), (said, "says")] {
                 if let Some(m) = m {
-                    out.push(Statement::of(&m, format!("server log {at} {verb}"), true));
+                    out.push(Statement::of(
+                        &m,
+                        format!("server log {} {verb}", at()),
+                        true,
+                    ));
                 }
             }
             if let Some(www) = e.www_authenticate() {
+                let at = at();
                 for ch in parse_www_authenticate_cached(www).iter() {
                     self.challenge_statements(
                         ch,

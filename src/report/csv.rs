@@ -6,7 +6,7 @@ use std::io;
 use crate::aggregate::Summary;
 use crate::analysis::Finding;
 use crate::report::escape::{csv_cell, is_untouched_cell};
-use crate::time::format_rfc3339;
+use crate::time::{format_rfc3339, rfc3339_ascii};
 
 pub const FAILURE_COLUMNS: &[&str] = &[
     "request_id",
@@ -62,13 +62,13 @@ pub fn failure_row(f: &Finding) -> Vec<u8> {
     let d = &f.diagnosis;
     let mut row = Record::with_capacity(640);
     row.cell(&f.request_id);
-    row.cell(&time(f.time));
+    row.time_cell(f.time);
     row.cell(&f.method);
     row.cell(&f.url);
     row.cell(&f.host);
     row.cell(&f.path);
     row.cell(&f.endpoint);
-    row.cell(&f.status.to_string());
+    row.cell(itoa::Buffer::new().format(f.status));
     row.cell(d.cause.id());
     let mut secondary = String::new();
     for (i, c) in d.secondary.iter().enumerate() {
@@ -78,7 +78,7 @@ pub fn failure_row(f: &Finding) -> Vec<u8> {
         secondary.push_str(c.id());
     }
     row.cell(&secondary);
-    row.cell(&format!("{:.2}", d.confidence));
+    row.confidence_cell(d.confidence);
     // Items are `; `-separated, so a `;` inside one becomes a `,`.
     let mut evidence = String::with_capacity(d.evidence.iter().map(|e| e.len() + 2).sum());
     for (i, e) in d.evidence.iter().enumerate() {
@@ -98,10 +98,10 @@ pub fn failure_row(f: &Finding) -> Vec<u8> {
     row.cell(&f.credential_fp);
     row.cell(&f.jwt_iss);
     row.cell(&f.jwt_aud);
-    let exp = f
-        .jwt_exp
-        .and_then(|e| chrono::DateTime::from_timestamp(e, 0));
-    row.cell(&exp.map(|t| format_rfc3339(&t)).unwrap_or_default());
+    row.time_cell(
+        f.jwt_exp
+            .and_then(|e| chrono::DateTime::from_timestamp(e, 0)),
+    );
     row.cell(&f.jwt_sub);
     row.cell(&f.challenge);
     row.cell(&f.server_message);
@@ -136,6 +136,35 @@ impl Record {
             self.out.extend_from_slice(s.as_bytes());
         } else {
             self.raw_cell(&csv_cell(s));
+        }
+    }
+
+    /// A time as [`format_rfc3339`] writes it, without making a string of
+    /// it first.
+    fn time_cell(&mut self, t: Option<crate::model::Timestamp>) {
+        match t.as_ref().map(|t| (t, rfc3339_ascii(t))) {
+            // Digits, `-`, `:`, `.`, `T` and `Z`: plain, and ASCII.
+            Some((_, Some(ascii))) => {
+                self.separate();
+                self.out.extend_from_slice(&ascii);
+            }
+            Some((t, None)) => self.cell(&format_rfc3339(t)),
+            None => self.separate(),
+        }
+    }
+
+    /// A confidence with two decimals, as `{:.2}` writes it. Classified
+    /// confidences are already hundredths in 0..=1, written digit by digit;
+    /// anything else goes through `format!`.
+    fn confidence_cell(&mut self, c: f64) {
+        let hundredths = (c * 100.0).round();
+        if c.is_sign_positive() && hundredths <= 100.0 && hundredths / 100.0 == c {
+            let n = hundredths as u8;
+            self.separate();
+            self.out
+                .extend_from_slice(&[b'0' + n / 100, b'.', b'0' + n / 10 % 10, b'0' + n % 10]);
+        } else {
+            self.cell(&format!("{c:.2}"));
         }
     }
 
@@ -279,6 +308,44 @@ pub fn trend(summary: &Summary) -> io::Result<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::classify::Cause;
+
+    #[test]
+    fn confidences_and_times_are_written_as_format_writes_them() {
+        let mut values: Vec<f64> = (0..=100).map(|k| f64::from(k) / 100.0).collect();
+        values.extend([
+            (0.7f64 * 100.0).round() / 100.0,
+            0.125,
+            0.005,
+            0.999,
+            1.005,
+            1.5,
+            -0.0,
+            -0.3,
+            f64::NAN,
+            f64::INFINITY,
+        ]);
+        for c in values {
+            let mut row = Record::with_capacity(8);
+            row.confidence_cell(c);
+            assert_eq!(row.finish(), record([format!("{c:.2}")]), "{c}");
+        }
+        let times = [
+            None,
+            chrono::DateTime::from_timestamp(0, 0),
+            chrono::DateTime::from_timestamp(1_795_424_413, 309_999_999),
+            // Past 9999: the by-hand digits stop, chrono writes it.
+            chrono::DateTime::from_timestamp(253_402_300_800, 0),
+        ];
+        for t in times {
+            let mut row = Record::with_capacity(8);
+            row.time_cell(t);
+            // As the formatted time's cell (made safe: year +10000 would
+            // start a formula).
+            let mut want = Record::with_capacity(8);
+            want.cell(&time(t));
+            assert_eq!(row.finish(), want.finish(), "{t:?}");
+        }
+    }
 
     /// The cells of the one record in `row`, read by the csv crate.
     fn read_back(row: &[u8]) -> Vec<String> {
