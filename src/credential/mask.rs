@@ -20,10 +20,25 @@ fn redacted(secret: &str) -> String {
 
 /// Query parameter names whose values are secrets, beyond API keys.
 pub fn is_secret_param(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    is_key_query_param_lower(&n)
+    // Lower-cased on the stack: every parameter of every kept URL is
+    // asked about, and names are short.
+    let mut buf = [0u8; 64];
+    let owned;
+    let n = match buf.get_mut(..name.len()) {
+        Some(slot) => {
+            slot.copy_from_slice(name.as_bytes());
+            slot.make_ascii_lowercase();
+            // ASCII case changes keep UTF-8 valid.
+            std::str::from_utf8(slot).unwrap_or_default()
+        }
+        None => {
+            owned = name.to_ascii_lowercase();
+            &owned
+        }
+    };
+    is_key_query_param_lower(n)
         || matches!(
-            n.as_str(),
+            n,
             "password"
                 | "passwd"
                 | "pwd"
@@ -55,13 +70,26 @@ pub fn is_secret_param(name: &str) -> bool {
 /// Mask the values of secret-bearing query parameters in a URL (or in a
 /// path with a query), leaving everything else byte for byte.
 pub fn mask_url(url: &str) -> String {
-    // The usual URL has nothing to mask: no JWT start anywhere, no secret
-    // parameter name. It is told so without the copies a rebuild makes
-    // (a kept log line's URL cost about 2 k instructions).
-    if jwt_start().find(url.as_bytes()).is_none() && !has_secret_param(url) {
+    if !may_hold_secret(url) {
         return url.to_string();
     }
     mask_url_parts(url)
+}
+
+/// [`mask_url`] of a URL the caller owns: given back as it is when there
+/// is nothing to mask (a parsed log line's URL is not copied again).
+pub fn mask_url_owned(url: String) -> String {
+    if !may_hold_secret(&url) {
+        return url;
+    }
+    mask_url_parts(&url)
+}
+
+/// The usual URL has nothing to mask: no JWT start anywhere, no secret
+/// parameter name. It is told so without the copies a rebuild makes (a
+/// kept log line's URL cost about 2 k instructions).
+fn may_hold_secret(url: &str) -> bool {
+    jwt_start().find(url.as_bytes()).is_some() || has_secret_param(url)
 }
 
 /// [`mask_url`] part by part: the path, each query parameter, the fragment.
@@ -278,7 +306,28 @@ fn mask_text(s: &str) -> String {
 /// credentials inside it do not.
 #[cfg(test)]
 mod log_text_tests {
-    use super::{mask_secrets, mask_secrets_anew};
+    use super::{is_secret_param, mask_secrets, mask_secrets_anew};
+
+    #[test]
+    fn secret_parameter_names_are_found_in_any_case_and_length() {
+        let long = "x".repeat(64);
+        let cases = [
+            ("API_KEY".to_string(), true),
+            ("Password".into(), true),
+            ("STATE".into(), true),
+            ("my_TOKEN".into(), true),
+            ("Page".into(), false),
+            ("".into(), false),
+            ("tökén".into(), false),
+            // Past the 64-byte stack buffer.
+            (format!("{long}_Token"), true),
+            (format!("{long}_page"), false),
+            (format!("State{}", "é".repeat(40)), false),
+        ];
+        for (name, secret) in cases {
+            assert_eq!(is_secret_param(&name), secret, "{name}");
+        }
+    }
 
     #[test]
     fn auth_messages_stay_readable() {
@@ -361,7 +410,7 @@ mod log_text_tests {
     /// (`?`, `&`, `#`, `=`) in odd places.
     #[test]
     fn urls_mask_the_same_told_apart_or_rebuilt() {
-        use super::{mask_url, mask_url_parts};
+        use super::{mask_url, mask_url_owned, mask_url_parts};
         let parts = [
             "/v1/orders",
             "?",
@@ -381,6 +430,9 @@ mod log_text_tests {
             "code",
             "%3Fsecret=1",
             "/p/_key",
+            // Longer than the stack buffer names are lower-cased in.
+            "&A_Parameter_Name_Longer_Than_Sixty_Four_Bytes_Ending_In_ACCESS_TOKEN=v",
+            "&A_Parameter_Name_Longer_Than_Sixty_Four_Bytes_Ending_In_Nothing_Secret=v",
         ];
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut rebuilt = 0;
@@ -394,6 +446,7 @@ mod log_text_tests {
             }
             let masked = mask_url(&url);
             assert_eq!(masked, mask_url_parts(&url), "{url}");
+            assert_eq!(mask_url_owned(url.clone()), masked, "{url}");
             rebuilt += usize::from(masked != url);
         }
         assert!(rebuilt > 100, "some URLs hold secrets: {rebuilt}");

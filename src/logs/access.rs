@@ -193,7 +193,9 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
         ..Parsed::default()
     };
     // prefix: [vhost] client-or-XFF-list ident user
-    let toks: Vec<&str> = clf.prefix.split_whitespace().collect();
+    // On the stack: a prefix has three or four tokens, more only with a
+    // spaced X-Forwarded-For list.
+    let toks: smallvec::SmallVec<[&str; 8]> = clf.prefix.split_whitespace().collect();
     if toks.len() < 3 {
         return None;
     }
@@ -213,13 +215,13 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
         }
     }
     let (method, target) = split_request_line(clf.request);
-    p.method = method;
+    p.method = method.map(str::to_string);
     if let Some(t) = target {
-        let (host, path) = split_absolute(&t);
-        if host.is_some() {
-            p.host = host;
+        let (host, path) = split_absolute(t);
+        if let Some(host) = host {
+            p.host = Some(host.to_string());
         }
-        p.url = Some(path);
+        p.url = Some(path.to_string());
     }
 
     let tail = tokens(clf.rest);

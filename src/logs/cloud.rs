@@ -86,11 +86,11 @@ fn alb(line: &str) -> Option<Outcome> {
         return Some(Outcome::Known(LogFormat::AwsAlb));
     }
     let (m, target) = split_request_line(t[12]);
-    p.method = m;
+    p.method = m.map(str::to_string);
     if let Some(target) = target {
-        let (h, path) = split_absolute(&target);
-        p.host = h.map(|h| h.split(':').next().unwrap_or(&h).to_string());
-        p.url = Some(path);
+        let (h, path) = split_absolute(target);
+        p.host = h.map(|h| h.split(':').next().unwrap_or(h).to_string());
+        p.url = Some(path.to_string());
     }
     if let Some(trace) = t.get(17).copied().and_then(dash) {
         p.add_id(trace);

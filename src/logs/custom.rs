@@ -31,9 +31,9 @@ pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     if let Some(u) = g("path").or_else(|| g("url")) {
         let (h, path) = split_absolute(u);
         if p.host.is_none() {
-            p.host = h;
+            p.host = h.map(str::to_string);
         }
-        p.url = Some(path);
+        p.url = Some(path.to_string());
     }
     if let Some(id) = g("request_id") {
         p.add_id(id);

@@ -41,8 +41,8 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
         ..Parsed::default()
     };
     let (m, t) = split_request_line(request);
-    p.method = m;
-    p.url = t;
+    p.method = m.map(str::to_string);
+    p.url = t.map(str::to_string);
     let mut quoted: Vec<&str> = toks[2..].iter().filter(|t| t.1).map(|t| t.0).collect();
     // Istio: details and termination details follow the flags, then a
     // quoted transport failure reason.

@@ -87,13 +87,13 @@ fn nginx(line: &str) -> Option<Outcome> {
     p.host = nginx_field(tail, "host").map(str::to_string);
     if let Some(req) = nginx_field(tail, "request") {
         let (m, t) = split_request_line(req);
-        p.method = m;
+        p.method = m.map(str::to_string);
         if let Some(t) = t {
-            let (h, path) = split_absolute(&t);
+            let (h, path) = split_absolute(t);
             if p.host.is_none() {
-                p.host = h;
+                p.host = h.map(str::to_string);
             }
-            p.url = Some(path);
+            p.url = Some(path.to_string());
         }
     }
     p.remote_user_present = message.starts_with("user \"");

@@ -48,11 +48,11 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
         }
     }
     let (m, t) = split_request_line(c.get(11)?.as_str());
-    p.method = m;
+    p.method = m.map(str::to_string);
     if let Some(t) = t {
-        let (h, path) = split_absolute(&t);
-        p.host = h;
-        p.url = Some(path);
+        let (h, path) = split_absolute(t);
+        p.host = h.map(str::to_string);
+        p.url = Some(path.to_string());
     }
     Some(Outcome::Record(LogFormat::Haproxy, Box::new(p)))
 }

@@ -493,21 +493,18 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
         // nginx `$request` / Apache-in-JSON: "GET /x HTTP/1.1"
         if let Some(req) = o.get("request").and_then(Value::as_str) {
             let (m, t) = split_request_line(req);
-            if p.method.is_none()
-                && m.as_deref()
-                    .is_some_and(|m| m.bytes().all(|b| b.is_ascii_alphabetic()))
-            {
-                p.method = m;
+            if p.method.is_none() && m.is_some_and(|m| m.bytes().all(|b| b.is_ascii_alphabetic())) {
+                p.method = m.map(str::to_string);
             }
             if url.is_none() {
-                url = t;
+                url = t.map(str::to_string);
             }
         }
     }
     if let Some(u) = url {
         let (host, path) = split_absolute(&u);
-        p.host = host;
-        p.url = Some(path);
+        p.host = host.map(str::to_string);
+        p.url = Some(path.to_string());
     }
     if let Some(h) = first_text(
         o,

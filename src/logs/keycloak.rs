@@ -60,7 +60,7 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
     };
     if let Some(uri) = val("redirect_uri") {
         let (h, _) = super::split_absolute(uri);
-        p.host = h;
+        p.host = h.map(str::to_string);
     }
     Some(Outcome::Record(LogFormat::KeycloakEvents, Box::new(p)))
 }

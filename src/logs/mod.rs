@@ -46,7 +46,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::credential::mask_secrets;
-use crate::credential::mask_url;
+use crate::credential::mask_url_owned;
 use crate::model::{InputError, InputKind, Origin, ServerEvent, ServerEventFields, Timestamp};
 use cheap_json::CheapJson;
 use lines::{Line, LineReader};
@@ -310,9 +310,12 @@ impl Parsed {
             origin: Some(origin),
             format: Some(format),
             time: self.time,
-            method: self.method.map(|m| m.to_ascii_uppercase()),
+            method: self.method.map(|mut m| {
+                m.make_ascii_uppercase();
+                m
+            }),
             host: self.host.map(|h| mask_secrets(&h)),
-            url: self.url.map(|u| mask_url(&u)),
+            url: self.url.map(mask_url_owned),
             status: self.status,
             upstream_status: self.upstream_status,
             request_ids: self.request_ids,
@@ -375,25 +378,25 @@ pub(crate) fn parse_status(s: &str) -> Option<u16> {
 }
 
 /// Split an HTTP request line `GET /x?y HTTP/1.1` into method and target.
-pub(crate) fn split_request_line(req: &str) -> (Option<String>, Option<String>) {
+/// (Borrowed, like [`split_absolute`]: callers copy only what they keep.)
+pub(crate) fn split_request_line(req: &str) -> (Option<&str>, Option<&str>) {
     let mut it = req.split_whitespace();
-    let method = it.next().filter(|m| *m != "-").map(str::to_string);
-    let target = it.next().map(str::to_string);
+    let method = it.next().filter(|m| *m != "-");
+    let target = it.next();
     (method, target)
 }
 
 /// For absolute targets (`http://host:80/path`), split off the host.
-pub(crate) fn split_absolute(target: &str) -> (Option<String>, String) {
+pub(crate) fn split_absolute(target: &str) -> (Option<&str>, &str) {
     for scheme in ["http://", "https://", "ws://", "wss://"] {
         if let Some(rest) = target.strip_prefix(scheme) {
-            let (host, path) = match rest.find('/') {
-                Some(i) => (&rest[..i], &rest[i..]),
-                None => (rest, "/"),
+            return match rest.find('/') {
+                Some(i) => (Some(&rest[..i]), &rest[i..]),
+                None => (Some(rest), "/"),
             };
-            return (Some(host.to_string()), path.to_string());
         }
     }
-    (None, target.to_string())
+    (None, target)
 }
 
 /// Outcome of one line.
