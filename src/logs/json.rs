@@ -1062,7 +1062,7 @@ mod thin_tests {
         };
         assert_eq!(p.status, Some(200));
         assert!(p.request_ids.is_empty() && p.time.is_none());
-        ctx.challenged_paths.insert("/a".to_string(), 1);
+        ctx.challenges.challenged("", "/a");
         let Some(Outcome::Record(_, p)) = parse(line, &ctx) else {
             panic!()
         };

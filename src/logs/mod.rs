@@ -16,13 +16,14 @@
 //! presence of a status key, nginx error lines by their shape. JSON lines
 //! that do get parsed stop after status/host/path unless they can matter.
 //! Memory per file is bounded: one reused line buffer, at most
-//! 65 536 challenged paths, at most 100 listed errors.
+//! [`challenges::MAX_WAITING`] challenged paths, at most 100 listed errors.
 //!
 //! A file may mix formats (nginx error + access lines, Envoy JSON and text
 //! in one CRI file): each line is tried with the format that matched last,
 //! then the whole chain; [`LogSummary::format`] is the most common one.
 
 mod access;
+mod challenges;
 mod cheap_json;
 mod cloud;
 mod custom;
@@ -42,12 +43,12 @@ use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
-use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::credential::mask_secrets;
 use crate::credential::mask_url_owned;
 use crate::model::{InputError, InputKind, Origin, ServerEvent, ServerEventFields, Timestamp};
+use challenges::Challenges;
 use cheap_json::CheapJson;
 use lines::{Line, LineReader};
 
@@ -416,18 +417,8 @@ pub(crate) struct Ctx<'a> {
     /// CloudFront `#Fields:` header, when seen.
     pub cloudfront_fields: Option<Vec<String>>,
     pub now: Timestamp,
-    /// (host, path) pairs that saw a 401 in this file, and the paths alone
-    /// (for parsers that can't see the host cheaply).
-    /// (Fx-hashed: every 2xx line of a busy log is looked up here; the sets
-    /// hold at most [`MAX_CHALLENGE_PATHS`] keys, so flooding is moot.)
-    pub challenged: FxHashSet<(String, String)>,
-    /// (Counted: two hosts can wait on one path, and the first answer
-    /// must not stop the other being followed.)
-    pub challenged_paths: FxHashMap<String, usize>,
-    /// Insertion order of `challenged`, oldest first: only the most recent
-    /// unanswered 401s are followed (a challenge's second leg comes within
-    /// seconds), so the set stays small and cheap to test lines against.
-    pub challenged_order: std::collections::VecDeque<(String, String)>,
+    /// 401s of this file still waiting for their second leg.
+    pub challenges: Challenges,
     /// Parse every line fully (unit tests of single parsers).
     pub detail_all: bool,
 }
@@ -439,20 +430,8 @@ impl Ctx<'_> {
             hint: None,
             cloudfront_fields: None,
             now: chrono::Utc::now(),
-            challenged: FxHashSet::default(),
-            challenged_paths: FxHashMap::default(),
-            challenged_order: std::collections::VecDeque::new(),
+            challenges: Challenges::default(),
             detail_all: false,
-        }
-    }
-
-    /// One (host, path) waiting on `path` was answered or evicted.
-    fn unfollow_path(&mut self, path: &str) {
-        if let Some(n) = self.challenged_paths.get_mut(path) {
-            *n -= 1;
-            if *n == 0 {
-                self.challenged_paths.remove(path);
-            }
         }
     }
 
@@ -482,10 +461,7 @@ impl Ctx<'_> {
 
     /// Could a 2xx/3xx for `url` be the second leg of a 401 still waiting?
     fn follows_challenge(&self, url: Option<&str>) -> bool {
-        !self.challenged_paths.is_empty()
-            && self
-                .challenged_paths
-                .contains_key(bare_path(url.unwrap_or("")))
+        self.challenges.waits_on_path(bare_path(url.unwrap_or("")))
     }
 }
 
@@ -653,9 +629,9 @@ fn may_matter(line: &[u8]) -> bool {
     }
 }
 
-fn path_key(host: Option<&str>, url: Option<&str>) -> (String, String) {
-    let host = host.unwrap_or("").to_ascii_lowercase();
-    (host, bare_path(url.unwrap_or("")).to_string())
+/// The host and bare path a challenge is followed by.
+fn path_key<'a>(host: Option<&'a str>, url: Option<&'a str>) -> (&'a str, &'a str) {
+    (host.unwrap_or(""), bare_path(url.unwrap_or("")))
 }
 
 /// The path of a logged target: the target itself, or an absolute URL's
@@ -678,10 +654,6 @@ fn bare_path(url: &str) -> &str {
     // `?` and `#` are ASCII: the cut is on a char boundary.
     memchr::memchr2(b'?', b'#', url.as_bytes()).map_or(url, |i| &url[..i])
 }
-
-/// At most this many distinct (host, path) pairs remembered per file for
-/// challenge legs: memory stays bounded on huge logs.
-const MAX_CHALLENGE_PATHS: usize = 64;
 
 /// Errors listed one by one per file; the rest are summed up.
 const MAX_ERRORS: usize = 100;
@@ -870,39 +842,18 @@ pub(crate) fn read_log_part<R: Read>(
             match parsed.status {
                 Some(401) => {
                     summary.status_401 += 1;
-                    let key = path_key(parsed.host.as_deref(), parsed.url.as_deref());
-                    if ctx.challenged.insert(key.clone()) {
-                        *ctx.challenged_paths.entry(key.1.clone()).or_default() += 1;
-                        ctx.challenged_order.push_back(key);
-                        // Evict the oldest still-waiting path; answered ones
-                        // left in the queue are skipped here, not searched for.
-                        while ctx.challenged.len() > MAX_CHALLENGE_PATHS {
-                            let Some(old) = ctx.challenged_order.pop_front() else {
-                                break;
-                            };
-                            if ctx.challenged.remove(&old) {
-                                ctx.unfollow_path(&old.1);
-                            }
-                        }
-                        if ctx.challenged_order.len() > 4 * MAX_CHALLENGE_PATHS {
-                            let live = &ctx.challenged;
-                            ctx.challenged_order.retain(|k| live.contains(k));
-                        }
-                    }
+                    let (host, path) = path_key(parsed.host.as_deref(), parsed.url.as_deref());
+                    ctx.challenges.challenged(host, path);
                     true
                 }
                 Some(403) => {
                     summary.status_403 += 1;
                     true
                 }
-                Some(200..=399) if !ctx.challenged.is_empty() => {
+                Some(200..=399) if !ctx.challenges.is_empty() => {
                     // The answered leg: emitted once, then no longer followed.
-                    let key = path_key(parsed.host.as_deref(), parsed.url.as_deref());
-                    let answered = ctx.challenged.remove(&key);
-                    if answered {
-                        ctx.unfollow_path(&key.1);
-                    }
-                    answered
+                    let (host, path) = path_key(parsed.host.as_deref(), parsed.url.as_deref());
+                    ctx.challenges.answered(host, path)
                 }
                 _ => false,
             }
@@ -978,10 +929,10 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
             // A line can only be a challenge's second leg if its path is
             // still waiting for one; the path is read without a JSON parse.
             let follows_challenge = || {
-                !ctx.challenged_paths.is_empty()
+                !ctx.challenges.is_empty()
                     && keys
                         .path(line.as_bytes())
-                        .is_none_or(|p| ctx.challenged_paths.contains_key(p))
+                        .is_none_or(|p| ctx.challenges.waits_on_path(p))
             };
             if let Some(status) = keys.status {
                 return (!ctx.wants_detail_by(Some(status), follows_challenge)).then_some(true);
