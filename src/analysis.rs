@@ -1,6 +1,7 @@
 //! The `analyze` pipeline as a library call: inputs → records → cases →
 //! findings, with per-input reports. Writers live in `report`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -99,30 +100,32 @@ impl Sources {
     }
 }
 
-/// One explained 401: a row of failures.csv.
+/// One explained 401: a row of failures.csv. Text taken as it is from a
+/// request or event borrows from it (`'a`): a night of logs makes a few
+/// hundred thousand findings and keeps a handful ([`Finding::into_owned`]).
 #[derive(Debug, Clone)]
-pub struct Finding {
-    pub request_id: String,
+pub struct Finding<'a> {
+    pub request_id: Cow<'a, str>,
     pub time: Option<Timestamp>,
-    pub method: String,
-    pub url: String,
-    pub host: String,
-    pub path: String,
+    pub method: Cow<'a, str>,
+    pub url: Cow<'a, str>,
+    pub host: Cow<'a, str>,
+    pub path: Cow<'a, str>,
     pub endpoint: String,
     pub status: u16,
     pub diagnosis: Diagnosis,
     pub sources: Sources,
     pub join: Join,
-    pub credential: String,
+    pub credential: Cow<'a, str>,
     pub credential_fp: String,
-    pub jwt_iss: String,
+    pub jwt_iss: Cow<'a, str>,
     pub jwt_aud: String,
     pub jwt_exp: Option<i64>,
-    pub jwt_sub: String,
+    pub jwt_sub: Cow<'a, str>,
     pub challenge: String,
-    pub server_message: String,
+    pub server_message: Cow<'a, str>,
     pub origin: String,
-    pub client_addr: String,
+    pub client_addr: Cow<'a, str>,
     /// The HAR entry, for `explain` and curl commands (masked); kept only
     /// for the findings a report shows as examples (or all, with
     /// [`Config::keep_records`]).
@@ -130,22 +133,53 @@ pub struct Finding {
     pub events: Vec<ServerEvent>,
 }
 
-impl Finding {
+impl Finding<'_> {
     pub fn cause(&self) -> Cause {
         self.diagnosis.cause
+    }
+
+    /// This finding with its text copied: to be kept after the records it
+    /// borrows from are gone.
+    pub fn into_owned(self) -> Finding<'static> {
+        let own = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
+        Finding {
+            request_id: own(self.request_id),
+            time: self.time,
+            method: own(self.method),
+            url: own(self.url),
+            host: own(self.host),
+            path: own(self.path),
+            endpoint: self.endpoint,
+            status: self.status,
+            diagnosis: self.diagnosis,
+            sources: self.sources,
+            join: self.join,
+            credential: own(self.credential),
+            credential_fp: self.credential_fp,
+            jwt_iss: own(self.jwt_iss),
+            jwt_aud: self.jwt_aud,
+            jwt_exp: self.jwt_exp,
+            jwt_sub: own(self.jwt_sub),
+            challenge: self.challenge,
+            server_message: own(self.server_message),
+            origin: self.origin,
+            client_addr: own(self.client_addr),
+            request: self.request,
+            events: self.events,
+        }
     }
 
     /// A log-only finding of `cause` on `host` + `endpoint`, nothing else
     /// set, for unit tests of what consumes findings.
     #[cfg(test)]
-    pub(crate) fn for_test(cause: Cause, host: &str, endpoint: &str) -> Finding {
+    pub(crate) fn for_test(cause: Cause, host: &str, endpoint: &str) -> Finding<'static> {
         Finding {
-            request_id: String::new(),
+            request_id: Cow::Borrowed(""),
             time: None,
             method: "GET".into(),
-            url: format!("https://{host}{endpoint}"),
-            host: host.into(),
-            path: endpoint.into(),
+            url: format!("https://{host}{endpoint}").into(),
+            host: host.to_string().into(),
+            path: endpoint.to_string().into(),
             endpoint: endpoint.into(),
             status: 401,
             diagnosis: Diagnosis {
@@ -156,16 +190,16 @@ impl Finding {
             },
             sources: Sources::Log,
             join: Join::Single,
-            credential: String::new(),
+            credential: Cow::Borrowed(""),
             credential_fp: String::new(),
-            jwt_iss: String::new(),
+            jwt_iss: Cow::Borrowed(""),
             jwt_aud: String::new(),
             jwt_exp: None,
-            jwt_sub: String::new(),
+            jwt_sub: Cow::Borrowed(""),
             challenge: String::new(),
-            server_message: String::new(),
+            server_message: Cow::Borrowed(""),
             origin: "app.log:1".into(),
-            client_addr: String::new(),
+            client_addr: Cow::Borrowed(""),
             request: None,
             events: Vec::new(),
         }
@@ -188,7 +222,7 @@ pub struct Analysis {
     /// examples, or all of them with [`Config::keep_records`]. Every finding
     /// went through the sink given to [`analyze_into`] and into
     /// [`Analysis::aggregate`].
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Finding<'static>>,
     /// Counts over every finding, for the summary.
     pub aggregate: Aggregator,
     /// HAR entries plus logged requests.
@@ -451,7 +485,7 @@ fn in_range(t: Option<Timestamp>, config: &Config) -> bool {
 pub fn analyze(config: &Config) -> Analysis {
     struct Drop;
     impl FindingSink for Drop {
-        fn accept(&mut self, _: &Finding, _: &[u8]) {}
+        fn accept(&mut self, _: &Finding<'_>, _: &[u8]) {}
     }
     analyze_into(config, &mut Drop)
 }
@@ -463,13 +497,13 @@ pub trait FindingSink: Send {
     /// as rendering the finding's row; its result is handed to `accept`.
     /// A plain function: workers run it on new findings while `accept`
     /// takes the previous ones.
-    fn preparer(&self) -> fn(&Finding) -> Vec<u8> {
+    fn preparer(&self) -> fn(&Finding<'_>) -> Vec<u8> {
         |_| Vec::new()
     }
 
     /// Every finding with what the preparer made of it, in the run's
     /// order, on one thread.
-    fn accept(&mut self, finding: &Finding, prepared: &[u8]);
+    fn accept(&mut self, finding: &Finding<'_>, prepared: &[u8]);
 }
 
 /// Findings classified at a time: enough to keep both cores busy, few
@@ -622,7 +656,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     };
     // Findings of one chunk with their cases, taken in order: counted,
     // aggregated, handed to the sink, kept when a report shows them.
-    let mut take_in = |found: &mut Vec<(Finding, Vec<u8>)>, cases: &[Case]| {
+    let mut take_in = |found: &mut Vec<(Finding<'_>, Vec<u8>)>, cases: &[Case]| {
         for ((mut f, prepared), case) in found.drain(..).zip(cases) {
             match (f.sources, f.join) {
                 (Sources::HarAndLog, Join::RequestId) => analysis.correlation.by_request_id += 1,
@@ -635,7 +669,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
             if config.keep_records || examples.keep(&f) {
                 f.request = case.client.map(|i| Box::new(requests[i].clone()));
                 f.events = case.server.iter().map(|&i| events[i].clone()).collect();
-                analysis.findings.push(f);
+                analysis.findings.push(f.into_owned());
             }
         }
     };
@@ -682,7 +716,7 @@ impl ExampleMarks {
     const PER_ENDPOINT: usize = 3;
     const PER_CAUSE: usize = 24;
 
-    fn keep(&mut self, f: &Finding) -> bool {
+    fn keep(&mut self, f: &Finding<'_>) -> bool {
         let c = self.per_cause.entry(f.cause()).or_default();
         if *c >= Self::PER_CAUSE {
             return false;
@@ -720,62 +754,39 @@ fn case_order<'a>(
 
 /// The row of one 401 case; its time and origin are the case's
 /// [`case_order`], computed once for the sort.
-fn finding(
+fn finding<'a>(
     case: &Case,
     d: Diagnosis,
     (time, origin): (Option<Timestamp>, Option<&Origin>),
-    requests: &[RequestView],
-    events: &[ServerEvent],
+    requests: &'a [RequestView],
+    events: &'a [ServerEvent],
     config: &Config,
-) -> Finding {
+) -> Finding<'a> {
     let client = case.client.map(|i| &requests[i]);
-    let evs: Vec<&ServerEvent> = case.server.iter().map(|&i| &events[i]).collect();
-    let sources = match (client.is_some(), !evs.is_empty()) {
+    let evs = || case.server.iter().map(|&i| &events[i]);
+    let sources = match (client.is_some(), !case.server.is_empty()) {
         (true, true) => Sources::HarAndLog,
         (true, false) => Sources::Har,
         _ => Sources::Log,
     };
-    let lead = evs
-        .iter()
-        .find(|e| e.status == Some(401))
-        .or(evs.first())
-        .copied();
+    let lead = evs().find(|e| e.status == Some(401)).or(evs().next());
     let request_id = client
-        .and_then(|r| r.request_ids().next().map(str::to_string))
-        .or_else(|| {
-            evs.iter()
-                .find_map(|e| e.first_request_id().map(str::to_string))
-        })
+        .and_then(|r| r.request_ids().next())
+        .or_else(|| evs().find_map(ServerEvent::first_request_id))
         .unwrap_or_default();
-    let (method, url, host, path) = match client {
-        Some(r) => (
-            r.method.to_string(),
-            r.url().to_string(),
-            r.host.to_string(),
-            r.path().to_string(),
-        ),
+    let (method, url, host, path): (&str, Cow<'a, str>, &str, &str) = match client {
+        Some(r) => (&r.method, Cow::Borrowed(r.url()), &r.host, r.path()),
         None => {
-            let url = lead.and_then(|e| e.url()).unwrap_or_default().to_string();
-            let host = evs
-                .iter()
-                .find_map(|e| e.host())
-                .unwrap_or_default()
-                .to_string();
-            let path = url.split('?').next().unwrap_or("").to_string();
+            let url = lead.and_then(ServerEvent::url).unwrap_or_default();
+            let host = evs().find_map(ServerEvent::host).unwrap_or_default();
+            let path = url.split('?').next().unwrap_or("");
             let full = if host.is_empty() || url.contains("://") {
-                url.clone()
+                Cow::Borrowed(url)
             } else {
-                format!("http://{host}{url}")
+                Cow::Owned(format!("http://{host}{url}"))
             };
-            (
-                evs.iter()
-                    .find_map(|e| e.method())
-                    .unwrap_or_default()
-                    .to_string(),
-                full,
-                host,
-                path,
-            )
+            let method = evs().find_map(ServerEvent::method).unwrap_or_default();
+            (method, full, host, path)
         }
     };
     let cred = client.and_then(primary_credential);
@@ -790,7 +801,7 @@ fn finding(
         })
         .filter(|s| !s.is_empty())
         .or_else(|| {
-            evs.iter().find_map(|e| {
+            evs().find_map(|e| {
                 e.www_authenticate().map(|w| {
                     crate::challenge::parse_www_authenticate_cached(w)
                         .iter()
@@ -801,52 +812,56 @@ fn finding(
             })
         })
         .unwrap_or_default();
-    let server_message = evs
-        .iter()
-        .filter_map(|e| e.message())
-        .collect::<Vec<_>>()
-        .join(" | ");
+    // Usually one message or none: borrowed then, joined only for more.
+    let mut messages = evs().filter_map(ServerEvent::message);
+    let server_message = match (messages.next(), messages.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some(one), None) => Cow::Borrowed(one),
+        (Some(first), Some(second)) => {
+            let rest: Vec<&str> = [first, second].into_iter().chain(messages).collect();
+            Cow::Owned(rest.join(" | "))
+        }
+    };
     Finding {
-        request_id,
+        request_id: Cow::Borrowed(request_id),
         time,
-        method,
-        endpoint: endpoint_template(&path),
+        method: Cow::Borrowed(method),
+        endpoint: endpoint_template(path),
         url,
-        host,
-        path,
+        host: Cow::Borrowed(host),
+        path: Cow::Borrowed(path),
         status: 401,
         diagnosis: d,
         sources,
         join: case.join,
         credential: match (client, cred) {
-            (_, Some(c)) => c.kind.id().to_string(),
-            (Some(r), None) if r.credential_redacted => "redacted".into(),
-            (Some(_), None) => "none".into(),
+            (_, Some(c)) => Cow::Borrowed(c.kind.id()),
+            (Some(r), None) if r.credential_redacted => Cow::Borrowed("redacted"),
+            (Some(_), None) => Cow::Borrowed("none"),
             (None, _) => {
-                if evs.iter().any(|e| e.remote_user_present) {
-                    "basic".into()
+                if evs().any(|e| e.remote_user_present) {
+                    Cow::Borrowed("basic")
                 } else {
-                    String::new()
+                    Cow::Borrowed("")
                 }
             }
         },
         credential_fp: cred.map(|c| c.fingerprint.to_string()).unwrap_or_default(),
-        jwt_iss: jwt.and_then(|j| j.iss.clone()).unwrap_or_default(),
+        jwt_iss: jwt
+            .and_then(|j| j.iss.as_deref())
+            .map_or(Cow::Borrowed(""), Cow::Borrowed),
         jwt_aud: jwt.map(|j| j.aud.join(" ")).unwrap_or_default(),
         jwt_exp: jwt.and_then(|j| j.exp),
         jwt_sub: if config.redact_subjects {
-            String::new()
+            Cow::Borrowed("")
         } else {
-            jwt.and_then(|j| j.sub.clone()).unwrap_or_default()
+            jwt.and_then(|j| j.sub.as_deref())
+                .map_or(Cow::Borrowed(""), Cow::Borrowed)
         },
         challenge,
         server_message,
         origin: origin.map(Origin::label).unwrap_or_default(),
-        client_addr: evs
-            .iter()
-            .find_map(|e| e.client_addr())
-            .unwrap_or_default()
-            .to_string(),
+        client_addr: Cow::Borrowed(evs().find_map(ServerEvent::client_addr).unwrap_or_default()),
         request: None,
         events: Vec::new(),
     }

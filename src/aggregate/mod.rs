@@ -201,7 +201,7 @@ impl Aggregator {
             a.examples.push(if f.request_id.is_empty() {
                 f.origin.clone()
             } else {
-                f.request_id.clone()
+                f.request_id.to_string()
             });
         }
         let mut key = GroupRef(&f.host, &f.endpoint, f.cause());

@@ -383,9 +383,9 @@ mod tests {
         ];
         for (i, text) in awkward.iter().enumerate() {
             let mut f = Finding::for_test(Cause::TokenExpired, "api.example", "/v1/x");
-            f.request_id = text.to_string();
-            f.url = awkward[(i + 1) % awkward.len()].to_string();
-            f.server_message = text.to_string();
+            f.request_id = text.to_string().into();
+            f.url = awkward[(i + 1) % awkward.len()].to_string().into();
+            f.server_message = text.to_string().into();
             f.challenge = awkward[(i + 3) % awkward.len()].to_string();
             f.origin = text.to_string();
             f.diagnosis.evidence = vec![format!("one; {text}"), "two".into()];

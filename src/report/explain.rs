@@ -15,7 +15,7 @@ use crate::time::format_rfc3339;
 
 /// What `explain` picked: a 401 finding, or a request that did not fail.
 pub enum Subject<'a> {
-    Finding(&'a Finding),
+    Finding(&'a Finding<'static>),
     /// A request that is not a 401, with the server events that share its ids.
     Request {
         request: &'a RequestView,
@@ -97,7 +97,7 @@ pub fn render(
     // Title line: method, URL, status, where it came from.
     let (method, url, origin) = match (request, finding) {
         (Some(r), _) => (r.method.as_str(), r.url(), r.origin.to_string()),
-        (None, Some(f)) => (f.method.as_str(), f.url.as_str(), f.origin.clone()),
+        (None, Some(f)) => (&*f.method, &*f.url, f.origin.clone()),
         (None, None) => ("", "", String::new()),
     };
     let status = request
@@ -148,7 +148,7 @@ pub fn render(
             );
         }
         None => {
-            let kind = finding.map(|f| f.credential.as_str()).unwrap_or("");
+            let kind = finding.map(|f| &*f.credential).unwrap_or("");
             let _ = writeln!(
                 out,
                 "   no HAR entry for this request (server logs only){}",

@@ -164,7 +164,7 @@ fn headline_with(analysis: &Analysis, summary: &Summary, code: fn(&str) -> Strin
 }
 
 /// The example requests shown for a cause (report.md and report.html).
-pub fn examples(analysis: &Analysis, cause: Cause) -> Vec<&Finding> {
+pub fn examples(analysis: &Analysis, cause: Cause) -> Vec<&Finding<'static>> {
     // Prefer findings with a HAR request (they give a full curl command),
     // then keep the run's deterministic order.
     let mut v: Vec<&Finding> = analysis
