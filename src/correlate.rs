@@ -88,6 +88,11 @@ fn is_connection_id(id: &str) -> bool {
 
 /// Path and query of a URL (the part logs record).
 pub fn path_and_query(url: &str) -> &str {
+    // Most URLs here are logged paths: without a colon there is no scheme
+    // to cut, told without setting up a substring search.
+    if memchr::memchr(b':', url.as_bytes()).is_none() {
+        return url;
+    }
     match url.find("://") {
         Some(i) => {
             let rest = &url[i + 3..];

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{fingerprint, is_key_query_param_lower};
+use super::{fingerprint, in_lower_case, is_key_query_param_lower};
 use crate::memo::{remembered, TextMemo};
 
 /// The mask put where a secret was: shows a fingerprint so equal secrets
@@ -20,22 +20,10 @@ fn redacted(secret: &str) -> String {
 
 /// Query parameter names whose values are secrets, beyond API keys.
 pub fn is_secret_param(name: &str) -> bool {
-    // Lower-cased on the stack: every parameter of every kept URL is
-    // asked about, and names are short.
-    let mut buf = [0u8; 64];
-    let owned;
-    let n = match buf.get_mut(..name.len()) {
-        Some(slot) => {
-            slot.copy_from_slice(name.as_bytes());
-            slot.make_ascii_lowercase();
-            // ASCII case changes keep UTF-8 valid.
-            std::str::from_utf8(slot).unwrap_or_default()
-        }
-        None => {
-            owned = name.to_ascii_lowercase();
-            &owned
-        }
-    };
+    in_lower_case(name, is_secret_param_lower)
+}
+
+fn is_secret_param_lower(n: &str) -> bool {
     is_key_query_param_lower(n)
         || matches!(
             n,

@@ -659,7 +659,23 @@ pub fn is_api_key_header(name_lower: &str) -> bool {
 /// Query parameter names that carry an API key or token (used both to mask
 /// URLs and to spot `api_key_misplaced`).
 pub fn is_key_query_param(name: &str) -> bool {
-    is_key_query_param_lower(&name.to_ascii_lowercase())
+    in_lower_case(name, is_key_query_param_lower)
+}
+
+/// `test` of `name` in ASCII lower case, lower-cased on the stack when it
+/// is short: parameter names of every kept URL are asked about, and
+/// names are short.
+pub(crate) fn in_lower_case(name: &str, test: impl FnOnce(&str) -> bool) -> bool {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..name.len()) {
+        Some(slot) => {
+            slot.copy_from_slice(name.as_bytes());
+            slot.make_ascii_lowercase();
+            // ASCII case changes keep UTF-8 valid.
+            std::str::from_utf8(slot).is_ok_and(test)
+        }
+        None => test(&name.to_ascii_lowercase()),
+    }
 }
 
 /// [`is_key_query_param`] for a name already in lower case.

@@ -131,7 +131,10 @@ impl Record {
     /// The usual cell (printable ASCII, no comma or quote, no formula
     /// start) is copied as it is, found so a block of bytes at a time.
     fn cell(&mut self, s: &str) {
-        if is_untouched_cell(s) {
+        // Half the cells of a usual row are empty.
+        if s.is_empty() {
+            self.separate();
+        } else if is_untouched_cell(s) {
             self.separate();
             self.out.extend_from_slice(s.as_bytes());
         } else {
