@@ -49,6 +49,25 @@ pub struct LineReader<R> {
     checked: usize,
 }
 
+impl LineReader<io::Empty> {
+    /// The lines of `buf[..len]`, read in place: a block that is already in
+    /// memory (decompressed, say) is not copied into a buffer of its own.
+    /// The lines and what is made of them are those of a stream of the same
+    /// bytes read at once. (A runaway's byte count depends on how much was
+    /// read when the limit was passed, in a stream too.)
+    pub fn filled(buf: Vec<u8>, len: usize, max: usize) -> LineReader<io::Empty> {
+        LineReader {
+            inner: io::empty(),
+            end: len.min(buf.len()),
+            buf,
+            start: 0,
+            eof: true,
+            max: max.max(1),
+            checked: 0,
+        }
+    }
+}
+
 impl<R: Read> LineReader<R> {
     /// `max` is the longest line kept, without its line ending.
     pub fn new(inner: R, max: usize) -> LineReader<R> {
@@ -61,6 +80,11 @@ impl<R: Read> LineReader<R> {
             max: max.max(1),
             checked: 0,
         }
+    }
+
+    /// The buffer, for reuse once its lines are read.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buf
     }
 
     /// Longest line kept, counting a `\r\n` ending.
@@ -215,7 +239,10 @@ mod tests {
     }
 
     fn collect(data: &[u8], step: usize, max: usize) -> Vec<String> {
-        let mut r = LineReader::new(Trickle { data, step }, max);
+        drain(LineReader::new(Trickle { data, step }, max))
+    }
+
+    fn drain<R: Read>(mut r: LineReader<R>) -> Vec<String> {
         let mut out = Vec::new();
         while let Some(line) = r.next_line().expect("read") {
             let (text, stop) = match line {
@@ -231,6 +258,33 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_filled_buffer_gives_the_lines_of_a_stream() {
+        let mut long = b"ok\n".to_vec();
+        long.extend(std::iter::repeat_n(b'x', 50));
+        long.extend_from_slice(b"\nafter\n");
+        let mut runaway = b"a\n".to_vec();
+        runaway.extend(std::iter::repeat_n(b'y', 10 * RUNAWAY_FACTOR + 5));
+        runaway.extend_from_slice(b"\nnever\n");
+        let inputs: [&[u8]; 7] = [
+            b"a\r\nbb\n\nccc",
+            b"",
+            b"\n\n",
+            b"caf\xc3\xa9\nbad \xff byte\ncut \xc3",
+            &long,
+            &runaway,
+            b"x\n123456789012\n1234567890\r\n",
+        ];
+        for data in inputs {
+            let stream = collect(data, 1 << 20, 10);
+            // The buffer is longer than its lines: only `len` bytes count.
+            let mut buf = data.to_vec();
+            buf.extend_from_slice(b"garbage after len\n");
+            let filled = drain(LineReader::filled(buf, data.len(), 10));
+            assert_eq!(filled, stream, "{:?}", String::from_utf8_lossy(data));
+        }
     }
 
     #[test]

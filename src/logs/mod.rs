@@ -692,6 +692,19 @@ pub(crate) fn read_log_part<R: Read>(
     fields: Option<Vec<String>>,
     sink: &mut dyn FnMut(ServerEvent),
 ) -> LogSummary {
+    let mut lines = LineReader::new(reader, opts.max_line_bytes.max(1));
+    read_log_lines(file, &mut lines, opts, fields, sink)
+}
+
+/// [`read_log_part`] of lines already being read: a block that is in
+/// memory whole is read in place ([`LineReader::filled`]).
+pub(crate) fn read_log_lines<R: Read>(
+    file: &Arc<str>,
+    lines: &mut LineReader<R>,
+    opts: &LogOptions,
+    fields: Option<Vec<String>>,
+    sink: &mut dyn FnMut(ServerEvent),
+) -> LogSummary {
     let mut summary = LogSummary::default();
     let mut ctx = Ctx::new(opts.custom_format.as_ref());
     ctx.cloudfront_fields = fields;
@@ -701,7 +714,6 @@ pub(crate) fn read_log_part<R: Read>(
     let max = opts.max_line_bytes.max(1);
     let mut suppressed = 0u64;
 
-    let mut lines = LineReader::new(reader, max);
     loop {
         let line = match lines.next_line() {
             Ok(Some(l)) => l,

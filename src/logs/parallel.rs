@@ -12,7 +12,8 @@ use std::path::Path;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use super::{head_fields, read_log_part, LogOptions, LogSummary};
+use super::lines::LineReader;
+use super::{head_fields, read_log_lines, read_log_part, LogOptions, LogSummary};
 use crate::model::{InputError, ServerEvent};
 
 /// Files at least this big are read in ranges.
@@ -240,11 +241,12 @@ pub fn read_log_stream(
                 let mut events = Vec::new();
                 let summary = match block {
                     Block::Lines(bytes, len) => {
-                        let lines = bytes.get(..len).unwrap_or(&bytes[..]);
+                        let max = opts.max_line_bytes.max(1);
+                        let mut lines = LineReader::filled(bytes, len, max);
                         let summary =
-                            read_log_part(file, lines, opts, head, &mut |e| events.push(e));
+                            read_log_lines(file, &mut lines, opts, head, &mut |e| events.push(e));
                         if let Ok(mut spare) = spare.lock() {
-                            spare.push(bytes);
+                            spare.push(lines.into_buffer());
                         }
                         summary
                     }
