@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::aggregate::template::endpoint_template;
 use crate::aggregate::{Aggregator, GroupRef};
+use crate::challenge::{column_text, parse_www_authenticate_cached};
 use crate::classify::catalog::Catalog;
 use crate::classify::{primary_credential, CaptureContext, Cause, Classifier, Diagnosis};
 use crate::correlate::{correlate, Case, CorrelateOptions, Join};
@@ -792,23 +793,12 @@ fn finding<'a>(
     let cred = client.and_then(primary_credential);
     let jwt = cred.and_then(|c| c.jwt.as_ref());
     let challenge = client
-        .map(|r| {
-            r.challenges()
-                .iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
+        .map(|r| column_text(r.challenges()))
         .filter(|s| !s.is_empty())
         .or_else(|| {
             evs().find_map(|e| {
-                e.www_authenticate().map(|w| {
-                    crate::challenge::parse_www_authenticate_cached(w)
-                        .iter()
-                        .map(|c| c.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
+                e.www_authenticate()
+                    .map(|w| column_text(&parse_www_authenticate_cached(w)))
             })
         })
         .unwrap_or_default();

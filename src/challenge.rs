@@ -65,6 +65,21 @@ impl fmt::Display for Challenge {
     }
 }
 
+/// Challenges as the `challenge` column shows them: each one's compact
+/// form, `, `-separated, written into one string.
+pub fn column_text(challenges: &[Challenge]) -> String {
+    use fmt::Write as _;
+    let mut out = String::new();
+    for (i, c) in challenges.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{c}");
+    }
+    out
+}
+
 struct Cursor<'a> {
     s: &'a [u8],
     i: usize,
@@ -232,6 +247,19 @@ pub fn parse_www_authenticate_cached(value: &str) -> Rc<[Challenge]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_column_text_lists_each_scheme_with_its_error() {
+        let all = parse_www_authenticate(
+            r#"Bearer realm="api", error="invalid_token", Basic realm="x", Negotiate"#,
+        );
+        assert_eq!(
+            column_text(&all),
+            "Bearer error=invalid_token, Basic, Negotiate"
+        );
+        assert_eq!(column_text(&all[..1]), "Bearer error=invalid_token");
+        assert_eq!(column_text(&[]), "");
+    }
 
     #[test]
     fn bearer_with_rfc6750_error_and_escaped_quote() {

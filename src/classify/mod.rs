@@ -13,6 +13,9 @@ pub mod catalog;
 pub mod cause;
 pub mod context;
 
+use std::cell::LazyCell;
+use std::fmt;
+
 use chrono::Duration;
 
 pub use catalog::{Catalog, CatalogMatch, Verdict};
@@ -63,7 +66,7 @@ pub struct Statement {
 
 impl Statement {
     /// A catalog match as evidence: `what` introduces the quoted words.
-    fn of(m: &catalog::CatalogMatch<'_>, what: String, from_log: bool) -> Statement {
+    fn of(m: &catalog::CatalogMatch<'_>, what: fmt::Arguments<'_>, from_log: bool) -> Statement {
         Statement {
             verdict: verdict_of(&m.rule.verdict),
             evidence: format!("{what} '{}' ({})", m.matched, m.rule.stack),
@@ -845,29 +848,25 @@ impl<'a> Classifier<'a> {
         let mut out = Vec::new();
         for &ei in &case.server {
             let e = &self.events[ei];
-            // Only said when something matched: most logged 401s have no
-            // message, and this ran for every one of them.
-            let at = || e.origin.as_ref().map(Origin::label).unwrap_or_default();
+            // Made once, and only when something matched: most logged 401s
+            // have no message, and this ran for every one of them.
+            let at = LazyCell::new(|| e.origin.as_ref().map(Origin::label).unwrap_or_default());
             let code = e.code().and_then(|c| self.catalog.find_code(c));
             let said = e.message().and_then(|m| self.catalog.find(m));
             for (m, verb) in [(code, "has code"), (said, "says")] {
                 if let Some(m) = m {
+                    let at = &*at;
                     out.push(Statement::of(
                         &m,
-                        format!("server log {} {verb}", at()),
+                        format_args!("server log {at} {verb}"),
                         true,
                     ));
                 }
             }
             if let Some(www) = e.www_authenticate() {
-                let at = at();
+                let what = format!("logged challenge ({})", &*at);
                 for ch in parse_www_authenticate_cached(www).iter() {
-                    self.challenge_statements(
-                        ch,
-                        &format!("logged challenge ({at})"),
-                        true,
-                        &mut out,
-                    );
+                    self.challenge_statements(ch, &what, true, &mut out);
                 }
             }
         }
@@ -877,7 +876,11 @@ impl<'a> Classifier<'a> {
             }
             if let Some(msg) = r.response_message() {
                 if let Some(m) = self.catalog.find(msg) {
-                    out.push(Statement::of(&m, "401 response body says".into(), false));
+                    out.push(Statement::of(
+                        &m,
+                        format_args!("401 response body says"),
+                        false,
+                    ));
                 }
             }
         }
