@@ -415,28 +415,30 @@ const SLOTS: usize = 7;
 
 /// Everything a [`ServerEvent`] holds, as plain owned fields: what parsers
 /// and tests fill in before the strings are packed by [`ServerEvent::new`].
+/// The text is owned by default; the log parsers hand in text borrowed
+/// from the line (`Cow`), so that it is copied once, into the packed event.
 #[derive(Debug, Clone, Default)]
-pub struct ServerEventFields {
+pub struct ServerEventFields<S = String> {
     pub origin: Option<Origin>,
     pub format: Option<crate::logs::LogFormat>,
     pub time: Option<Timestamp>,
-    pub method: Option<String>,
+    pub method: Option<S>,
     /// Host the request was addressed to, when the log has it.
-    pub host: Option<String>,
+    pub host: Option<S>,
     /// Path and query as logged, secret-bearing query values masked.
-    pub url: Option<String>,
+    pub url: Option<S>,
     pub status: Option<u16>,
     pub upstream_status: Option<u16>,
     /// Normalized request-id candidates, strongest first.
     pub request_ids: Vec<String>,
-    pub client_addr: Option<String>,
+    pub client_addr: Option<S>,
     /// The server's own words about the failure (error message, response
     /// code details, inner error…), secrets masked.
-    pub message: Option<String>,
+    pub message: Option<S>,
     /// A machine code next to the message (`credentials_required`, `LOGIN_ERROR`…).
-    pub code: Option<String>,
+    pub code: Option<S>,
     /// `WWW-Authenticate` the server logged for its answer.
-    pub www_authenticate: Option<String>,
+    pub www_authenticate: Option<S>,
     pub remote_user_present: bool,
     pub auxiliary: bool,
 }
@@ -454,8 +456,8 @@ impl ServerEvent {
     /// would overflow is cut at a char boundary rather than panicking. Lines
     /// are capped far below 4 GiB (`max_line_bytes`), so real input never
     /// gets there.
-    pub fn new(f: ServerEventFields) -> Self {
-        let slots: [Option<String>; SLOTS] = [
+    pub fn new<S: AsRef<str>>(f: ServerEventFields<S>) -> Self {
+        let slots: [Option<S>; SLOTS] = [
             f.method,
             f.host,
             f.url,
@@ -465,8 +467,12 @@ impl ServerEvent {
             f.www_authenticate,
         ];
         // Sized exactly so `into_boxed_str` has nothing to shrink.
-        let len =
-            slots.iter().flatten().map(String::len).sum::<usize>() + packed_len(&f.request_ids);
+        let len = slots
+            .iter()
+            .flatten()
+            .map(|s| s.as_ref().len())
+            .sum::<usize>()
+            + packed_len(&f.request_ids);
         let mut text = String::with_capacity(len);
         let mut ends = [0u32; SLOTS];
         let mut present = 0u8;
@@ -474,7 +480,7 @@ impl ServerEvent {
             if let Some(v) = value {
                 present |= 1 << i;
                 let room = (u32::MAX as usize).saturating_sub(text.len());
-                text.push_str(prefix_within(v, room));
+                text.push_str(prefix_within(v.as_ref(), room));
             }
             // Cannot saturate: the pushes above keep `text` within u32.
             ends[i] = u32::try_from(text.len()).unwrap_or(u32::MAX);

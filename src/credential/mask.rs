@@ -4,6 +4,7 @@
 //! (`?api_key=…`, `invalid token: eyJ…`, `Authorization: Basic …`). They are
 //! masked once, at parse time, so nothing downstream can leak them.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
@@ -64,13 +65,13 @@ pub fn mask_url(url: &str) -> String {
     mask_url_parts(url)
 }
 
-/// [`mask_url`] of a URL the caller owns: given back as it is when there
-/// is nothing to mask (a parsed log line's URL is not copied again).
-pub fn mask_url_owned(url: String) -> String {
+/// [`mask_url`] of a URL that may be borrowed: given back as it is when
+/// there is nothing to mask (a parsed log line's URL is not copied).
+pub fn mask_url_cow(url: Cow<'_, str>) -> Cow<'_, str> {
     if !may_hold_secret(&url) {
         return url;
     }
-    mask_url_parts(&url)
+    Cow::Owned(mask_url_parts(&url))
 }
 
 /// The usual URL has nothing to mask: no JWT start anywhere, no secret
@@ -398,7 +399,9 @@ mod log_text_tests {
     /// (`?`, `&`, `#`, `=`) in odd places.
     #[test]
     fn urls_mask_the_same_told_apart_or_rebuilt() {
-        use super::{mask_url, mask_url_owned, mask_url_parts};
+        use std::borrow::Cow;
+
+        use super::{mask_url, mask_url_cow, mask_url_parts};
         let parts = [
             "/v1/orders",
             "?",
@@ -434,7 +437,8 @@ mod log_text_tests {
             }
             let masked = mask_url(&url);
             assert_eq!(masked, mask_url_parts(&url), "{url}");
-            assert_eq!(mask_url_owned(url.clone()), masked, "{url}");
+            assert_eq!(mask_url_cow(Cow::Borrowed(&url)), masked, "{url}");
+            assert_eq!(mask_url_cow(Cow::Owned(url.clone())), masked, "{url}");
             rebuilt += usize::from(masked != url);
         }
         assert!(rebuilt > 100, "some URLs hold secrets: {rebuilt}");

@@ -25,7 +25,7 @@ pub use marker::{
     defect_code, fingerprint_marker, is_fingerprint_marker, is_redacted_jwt, redact_jwt_signature,
     value_fingerprint,
 };
-pub use mask::{is_secret_param, mask_secrets, mask_url, mask_url_owned, percent_decode};
+pub use mask::{is_secret_param, mask_secrets, mask_url, mask_url_cow, percent_decode};
 
 /// What kind of credential was sent. `Display` gives the stable ids used in
 /// the `credential` output column.

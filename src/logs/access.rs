@@ -8,6 +8,7 @@ use super::{
     normalize_id, parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed,
 };
 use crate::time::parse_clf;
+use std::borrow::Cow;
 
 /// The positions of a CLF line, borrowed.
 struct Clf<'a> {
@@ -185,7 +186,7 @@ fn looks_like_id(v: &str) -> bool {
     hex32 || uuid
 }
 
-pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse<'l>(line: &'l str, _ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     let clf = split_clf(line)?;
     let mut p = Parsed {
         time: parse_clf(clf.time),
@@ -203,7 +204,7 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
     p.remote_user_present = !user.is_empty() && user != "-";
     let client = toks[toks.len() - 3].trim_matches(|c| c == '"' || c == ',');
     if !client.is_empty() && client != "-" {
-        p.client = Some(client.to_string());
+        p.client = Some(Cow::Borrowed(client));
     }
     if toks.len() == 4 {
         let first = toks[0];
@@ -211,17 +212,17 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
             && first.bytes().any(|b| b.is_ascii_alphabetic())
             && !first.contains([',', '"', ':'])
         {
-            p.host = Some(first.to_string());
+            p.host = Some(Cow::Borrowed(first));
         }
     }
     let (method, target) = split_request_line(clf.request);
-    p.method = method.map(str::to_string);
+    p.method = method.map(Cow::Borrowed);
     if let Some(t) = target {
         let (host, path) = split_absolute(t);
         if let Some(host) = host {
-            p.host = Some(host.to_string());
+            p.host = Some(Cow::Borrowed(host));
         }
-        p.url = Some(path.to_string());
+        p.url = Some(Cow::Borrowed(path));
     }
 
     let tail = tokens(clf.rest);
@@ -230,7 +231,7 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
     if tail.get(1).is_some_and(|t| t.1) && tail.get(2).is_some_and(|t| t.1) {
         let ua = tail[2].0;
         if !ua.is_empty() && ua != "-" {
-            p.user_agent = Some(ua.to_string());
+            p.user_agent = Some(Cow::Borrowed(ua));
         }
         idx = 3;
     }
@@ -292,7 +293,7 @@ mod tests {
     use super::*;
     use crate::time::format_rfc3339;
 
-    fn rec(line: &str) -> (LogFormat, Parsed) {
+    fn rec(line: &str) -> (LogFormat, Parsed<'_>) {
         let ctx = Ctx::new(None);
         match parse(line, &ctx) {
             Some(Outcome::Record(f, p)) => (f, *p),

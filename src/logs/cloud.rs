@@ -5,6 +5,7 @@
 
 use super::{parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed};
 use crate::time::parse_iso8601;
+use std::borrow::Cow;
 
 /// `#Fields: date time …` → field names.
 pub(crate) fn fields_header(line: &str) -> Option<Vec<String>> {
@@ -12,7 +13,7 @@ pub(crate) fn fields_header(line: &str) -> Option<Vec<String>> {
     Some(rest.split_whitespace().map(str::to_string).collect())
 }
 
-pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     if line.contains('\t') {
         return cloudfront(line, ctx);
     }
@@ -63,7 +64,7 @@ fn dash(s: &str) -> Option<&str> {
     (!s.is_empty() && s != "-").then_some(s)
 }
 
-fn alb(line: &str) -> Option<Outcome> {
+fn alb(line: &str) -> Option<Outcome<'_>> {
     let kind = line.split(' ').next()?;
     if !matches!(kind, "http" | "https" | "h2" | "grpcs" | "ws" | "wss") {
         return None;
@@ -78,28 +79,30 @@ fn alb(line: &str) -> Option<Outcome> {
         time: Some(time),
         status,
         upstream_status: parse_status(t[9]),
-        client: t[3].rsplit_once(':').map(|(ip, _)| ip.to_string()),
-        user_agent: dash(t[13]).map(str::to_string),
+        client: t[3].rsplit_once(':').map(|(ip, _)| ip).map(Cow::Borrowed),
+        user_agent: dash(t[13]).map(Cow::Borrowed),
         ..Parsed::default()
     };
     if p.status.is_none() {
         return Some(Outcome::Known(LogFormat::AwsAlb));
     }
     let (m, target) = split_request_line(t[12]);
-    p.method = m.map(str::to_string);
+    p.method = m.map(Cow::Borrowed);
     if let Some(target) = target {
         let (h, path) = split_absolute(target);
-        p.host = h.map(|h| h.split(':').next().unwrap_or(h).to_string());
-        p.url = Some(path.to_string());
+        p.host = h
+            .map(|h| h.split(':').next().unwrap_or(h))
+            .map(Cow::Borrowed);
+        p.url = Some(Cow::Borrowed(path));
     }
     if let Some(trace) = t.get(17).copied().and_then(dash) {
         p.add_id(trace);
     }
     if let Some(domain) = t.get(18).copied().and_then(dash) {
-        p.host = Some(domain.to_string());
+        p.host = Some(Cow::Borrowed(domain));
     }
     if let Some(reason) = t.get(24).copied().and_then(dash) {
-        p.message = Some(reason.to_string());
+        p.message = Some(Cow::Borrowed(reason));
     }
     Some(Outcome::Record(LogFormat::AwsAlb, Box::new(p)))
 }
@@ -140,7 +143,7 @@ const CLOUDFRONT_DEFAULT: [&str; 33] = [
     "sc-range-end",
 ];
 
-fn cloudfront(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
+fn cloudfront<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     let vals: Vec<&str> = line.split('\t').collect();
     let get = |name: &str| -> Option<&str> {
         let idx = match &ctx.cloudfront_fields {
@@ -159,25 +162,25 @@ fn cloudfront(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
     let mut p = Parsed {
         time: Some(ts),
         status: Some(status),
-        method: get("cs-method").map(str::to_string),
+        method: get("cs-method").map(Cow::Borrowed),
         host: get("x-host-header")
             .or_else(|| get("cs(Host)"))
-            .map(str::to_string),
-        client: get("c-ip").map(str::to_string),
-        user_agent: get("cs(User-Agent)").map(percent_decode),
+            .map(Cow::Borrowed),
+        client: get("c-ip").map(Cow::Borrowed),
+        user_agent: get("cs(User-Agent)").map(percent_decode).map(Cow::Owned),
         ..Parsed::default()
     };
     let stem = get("cs-uri-stem").unwrap_or("/");
     p.url = Some(match get("cs-uri-query") {
-        Some(q) => format!("{stem}?{q}"),
-        None => stem.to_string(),
+        Some(q) => Cow::Owned(format!("{stem}?{q}")),
+        None => Cow::Owned(stem.to_string()),
     });
     if let Some(id) = get("x-edge-request-id") {
         p.add_id(id);
     }
     if let Some(detail) = get("x-edge-detailed-result-type") {
         if !matches!(detail, "Hit" | "Miss" | "RefreshHit" | "Error" | "Redirect") {
-            p.message = Some(detail.to_string());
+            p.message = Some(Cow::Borrowed(detail));
         }
     }
     Some(Outcome::Record(LogFormat::AwsCloudfront, Box::new(p)))
@@ -188,7 +191,7 @@ mod tests {
     use super::*;
     use crate::time::format_rfc3339;
 
-    fn rec(line: &str, ctx: &Ctx<'_>) -> (LogFormat, Parsed) {
+    fn rec<'l>(line: &'l str, ctx: &Ctx<'_>) -> (LogFormat, Parsed<'l>) {
         match parse(line, ctx) {
             Some(Outcome::Record(f, p)) => (f, *p),
             _ => panic!("not a record: {line}"),

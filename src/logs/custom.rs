@@ -5,8 +5,9 @@
 
 use super::{parse_status, split_absolute, Ctx, LogFormat, Outcome, Parsed};
 use crate::time::{parse_any, parse_apache_error, parse_haproxy};
+use std::borrow::Cow;
 
-pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     let re = ctx.custom?;
     let c = re.captures(line)?;
     let g = |name: &str| {
@@ -20,20 +21,20 @@ pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
                 .or_else(|| parse_apache_error(t))
                 .or_else(|| parse_haproxy(t))
         }),
-        method: g("method").map(str::to_string),
+        method: g("method").map(Cow::Borrowed),
         status: g("status").and_then(parse_status),
-        client: g("client").map(str::to_string),
-        user_agent: g("user_agent").map(str::to_string),
-        message: g("message").map(str::to_string),
-        host: g("host").map(str::to_string),
+        client: g("client").map(Cow::Borrowed),
+        user_agent: g("user_agent").map(Cow::Borrowed),
+        message: g("message").map(Cow::Borrowed),
+        host: g("host").map(Cow::Borrowed),
         ..Parsed::default()
     };
     if let Some(u) = g("path").or_else(|| g("url")) {
         let (h, path) = split_absolute(u);
         if p.host.is_none() {
-            p.host = h.map(str::to_string);
+            p.host = h.map(Cow::Borrowed);
         }
-        p.url = Some(path.to_string());
+        p.url = Some(Cow::Borrowed(path));
     }
     if let Some(id) = g("request_id") {
         p.add_id(id);

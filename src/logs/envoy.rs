@@ -4,6 +4,7 @@
 
 use super::{parse_status, split_request_line, Ctx, LogFormat, Outcome, Parsed};
 use crate::time::parse_iso8601;
+use std::borrow::Cow;
 
 /// Quoted (`"…"`) or bare tokens.
 fn tokens(s: &str) -> Vec<(&str, bool)> {
@@ -23,7 +24,7 @@ fn tokens(s: &str) -> Vec<(&str, bool)> {
     out
 }
 
-pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse<'l>(line: &'l str, _ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     let inner = line.strip_prefix('[')?;
     let close = inner.find(']')?;
     let time = parse_iso8601(&inner[..close])?;
@@ -41,15 +42,15 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
         ..Parsed::default()
     };
     let (m, t) = split_request_line(request);
-    p.method = m.map(str::to_string);
-    p.url = t.map(str::to_string);
+    p.method = m.map(Cow::Borrowed);
+    p.url = t.map(Cow::Borrowed);
     let mut quoted: Vec<&str> = toks[2..].iter().filter(|t| t.1).map(|t| t.0).collect();
     // Istio: details and termination details follow the flags, then a
     // quoted transport failure reason.
     if let Some((d, false)) = toks.get(3) {
         if !d.bytes().all(|b| b.is_ascii_digit()) && *d != "-" {
             if !matches!(*d, "via_upstream" | "direct_response") {
-                p.message = Some(d.to_string());
+                p.message = Some(Cow::Borrowed(d));
             }
             if !quoted.is_empty() {
                 quoted.remove(0);
@@ -62,12 +63,14 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
             .copied()
             .filter(|v| !v.is_empty() && *v != "-")
     };
-    p.client = q(0).map(|x| x.split(',').next().unwrap_or(x).trim().to_string());
-    p.user_agent = q(1).map(str::to_string);
+    p.client = q(0)
+        .map(|x| x.split(',').next().unwrap_or(x).trim())
+        .map(Cow::Borrowed);
+    p.user_agent = q(1).map(Cow::Borrowed);
     if let Some(id) = q(2) {
         p.add_id(id);
     }
-    p.host = q(3).map(str::to_string);
+    p.host = q(3).map(Cow::Borrowed);
     Some(Outcome::Record(LogFormat::EnvoyText, Box::new(p)))
 }
 
@@ -75,7 +78,7 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
 mod tests {
     use super::*;
 
-    fn rec(line: &str) -> Parsed {
+    fn rec(line: &str) -> Parsed<'_> {
         match parse(line, &Ctx::new(None)) {
             Some(Outcome::Record(LogFormat::EnvoyText, p)) => *p,
             _ => panic!("not envoy: {line}"),

@@ -5,6 +5,7 @@
 //! AH01614, AH01630, digest AH017xx…). Auth lines become auxiliary events;
 //! the rest of the file is known but not reported.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -25,7 +26,7 @@ pub(crate) fn looks_like_nginx_error(line: &str) -> bool {
         && b[..4].iter().all(u8::is_ascii_digit)
 }
 
-pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     if looks_like_nginx_error(line) {
         return nginx(line);
     }
@@ -67,7 +68,7 @@ fn nginx_field<'a>(tail: &'a str, key: &str) -> Option<&'a str> {
     }
 }
 
-fn nginx(line: &str) -> Option<Outcome> {
+fn nginx(line: &str) -> Option<Outcome<'_>> {
     let c = nginx_re()?.captures(line)?;
     let body = c.get(4)?.as_str();
     // The message ends where nginx's context starts.
@@ -79,21 +80,21 @@ fn nginx(line: &str) -> Option<Outcome> {
     let tail = &body[msg_end..];
     let mut p = Parsed {
         time: c.get(1).and_then(|t| parse_nginx_error(t.as_str())),
-        message: Some(message.to_string()),
+        message: Some(Cow::Borrowed(message)),
         auxiliary: true,
         ..Parsed::default()
     };
-    p.client = nginx_field(tail, "client").map(str::to_string);
-    p.host = nginx_field(tail, "host").map(str::to_string);
+    p.client = nginx_field(tail, "client").map(Cow::Borrowed);
+    p.host = nginx_field(tail, "host").map(Cow::Borrowed);
     if let Some(req) = nginx_field(tail, "request") {
         let (m, t) = split_request_line(req);
-        p.method = m.map(str::to_string);
+        p.method = m.map(Cow::Borrowed);
         if let Some(t) = t {
             let (h, path) = split_absolute(t);
             if p.host.is_none() {
-                p.host = h.map(str::to_string);
+                p.host = h.map(Cow::Borrowed);
             }
-            p.url = Some(path.to_string());
+            p.url = Some(Cow::Borrowed(path));
         }
     }
     p.remote_user_present = message.starts_with("user \"");
@@ -125,7 +126,7 @@ fn apache_auth(code: Option<&str>, msg: &str) -> bool {
         || (l.starts_with("authorization of user") && l.contains("failed"))
 }
 
-fn apache(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
+fn apache<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     let _ = ctx;
     let mut rest = line;
     let mut time = None;
@@ -178,26 +179,26 @@ fn apache(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
         .trim();
     let mut p = Parsed {
         time,
-        client: client.map(|c| strip_port(&c)),
-        code: code.map(str::to_string),
-        message: Some(message.to_string()),
+        client: client.map(|c| strip_port(&c)).map(Cow::Owned),
+        code: code.map(Cow::Borrowed),
+        message: Some(Cow::Borrowed(message)),
         auxiliary: true,
         ..Parsed::default()
     };
     // The path: `for "/x"` or a trailing `: /x`.
     if let Some(i) = message.find("for \"/") {
         let s = &message[i + 5..];
-        p.url = s.split('"').next().map(str::to_string);
+        p.url = s.split('"').next().map(|u| Cow::Owned(u.to_string()));
     } else if let Some(i) = message.rfind(": /") {
         let s = &message[i + 2..];
         if !s.contains(' ') {
-            p.url = Some(s.to_string());
+            p.url = Some(Cow::Borrowed(s));
         }
     } else if let Some(i) = message.find(" to access /") {
         p.url = message[i + 11..]
             .split_whitespace()
             .next()
-            .map(str::to_string);
+            .map(Cow::Borrowed);
     }
     p.remote_user_present = {
         let l = message.to_ascii_lowercase();
@@ -224,7 +225,7 @@ mod tests {
     use super::*;
     use crate::time::format_rfc3339;
 
-    fn rec(line: &str) -> (LogFormat, Parsed) {
+    fn rec(line: &str) -> (LogFormat, Parsed<'_>) {
         let ctx = Ctx::new(None);
         match parse(line, &ctx) {
             Some(Outcome::Record(f, p)) => (f, *p),

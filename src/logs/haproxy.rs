@@ -1,6 +1,7 @@
 //! HAProxy HTTP log (`option httplog`), usually behind a syslog prefix:
 //! `client:port [accept_date] frontend backend/server Tq/Tw/Tc/Tr/Tt status bytes cookie cookie term conns queues {hdrs} "request"`.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -19,7 +20,7 @@ fn re() -> Option<&'static Regex> {
     .as_ref()
 }
 
-pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse<'l>(line: &'l str, _ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     let c = re()?.captures(line)?;
     let status: i64 = c.get(7)?.as_str().parse().ok()?;
     let mut p = Parsed {
@@ -27,7 +28,8 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
         status: u16::try_from(status).ok(),
         client: c
             .get(1)
-            .map(|m| m.as_str().trim_start_matches("::ffff:").to_string()),
+            .map(|m| m.as_str().trim_start_matches("::ffff:"))
+            .map(Cow::Borrowed),
         ..Parsed::default()
     };
     if p.status.is_none() {
@@ -36,7 +38,7 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
     }
     let term = c.get(9).map(|m| m.as_str()).unwrap_or("----");
     if term != "----" {
-        p.message = Some(format!("termination state {term}"));
+        p.message = Some(Cow::Owned(format!("termination state {term}")));
     }
     if let Some(h) = c.get(10) {
         // Captured request headers: a request id is often among them.
@@ -48,11 +50,11 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
         }
     }
     let (m, t) = split_request_line(c.get(11)?.as_str());
-    p.method = m.map(str::to_string);
+    p.method = m.map(Cow::Borrowed);
     if let Some(t) = t {
         let (h, path) = split_absolute(t);
-        p.host = h.map(str::to_string);
-        p.url = Some(path.to_string());
+        p.host = h.map(Cow::Borrowed);
+        p.url = Some(Cow::Borrowed(path));
     }
     Some(Outcome::Record(LogFormat::Haproxy, Box::new(p)))
 }

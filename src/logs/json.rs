@@ -5,6 +5,7 @@
 //! list of known spellings, nested paths included (`req.url`,
 //! `err.inner.message`, `http.response.status_code`).
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
@@ -15,7 +16,7 @@ use super::jvalue::{self, JValue as Value, Object};
 use super::{parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed};
 use crate::time::{parse_any, parse_epoch};
 
-pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     let t = line.trim();
     if !t.starts_with('{') {
         return None;
@@ -438,7 +439,11 @@ fn generic_message(m: &str) -> bool {
         || m.starts_with("POST ")
 }
 
-pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn extract(
+    o: &Fields<'_>,
+    format: LogFormat,
+    ctx: &Ctx<'_>,
+) -> Option<Outcome<'static>> {
     let mut p = Parsed {
         status: first_status(o, &STATUS_KEYS),
         upstream_status: first_status(
@@ -466,7 +471,8 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
             "http.method",
             "Properties.RequestMethod",
         ],
-    );
+    )
+    .map(Cow::Owned);
     let mut url = first_text(
         o,
         &[
@@ -494,7 +500,7 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
         if let Some(req) = o.get("request").and_then(Value::as_str) {
             let (m, t) = split_request_line(req);
             if p.method.is_none() && m.is_some_and(|m| m.bytes().all(|b| b.is_ascii_alphabetic())) {
-                p.method = m.map(str::to_string);
+                p.method = m.map(str::to_string).map(Cow::Owned);
             }
             if url.is_none() {
                 url = t.map(str::to_string);
@@ -503,8 +509,8 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
     }
     if let Some(u) = url {
         let (host, path) = split_absolute(&u);
-        p.host = host.map(str::to_string);
-        p.url = Some(path.to_string());
+        p.host = host.map(str::to_string).map(Cow::Owned);
+        p.url = Some(Cow::Owned(path.to_string()));
     }
     if let Some(h) = first_text(
         o,
@@ -521,7 +527,7 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
             "server_name",
         ],
     ) {
-        p.host = Some(h);
+        p.host = Some(Cow::Owned(h));
     }
     if format == LogFormat::JsonLines
         && o.get("hostname").is_some()
@@ -617,7 +623,8 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
             "ip",
             "x_forwarded_for",
         ],
-    );
+    )
+    .map(Cow::Owned);
     p.user_agent = first_text(
         o,
         &[
@@ -631,7 +638,8 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
             "httpRequest.userAgent",
             "user_agent.original",
         ],
-    );
+    )
+    .map(Cow::Owned);
     p.www_authenticate = first_text(
         o,
         &[
@@ -643,7 +651,8 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
             "sent_http_www_authenticate",
             "response.headers.www-authenticate",
         ],
-    );
+    )
+    .map(Cow::Owned);
     p.remote_user_present = [
         "remote_user",
         "basic_user",
@@ -713,10 +722,13 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
     });
     let warn = level_is_warn(o);
     let auth_msg = msg.as_deref().is_some_and(has_auth_word);
-    p.message = specific.or(details).or_else(|| {
-        msg.clone()
-            .filter(|m| (warn || auth_msg) && !generic_message(m))
-    });
+    p.message = specific
+        .or(details)
+        .or_else(|| {
+            msg.clone()
+                .filter(|m| (warn || auth_msg) && !generic_message(m))
+        })
+        .map(Cow::Owned);
     p.code = first_text(
         o,
         &[
@@ -737,7 +749,8 @@ pub(crate) fn extract(o: &Fields<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Optio
         } else {
             None
         }
-    });
+    })
+    .map(Cow::Owned);
 
     if p.status.is_none() {
         // App line without status: keep only error/auth lines.
@@ -859,7 +872,7 @@ mod tests {
     }
     use crate::time::format_rfc3339;
 
-    fn rec(line: &str) -> (LogFormat, Parsed) {
+    fn rec(line: &str) -> (LogFormat, Parsed<'_>) {
         let mut ctx = Ctx::new(None);
         ctx.detail_all = true;
         match parse(line, &ctx) {
@@ -1002,7 +1015,7 @@ mod tests {
 mod app_log_tests {
     use super::*;
 
-    fn rec(line: &str) -> Parsed {
+    fn rec(line: &str) -> Parsed<'_> {
         let mut ctx = Ctx::new(None);
         ctx.detail_all = true;
         match parse(line, &ctx) {

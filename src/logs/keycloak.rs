@@ -4,6 +4,7 @@
 
 use super::{Ctx, LogFormat, Outcome, Parsed};
 use crate::time::parse_logger_time;
+use std::borrow::Cow;
 
 /// `key=value, key="v, with comma", …` pairs.
 fn pairs(s: &str) -> Vec<(&str, &str)> {
@@ -25,7 +26,7 @@ fn pairs(s: &str) -> Vec<(&str, &str)> {
     out
 }
 
-pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse<'l>(line: &'l str, _ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     let logger_at = line
         .find("[org.keycloak.events]")
         .or_else(|| line.find("[org.key.events]"))?;
@@ -51,16 +52,16 @@ pub(crate) fn parse(line: &str, _ctx: &Ctx<'_>) -> Option<Outcome> {
         .or_else(|| head.split_whitespace().next().and_then(parse_logger_time));
     let mut p = Parsed {
         time,
-        code: Some(ty.to_string()),
-        message: error.map(str::to_string),
-        client: val("ipAddress").map(str::to_string),
+        code: Some(Cow::Borrowed(ty)),
+        message: error.map(Cow::Borrowed),
+        client: val("ipAddress").map(Cow::Borrowed),
         remote_user_present: val("username").is_some(),
         auxiliary: true,
         ..Parsed::default()
     };
     if let Some(uri) = val("redirect_uri") {
         let (h, _) = super::split_absolute(uri);
-        p.host = h.map(str::to_string);
+        p.host = h.map(Cow::Borrowed);
     }
     Some(Outcome::Record(LogFormat::KeycloakEvents, Box::new(p)))
 }
@@ -70,7 +71,7 @@ mod tests {
     use super::*;
     use crate::time::format_rfc3339;
 
-    fn rec(line: &str) -> Parsed {
+    fn rec(line: &str) -> Parsed<'_> {
         match parse(line, &Ctx::new(None)) {
             Some(Outcome::Record(LogFormat::KeycloakEvents, p)) => *p,
             _ => panic!("not keycloak: {line}"),

@@ -62,7 +62,7 @@ fn pairs(line: &str) -> Option<BTreeMap<String, String>> {
     (bare <= map.len()).then_some(map)
 }
 
-pub(crate) fn parse(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
+pub(crate) fn parse<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     let t = line.trim();
     if t.starts_with(['{', '[', '#']) || !t.contains('=') {
         return None;

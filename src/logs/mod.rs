@@ -38,6 +38,7 @@ mod logfmt;
 pub mod parallel;
 mod prefix;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Read;
 use std::sync::{Arc, OnceLock};
@@ -46,7 +47,7 @@ use aho_corasick::AhoCorasick;
 use serde::Serialize;
 
 use crate::credential::mask_secrets;
-use crate::credential::mask_url_owned;
+use crate::credential::mask_url_cow;
 use crate::model::{InputError, InputKind, Origin, ServerEvent, ServerEventFields, Timestamp};
 use challenges::Challenges;
 use cheap_json::CheapJson;
@@ -270,28 +271,31 @@ pub fn describe_formats() -> Vec<FormatInfo> {
 
 /// What a parser read from one line, raw (unmasked). Never stored: it is
 /// turned into a masked [`ServerEvent`] by [`Parsed::into_event`].
+/// Text is borrowed from the line where a parser can take it as it is
+/// (the access-log parser does), so a kept line's fields are copied once,
+/// into the event.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Parsed {
+pub(crate) struct Parsed<'a> {
     pub time: Option<Timestamp>,
-    pub method: Option<String>,
-    pub host: Option<String>,
-    pub url: Option<String>,
+    pub method: Option<Cow<'a, str>>,
+    pub host: Option<Cow<'a, str>>,
+    pub url: Option<Cow<'a, str>>,
     pub status: Option<u16>,
     pub upstream_status: Option<u16>,
     pub request_ids: Vec<String>,
-    pub client: Option<String>,
+    pub client: Option<Cow<'a, str>>,
     /// Parsed (and checked by the parsers' tests) but not stored in the
     /// [`ServerEvent`]: no cause depends on it.
-    pub user_agent: Option<String>,
-    pub message: Option<String>,
-    pub code: Option<String>,
-    pub www_authenticate: Option<String>,
+    pub user_agent: Option<Cow<'a, str>>,
+    pub message: Option<Cow<'a, str>>,
+    pub code: Option<Cow<'a, str>>,
+    pub www_authenticate: Option<Cow<'a, str>>,
     pub remote_user_present: bool,
     /// An auth/error line without a status of its own.
     pub auxiliary: bool,
 }
 
-impl Parsed {
+impl<'a> Parsed<'a> {
     fn is_request(&self) -> bool {
         self.status.is_some() && !self.auxiliary
     }
@@ -307,23 +311,27 @@ impl Parsed {
     }
 
     fn into_event(self, format: LogFormat, origin: Origin) -> ServerEvent {
-        ServerEvent::new(ServerEventFields {
+        let masked = |s: String| -> Cow<'a, str> { Cow::Owned(s) };
+        ServerEvent::new(ServerEventFields::<Cow<'a, str>> {
             origin: Some(origin),
             format: Some(format),
             time: self.time,
-            method: self.method.map(|mut m| {
-                m.make_ascii_uppercase();
-                m
+            method: self.method.map(|m| {
+                if m.bytes().any(|b| b.is_ascii_lowercase()) {
+                    Cow::Owned(m.to_ascii_uppercase())
+                } else {
+                    m
+                }
             }),
-            host: self.host.map(|h| mask_secrets(&h)),
-            url: self.url.map(mask_url_owned),
+            host: self.host.map(|h| masked(mask_secrets(&h))),
+            url: self.url.map(mask_url_cow),
             status: self.status,
             upstream_status: self.upstream_status,
             request_ids: self.request_ids,
             client_addr: self.client,
-            message: self.message.map(|m| mask_secrets(&first_line(&m))),
-            code: self.code.map(|c| mask_secrets(&c)),
-            www_authenticate: self.www_authenticate.map(|w| mask_secrets(&w)),
+            message: self.message.map(|m| masked(mask_secrets(&first_line(&m)))),
+            code: self.code.map(|c| masked(mask_secrets(&c))),
+            www_authenticate: self.www_authenticate.map(|w| masked(mask_secrets(&w))),
             remote_user_present: self.remote_user_present,
             auxiliary: self.auxiliary,
         })
@@ -401,9 +409,9 @@ pub(crate) fn split_absolute(target: &str) -> (Option<&str>, &str) {
 }
 
 /// Outcome of one line.
-pub(crate) enum Outcome {
+pub(crate) enum Outcome<'a> {
     /// A line with fields that may be turned into an event.
-    Record(LogFormat, Box<Parsed>),
+    Record(LogFormat, Box<Parsed<'a>>),
     /// A line of a known format that says nothing about auth (startup
     /// notice, info line, Keycloak LOGIN success...).
     Known(LogFormat),
@@ -465,7 +473,7 @@ impl Ctx<'_> {
     }
 }
 
-type LineParser = fn(&str, &Ctx<'_>) -> Option<Outcome>;
+type LineParser = for<'l> fn(&'l str, &Ctx<'_>) -> Option<Outcome<'l>>;
 
 fn parser_for(format: LogFormat) -> LineParser {
     match format {
@@ -501,13 +509,13 @@ const CHAIN: [LineParser; 10] = [
     none_parser,
 ];
 
-fn none_parser(_: &str, _: &Ctx<'_>) -> Option<Outcome> {
+fn none_parser<'l>(_: &'l str, _: &Ctx<'_>) -> Option<Outcome<'l>> {
     None
 }
 
 /// Parse one line (prefix already stripped): custom format first, then the
 /// last format that matched, then the whole chain.
-fn parse_line(line: &str, ctx: &Ctx<'_>) -> Option<Outcome> {
+fn parse_line<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     if ctx.custom.is_some() {
         if let Some(o) = custom::parse(line, ctx) {
             return Some(o);
