@@ -54,16 +54,17 @@ impl Challenges {
         if self.position(hash, &host, path).is_some() {
             return;
         }
-        let (mut host_buf, mut path_buf) = if self.waiting.len() >= MAX_WAITING {
-            match self.waiting.pop_front() {
-                Some(old) => {
-                    self.unfollow_path(&old.path);
-                    (old.host, old.path)
-                }
-                None => (String::new(), String::new()),
-            }
+        let evicted = if self.waiting.len() >= MAX_WAITING {
+            self.waiting.pop_front()
         } else {
-            (String::new(), String::new())
+            None
+        };
+        let (mut host_buf, mut path_buf) = match evicted {
+            Some(old) => {
+                self.unfollow_path(&old.path);
+                (old.host, old.path)
+            }
+            None => Default::default(),
         };
         host_buf.clear();
         host_buf.push_str(&host);

@@ -79,7 +79,7 @@ fn alb(line: &str) -> Option<Outcome<'_>> {
         time: Some(time),
         status,
         upstream_status: parse_status(t[9]),
-        client: t[3].rsplit_once(':').map(|(ip, _)| ip).map(Cow::Borrowed),
+        client: t[3].rsplit_once(':').map(|(ip, _)| Cow::Borrowed(ip)),
         user_agent: dash(t[13]).map(Cow::Borrowed),
         ..Parsed::default()
     };
@@ -90,9 +90,7 @@ fn alb(line: &str) -> Option<Outcome<'_>> {
     p.method = m.map(Cow::Borrowed);
     if let Some(target) = target {
         let (h, path) = split_absolute(target);
-        p.host = h
-            .map(|h| h.split(':').next().unwrap_or(h))
-            .map(Cow::Borrowed);
+        p.host = h.map(|h| Cow::Borrowed(h.split(':').next().unwrap_or(h)));
         p.url = Some(Cow::Borrowed(path));
     }
     if let Some(trace) = t.get(17).copied().and_then(dash) {

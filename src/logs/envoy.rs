@@ -63,9 +63,7 @@ pub(crate) fn parse<'l>(line: &'l str, _ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
             .copied()
             .filter(|v| !v.is_empty() && *v != "-")
     };
-    p.client = q(0)
-        .map(|x| x.split(',').next().unwrap_or(x).trim())
-        .map(Cow::Borrowed);
+    p.client = q(0).map(|x| Cow::Borrowed(x.split(',').next().unwrap_or(x).trim()));
     p.user_agent = q(1).map(Cow::Borrowed);
     if let Some(id) = q(2) {
         p.add_id(id);

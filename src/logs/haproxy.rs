@@ -28,8 +28,7 @@ pub(crate) fn parse<'l>(line: &'l str, _ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
         status: u16::try_from(status).ok(),
         client: c
             .get(1)
-            .map(|m| m.as_str().trim_start_matches("::ffff:"))
-            .map(Cow::Borrowed),
+            .map(|m| Cow::Borrowed(m.as_str().trim_start_matches("::ffff:"))),
         ..Parsed::default()
     };
     if p.status.is_none() {

@@ -308,6 +308,12 @@ fn first_text(o: &Fields<'_>, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|k| o.get(k).and_then(text))
 }
 
+/// [`first_text`] for a [`Parsed`] field: owned, as the value tree does not
+/// outlive the parse.
+fn first_owned(o: &Fields<'_>, keys: &[&str]) -> Option<Cow<'static, str>> {
+    first_text(o, keys).map(Cow::Owned)
+}
+
 fn status_of(v: &Value<'_>) -> Option<u16> {
     match v {
         Value::Number(n) => n.as_u64().filter(|s| *s < 1000).map(|s| s as u16),
@@ -457,7 +463,7 @@ pub(crate) fn extract(
         ),
         ..Parsed::default()
     };
-    p.method = first_text(
+    p.method = first_owned(
         o,
         &[
             "method",
@@ -471,8 +477,7 @@ pub(crate) fn extract(
             "http.method",
             "Properties.RequestMethod",
         ],
-    )
-    .map(Cow::Owned);
+    );
     let mut url = first_text(
         o,
         &[
@@ -500,7 +505,7 @@ pub(crate) fn extract(
         if let Some(req) = o.get("request").and_then(Value::as_str) {
             let (m, t) = split_request_line(req);
             if p.method.is_none() && m.is_some_and(|m| m.bytes().all(|b| b.is_ascii_alphabetic())) {
-                p.method = m.map(str::to_string).map(Cow::Owned);
+                p.method = m.map(|s| Cow::Owned(s.to_string()));
             }
             if url.is_none() {
                 url = t.map(str::to_string);
@@ -509,7 +514,7 @@ pub(crate) fn extract(
     }
     if let Some(u) = url {
         let (host, path) = split_absolute(&u);
-        p.host = host.map(str::to_string).map(Cow::Owned);
+        p.host = host.map(|s| Cow::Owned(s.to_string()));
         p.url = Some(Cow::Owned(path.to_string()));
     }
     if let Some(h) = first_text(
@@ -603,7 +608,7 @@ pub(crate) fn extract(
             p.add_id(&v);
         }
     }
-    p.client = first_text(
+    p.client = first_owned(
         o,
         &[
             "remote_addr",
@@ -623,9 +628,8 @@ pub(crate) fn extract(
             "ip",
             "x_forwarded_for",
         ],
-    )
-    .map(Cow::Owned);
-    p.user_agent = first_text(
+    );
+    p.user_agent = first_owned(
         o,
         &[
             "user_agent",
@@ -638,9 +642,8 @@ pub(crate) fn extract(
             "httpRequest.userAgent",
             "user_agent.original",
         ],
-    )
-    .map(Cow::Owned);
-    p.www_authenticate = first_text(
+    );
+    p.www_authenticate = first_owned(
         o,
         &[
             "res.www_authenticate",
@@ -651,8 +654,7 @@ pub(crate) fn extract(
             "sent_http_www_authenticate",
             "response.headers.www-authenticate",
         ],
-    )
-    .map(Cow::Owned);
+    );
     p.remote_user_present = [
         "remote_user",
         "basic_user",
