@@ -9,9 +9,8 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
-use hashbrown::HashTable;
 
-use super::jvalue::{self, JValue as Value, Object};
+use super::jvalue::{key, keys, Doc, JValue as Value, Key};
 
 use super::{parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed};
 use crate::time::{parse_any, parse_epoch};
@@ -21,58 +20,60 @@ pub(crate) fn parse<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     if !t.starts_with('{') {
         return None;
     }
-    let v = jvalue::from_str(t)?;
-    let obj = &Fields::new(v.as_object()?);
+    let obj = &Doc::parse(t)?;
+    obj.top().as_object()?;
     // A one-line HAR is not a log.
     // (ECS also has a `log` object: `log.level`, without entries/creator.)
     if obj
-        .get("log")
+        .get(key!("log"))
         .and_then(Value::as_object)
         .is_some_and(|l| l.contains_key("entries") || l.contains_key("creator"))
     {
         return None;
     }
     // Nor is a bare HAR entry.
-    let has = |k: &str| obj.get(k).is_some();
-    if has("startedDateTime") && has("request") && has("response") {
+    let has = |k: &Key<'_>| obj.get(k).is_some();
+    if has(key!("startedDateTime")) && has(key!("request")) && has(key!("response")) {
         return None;
     }
     let format = classify(obj)?;
     extract(obj, format, ctx)
 }
 
-fn classify(o: &Fields<'_>) -> Option<LogFormat> {
-    let has = |k: &str| o.get(k).is_some();
-    if has("response_code")
-        && (has("upstream_cluster")
-            || has("response_flags")
-            || has(":authority")
-            || has("authority"))
+fn classify(o: &Doc<'_>) -> Option<LogFormat> {
+    let has = |k: &Key<'_>| o.get(k).is_some();
+    if has(key!("response_code"))
+        && (has(key!("upstream_cluster"))
+            || has(key!("response_flags"))
+            || has(key!(":authority"))
+            || has(key!("authority")))
     {
         return Some(LogFormat::EnvoyJson);
     }
-    if o.get("logger")
+    if o.get(key!("logger"))
         .and_then(Value::as_str)
         .is_some_and(|l| l.starts_with("http."))
     {
         return Some(LogFormat::CaddyJson);
     }
-    if has("DownstreamStatus") || has("RouterName") || has("OriginStatus") {
+    if has(key!("DownstreamStatus")) || has(key!("RouterName")) || has(key!("OriginStatus")) {
         return Some(LogFormat::TraefikJson);
     }
-    if has("requestId") && (has("httpMethod") || has("resourcePath") || has("routeKey")) {
+    if has(key!("requestId"))
+        && (has(key!("httpMethod")) || has(key!("resourcePath")) || has(key!("routeKey")))
+    {
         return Some(LogFormat::AwsApigateway);
     }
-    if has("status")
-        && (has("request_uri") || has("uri") || has("request"))
-        && (has("remote_addr")
-            || has("time_local")
-            || has("upstream_status")
-            || has("request_time"))
+    if has(key!("status"))
+        && (has(key!("request_uri")) || has(key!("uri")) || has(key!("request")))
+        && (has(key!("remote_addr"))
+            || has(key!("time_local"))
+            || has(key!("upstream_status"))
+            || has(key!("request_time")))
     {
         return Some(LogFormat::NginxJson);
     }
-    const KNOWN: &[&str] = &[
+    const KNOWN: &[Key<'static>] = keys![
         "time",
         "ts",
         "timestamp",
@@ -101,197 +102,12 @@ fn classify(o: &Fields<'_>) -> Option<LogFormat> {
         "httpRequest",
         "textPayload",
     ];
-    KNOWN.iter().any(|k| has(k)).then_some(LogFormat::JsonLines)
+    KNOWN.iter().any(has).then_some(LogFormat::JsonLines)
 }
-
-/// A log line's object, indexed for lookup by key or dotted path
-/// (`err.inner.message`). [`extract`] asks for some 150 keys per line, most
-/// of them absent: walking the object's B-tree for each was most of the
-/// cost of a JSON line, so every reachable path goes in one hash table,
-/// once. Dotted paths are written one after another into one string
-/// (`paths`) rather than a string each: their allocations were most of the
-/// cost of indexing a line.
-pub(crate) struct Fields<'a> {
-    top: &'a Object<'a>,
-    paths: String,
-    by_path: HashTable<(IndexedKey<'a>, &'a Value<'a>)>,
-    /// The indexed paths' lengths and first bytes, a bit each: most keys
-    /// asked for are absent, and these tell most of them apart without
-    /// hashing the key.
-    sketch: KeySketch,
-}
-
-/// An indexed key: a member name of the line, or a dotted path in
-/// [`Fields::paths`] (start, end).
-#[derive(Clone, Copy)]
-enum IndexedKey<'a> {
-    Member(&'a str),
-    Path(usize, usize),
-}
-
-impl IndexedKey<'_> {
-    fn text<'s>(&'s self, paths: &'s str) -> &'s str {
-        match *self {
-            IndexedKey::Member(k) => k,
-            IndexedKey::Path(start, end) => paths.get(start..end).unwrap_or(""),
-        }
-    }
-}
-
-fn key_hash(key: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(key)
-}
-
-/// Bits of a set of keys (a Bloom filter with a bit in each word, from a
-/// key's length and its first and last bytes): a key whose two bits are not
-/// both set is not in the set; one whose bits are may be.
-#[derive(Clone, Copy, Default, PartialEq, Debug)]
-struct KeySketch([u64; 2]);
-
-impl KeySketch {
-    fn bits(key: &str) -> [u64; 2] {
-        let b = key.as_bytes();
-        let len = b.len();
-        let first = usize::from(b.first().copied().unwrap_or(0));
-        let last = usize::from(b.last().copied().unwrap_or(0));
-        [
-            1 << ((len.wrapping_mul(5) ^ first) & 63),
-            1 << ((len ^ last.wrapping_mul(3)) & 63),
-        ]
-    }
-
-    fn add(&mut self, key: &str) {
-        let [a, b] = KeySketch::bits(key);
-        self.0[0] |= a;
-        self.0[1] |= b;
-    }
-
-    fn may_hold(self, key: &str) -> bool {
-        let [a, b] = KeySketch::bits(key);
-        self.0[0] & a != 0 && self.0[1] & b != 0
-    }
-}
-
-impl<'a> Fields<'a> {
-    pub(crate) fn new(o: &'a Object<'a>) -> Fields<'a> {
-        let mut fields = Fields {
-            top: o,
-            // Room for the paths of a usual line (a dozen, a few tens of
-            // bytes each) without growing.
-            paths: String::with_capacity(512),
-            // Members and, usually, as many paths below them.
-            by_path: HashTable::with_capacity(2 * o.len()),
-            sketch: KeySketch::default(),
-        };
-        // A key as written wins over a path through objects that spells the
-        // same (`{"a.b": 1, "a": {"b": 2}}` reads 1).
-        // Last first, keeping the first seen: a repeated key reads as its
-        // last value, and only that member is looked into.
-        for (k, v) in o.iter_last_first() {
-            if fields.indexed(k).is_none() {
-                fields.index(IndexedKey::Member(k), k, v);
-            }
-        }
-        let mut path = String::with_capacity(2 * MAX_INDEXED_PATH);
-        for (k, v) in o.iter_last_first() {
-            let shadowed = fields.indexed(k).is_some_and(|w| !std::ptr::eq(w, v));
-            if let (false, false, Value::Object(inner)) =
-                (shadowed, k.contains('.') || k.len() > MAX_INDEXED_PATH, v)
-            {
-                path.clear();
-                path.push_str(k);
-                fields.nested(inner, &mut path);
-            }
-        }
-        fields
-    }
-
-    /// The indexed value of `key`.
-    fn indexed(&self, key: &str) -> Option<&'a Value<'a>> {
-        let paths = self.paths.as_str();
-        self.by_path
-            .find(key_hash(key), |(k, _)| k.text(paths) == key)
-            .map(|(_, v)| *v)
-    }
-
-    /// Index `value` under `key` (spelled `text`), known to be absent.
-    fn index(&mut self, key: IndexedKey<'a>, text: &str, value: &'a Value<'a>) {
-        self.sketch.add(text);
-        let paths = self.paths.as_str();
-        self.by_path
-            .insert_unique(key_hash(text), (key, value), |(k, _)| {
-                key_hash(k.text(paths))
-            });
-    }
-
-    /// Paths below `path`; a key holding a dot cannot be a step of a
-    /// dotted path, so none is taken through one.
-    fn nested(&mut self, o: &'a Object<'a>, path: &mut String) {
-        for (k, v) in o.iter_last_first() {
-            // Longer paths are never looked up here; indexing them would let
-            // one line of deep, long keys cost its length squared.
-            if k.contains('.') || path.len() + 1 + k.len() > MAX_INDEXED_PATH {
-                continue;
-            }
-            let len = path.len();
-            path.push('.');
-            path.push_str(k);
-            // Taken already: by a top-level key spelled with dots (which
-            // wins, but the object below is still indexed), or by a later
-            // member of this object with the same key (which shadows this one).
-            let look_inside = match self.indexed(path) {
-                None => {
-                    let start = self.paths.len();
-                    self.paths.push_str(path);
-                    let key = IndexedKey::Path(start, self.paths.len());
-                    self.index(key, path, v);
-                    true
-                }
-                Some(existing) => !o.holds(existing),
-            };
-            if let (true, Value::Object(inner)) = (look_inside, v) {
-                self.nested(inner, path);
-            }
-            path.truncate(len);
-        }
-    }
-
-    /// The indexed keys (for tests).
-    #[cfg(test)]
-    fn keys(&self) -> Vec<&str> {
-        let paths = self.paths.as_str();
-        self.by_path.iter().map(|(k, _)| k.text(paths)).collect()
-    }
-
-    /// The value of a key, else of a dotted path through nested objects.
-    #[inline]
-    pub(crate) fn get(&self, key: &str) -> Option<&'a Value<'a>> {
-        if self.sketch.may_hold(key) {
-            if let Some(v) = self.indexed(key) {
-                return Some(v);
-            }
-        }
-        if key.len() <= MAX_INDEXED_PATH || !key.contains('.') {
-            return None;
-        }
-        // A path longer than the index holds: walk it.
-        let mut parts = key.split('.');
-        let mut cur = self.top.get(parts.next()?)?;
-        for p in parts {
-            cur = cur.as_object()?.get(p)?;
-        }
-        Some(cur)
-    }
-}
-
-/// Dotted paths up to this length are indexed: the longest key [`extract`]
-/// asks for is 33 bytes (`response.headers.www-authenticate`).
-const MAX_INDEXED_PATH: usize = 64;
 
 /// A usable text value: strings (non-empty, not `-`), numbers, first array
 /// element.
-fn text(v: &Value<'_>) -> Option<String> {
+fn text(v: Value<'_, '_>) -> Option<String> {
     match v {
         Value::String(s) => {
             let s = s.trim();
@@ -304,17 +120,17 @@ fn text(v: &Value<'_>) -> Option<String> {
     }
 }
 
-fn first_text(o: &Fields<'_>, keys: &[&str]) -> Option<String> {
+fn first_text(o: &Doc<'_>, keys: &[Key<'_>]) -> Option<String> {
     keys.iter().find_map(|k| o.get(k).and_then(text))
 }
 
 /// [`first_text`] for a [`Parsed`] field: owned, as the value tree does not
 /// outlive the parse.
-fn first_owned(o: &Fields<'_>, keys: &[&str]) -> Option<Cow<'static, str>> {
+fn first_owned(o: &Doc<'_>, keys: &[Key<'_>]) -> Option<Cow<'static, str>> {
     first_text(o, keys).map(Cow::Owned)
 }
 
-fn status_of(v: &Value<'_>) -> Option<u16> {
+fn status_of(v: Value<'_, '_>) -> Option<u16> {
     match v {
         Value::Number(n) => n.as_u64().filter(|s| *s < 1000).map(|s| s as u16),
         // "401", or nginx `upstream_status` "502, 401": the last answer counts.
@@ -323,11 +139,11 @@ fn status_of(v: &Value<'_>) -> Option<u16> {
     }
 }
 
-fn first_status(o: &Fields<'_>, keys: &[&str]) -> Option<u16> {
+fn first_status(o: &Doc<'_>, keys: &[Key<'_>]) -> Option<u16> {
     keys.iter().find_map(|k| o.get(k).and_then(status_of))
 }
 
-fn time_of(v: &Value<'_>) -> Option<crate::model::Timestamp> {
+fn time_of(v: Value<'_, '_>) -> Option<crate::model::Timestamp> {
     match v {
         Value::Number(n) => parse_epoch(n.as_f64()),
         Value::String(s) => parse_any(s),
@@ -342,8 +158,8 @@ fn time_of(v: &Value<'_>) -> Option<crate::model::Timestamp> {
 }
 
 /// Numeric or named level: true at warn or above.
-fn level_is_warn(o: &Fields<'_>) -> bool {
-    for k in [
+fn level_is_warn(o: &Doc<'_>) -> bool {
+    for k in keys![
         "level",
         "severity",
         "@l",
@@ -378,7 +194,7 @@ fn level_is_warn(o: &Fields<'_>) -> bool {
     false
 }
 
-const STATUS_KEYS: [&str; 15] = [
+const STATUS_KEYS: &[Key<'static>] = keys![
     "status",
     "statusCode",
     "status_code",
@@ -445,16 +261,12 @@ fn generic_message(m: &str) -> bool {
         || m.starts_with("POST ")
 }
 
-pub(crate) fn extract(
-    o: &Fields<'_>,
-    format: LogFormat,
-    ctx: &Ctx<'_>,
-) -> Option<Outcome<'static>> {
+pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<Outcome<'static>> {
     let mut p = Parsed {
-        status: first_status(o, &STATUS_KEYS),
+        status: first_status(o, STATUS_KEYS),
         upstream_status: first_status(
             o,
-            &[
+            keys![
                 "upstream_status",
                 "OriginStatus",
                 "upstream.status",
@@ -465,7 +277,7 @@ pub(crate) fn extract(
     };
     p.method = first_owned(
         o,
-        &[
+        keys![
             "method",
             "request_method",
             "req.method",
@@ -480,7 +292,7 @@ pub(crate) fn extract(
     );
     let mut url = first_text(
         o,
-        &[
+        keys![
             "request_uri",
             "uri",
             "path",
@@ -502,7 +314,7 @@ pub(crate) fn extract(
     );
     if url.is_none() || p.method.is_none() {
         // nginx `$request` / Apache-in-JSON: "GET /x HTTP/1.1"
-        if let Some(req) = o.get("request").and_then(Value::as_str) {
+        if let Some(req) = o.get(key!("request")).and_then(Value::as_str) {
             let (m, t) = split_request_line(req);
             if p.method.is_none() && m.is_some_and(|m| m.bytes().all(|b| b.is_ascii_alphabetic())) {
                 p.method = m.map(|s| Cow::Owned(s.to_string()));
@@ -519,7 +331,7 @@ pub(crate) fn extract(
     }
     if let Some(h) = first_text(
         o,
-        &[
+        keys![
             "host",
             "http_host",
             "RequestHost",
@@ -535,8 +347,8 @@ pub(crate) fn extract(
         p.host = Some(Cow::Owned(h));
     }
     if format == LogFormat::JsonLines
-        && o.get("hostname").is_some()
-        && p.host.as_deref() == o.get("hostname").and_then(Value::as_str)
+        && o.get(key!("hostname")).is_some()
+        && p.host.as_deref() == o.get(key!("hostname")).and_then(Value::as_str)
     {
         p.host = None;
     }
@@ -544,7 +356,7 @@ pub(crate) fn extract(
         // Counted only: no need for the rest.
         return Some(Outcome::Record(format, Box::new(p)));
     }
-    p.time = [
+    p.time = keys![
         "time",
         "ts",
         "timestamp",
@@ -564,7 +376,7 @@ pub(crate) fn extract(
     ]
     .iter()
     .find_map(|k| o.get(k).and_then(time_of));
-    for k in [
+    for k in keys![
         "request_id",
         "requestId",
         "req_id",
@@ -610,7 +422,7 @@ pub(crate) fn extract(
     }
     p.client = first_owned(
         o,
-        &[
+        keys![
             "remote_addr",
             "ClientHost",
             "client_ip",
@@ -631,7 +443,7 @@ pub(crate) fn extract(
     );
     p.user_agent = first_owned(
         o,
-        &[
+        keys![
             "user_agent",
             "http_user_agent",
             "user-agent",
@@ -645,7 +457,7 @@ pub(crate) fn extract(
     );
     p.www_authenticate = first_owned(
         o,
-        &[
+        keys![
             "res.www_authenticate",
             "www_authenticate",
             "res.headers.www-authenticate",
@@ -655,7 +467,7 @@ pub(crate) fn extract(
             "response.headers.www-authenticate",
         ],
     );
-    p.remote_user_present = [
+    p.remote_user_present = keys![
         "remote_user",
         "basic_user",
         "ClientUsername",
@@ -670,7 +482,7 @@ pub(crate) fn extract(
     // The server's own words: the most specific reason first.
     let specific = first_text(
         o,
-        &[
+        keys![
             "err.inner.message",
             "error.inner.message",
             "err.cause.message",
@@ -685,19 +497,21 @@ pub(crate) fn extract(
             "errorMessage",
         ],
     )
-    .or_else(|| match o.get("error").or_else(|| o.get("err")) {
-        Some(Value::String(s)) if !s.trim().is_empty() && s != "-" => Some(s.to_string()),
-        _ => None,
-    })
+    .or_else(
+        || match o.get(key!("error")).or_else(|| o.get(key!("err"))) {
+            Some(Value::String(s)) if !s.trim().is_empty() && s != "-" => Some(s.to_string()),
+            _ => None,
+        },
+    )
     .or_else(|| {
-        o.get("@x")
+        o.get(key!("@x"))
             .and_then(Value::as_str)
             .and_then(|x| x.lines().next())
             .map(str::to_string)
     });
     let details = match format {
         LogFormat::EnvoyJson => o
-            .get("response_code_details")
+            .get(key!("response_code_details"))
             .and_then(text)
             .filter(|d| !matches!(d.as_str(), "via_upstream" | "direct_response" | "-")),
         _ => None,
@@ -706,7 +520,7 @@ pub(crate) fn extract(
     // `RenderedMessage`/`MessageTemplate`.
     let msg = first_text(
         o,
-        &[
+        keys![
             "msg",
             "message",
             "@m",
@@ -717,7 +531,7 @@ pub(crate) fn extract(
         ],
     )
     .or_else(|| {
-        o.get("event")
+        o.get(key!("event"))
             .and_then(Value::as_str)
             .filter(|e| e.contains(' '))
             .map(str::to_string)
@@ -733,7 +547,7 @@ pub(crate) fn extract(
         .map(Cow::Owned);
     p.code = first_text(
         o,
-        &[
+        keys![
             "err.code",
             "error.code",
             "error_code",
@@ -744,10 +558,14 @@ pub(crate) fn extract(
         ],
     )
     .filter(|c| !c.chars().all(|ch| ch.is_ascii_digit()))
-    .or_else(|| o.get("code").and_then(Value::as_str).map(str::to_string))
+    .or_else(|| {
+        o.get(key!("code"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    })
     .or_else(|| {
         if p.status.is_none() && auth_msg {
-            first_text(o, &["event", "event.action"])
+            first_text(o, keys!["event", "event.action"])
         } else {
             None
         }
@@ -756,7 +574,8 @@ pub(crate) fn extract(
 
     if p.status.is_none() {
         // App line without status: keep only error/auth lines.
-        let has_err = o.get("err").is_some() || o.get("error").is_some_and(|e| !e.is_null());
+        let has_err =
+            o.get(key!("err")).is_some() || o.get(key!("error")).is_some_and(|e| !e.is_null());
         if p.message.is_some() && (has_err || warn || auth_msg) {
             p.auxiliary = true;
         } else {
@@ -769,64 +588,6 @@ pub(crate) fn extract(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn object(json: &str) -> Value<'_> {
-        match jvalue::from_str(json) {
-            Some(v @ Value::Object(_)) => v,
-            _ => panic!("not an object: {json}"),
-        }
-    }
-
-    fn fields<'a>(v: &'a Value<'a>) -> Fields<'a> {
-        Fields::new(v.as_object().expect("an object"))
-    }
-
-    fn number(v: Option<&Value<'_>>) -> Option<u64> {
-        match v {
-            Some(Value::Number(n)) => n.as_u64(),
-            _ => None,
-        }
-    }
-
-    #[test]
-    fn fields_find_keys_and_dotted_paths() {
-        let o = object(
-            r#"{"a.b": 1, "a": {"b": 2, "c": {"d": "x"}, "e.f": 3}, "top": true, "": {"z": 4}}"#,
-        );
-        let f = fields(&o);
-        // A key as written wins over the path that spells the same.
-        assert_eq!(number(f.get("a.b")), Some(1));
-        assert_eq!(f.get("a.c.d").and_then(Value::as_str), Some("x"));
-        assert!(f.get("a.c").and_then(Value::as_object).is_some());
-        assert_eq!(f.get("top"), Some(&Value::Bool(true)));
-        // A key holding a dot is not a step of a path.
-        assert_eq!(f.get("a.e.f"), None);
-        assert_eq!(number(f.get(".z")), Some(4));
-        assert_eq!(f.get("a.x"), None);
-        assert_eq!(f.get("missing"), None);
-    }
-
-    #[test]
-    fn the_key_sketch_never_hides_an_indexed_key() {
-        let long = "k".repeat(70);
-        let doc = format!(
-            r#"{{"": 1, "é": 2, "{long}": 3, "a": {{"bb": {{"ccc": 4}}}}, "?x": 5, "Zz": 6}}"#
-        );
-        let o = object(&doc);
-        let f = fields(&o);
-        for key in f.keys() {
-            assert!(f.sketch.may_hold(key), "{key}");
-            assert!(f.get(key).is_some(), "{key}");
-        }
-        assert_eq!(f.keys().len(), 8);
-        // Absent keys of other lengths and first bytes are told apart
-        // without a lookup; the answers stay the same.
-        assert!(!f.sketch.may_hold("status"));
-        assert!(!f.sketch.may_hold("request_id"));
-        assert_eq!(f.get("status"), None);
-        assert_eq!(number(f.get("a.bb.ccc")), Some(4));
-        assert_eq!(number(f.get(&long)), Some(3));
-    }
 
     #[test]
     fn auth_words_are_found_in_any_case() {
@@ -849,29 +610,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn fields_read_a_repeated_key_as_its_last_value() {
-        // As serde_json's Map did: the last `a` wins, at the top and below.
-        let o = object(r#"{"a": {"b": 1, "c": 5}, "s": "x", "a": {"b": 2}, "s": "y"}"#);
-        let f = fields(&o);
-        assert_eq!(number(f.get("a.b")), Some(2));
-        assert_eq!(f.get("a.c"), None);
-        assert_eq!(f.get("s").and_then(Value::as_str), Some("y"));
-        let o = object(r#"{"m": {"k": 1, "k": 3}}"#);
-        assert_eq!(number(fields(&o).get("m.k")), Some(3));
-    }
-
-    #[test]
-    fn fields_walk_paths_longer_than_the_index() {
-        let long = "k".repeat(40);
-        let json = format!(r#"{{"{long}": {{"{long}": {{"v": 7}}}}}}"#);
-        let o = object(&json);
-        let f = fields(&o);
-        let path = format!("{long}.{long}.v");
-        assert!(path.len() > MAX_INDEXED_PATH);
-        assert_eq!(number(f.get(&path)), Some(7));
-        assert!(f.keys().len() <= 2, "long paths are not indexed");
-    }
     use crate::time::format_rfc3339;
 
     fn rec(line: &str) -> (LogFormat, Parsed<'_>) {

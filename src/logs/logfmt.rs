@@ -2,10 +2,9 @@
 //! path=/x request_id=…`): pairs are read into a JSON object of strings and
 //! the field names of [`super::json`] apply.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::jvalue::{JValue, Object};
+use super::jvalue::Doc;
 use super::{json, Ctx, LogFormat, Outcome};
 
 /// Parse `k=v k="quoted \" value"` pairs; None when the line is not logfmt.
@@ -88,11 +87,7 @@ pub(crate) fn parse<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     }
     // Nested names (`err.message`) come from dotted keys: json::Fields reads
     // them by exact key first.
-    let mut object = Object::default();
-    for (k, v) in &map {
-        object.insert(k.as_str(), JValue::String(Cow::Borrowed(v)));
-    }
-    let fields = json::Fields::new(&object);
+    let fields = Doc::from_members(map.iter().map(|(k, v)| (k.as_str(), v.as_ref())));
     match json::extract(&fields, LogFormat::Logfmt, ctx)? {
         Outcome::Record(_, p) => Some(Outcome::Record(LogFormat::Logfmt, p)),
         Outcome::Known(_) => Some(Outcome::Known(LogFormat::Logfmt)),
