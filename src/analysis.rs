@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -495,11 +496,11 @@ pub fn analyze(config: &Config) -> Analysis {
 /// holds them all.
 pub trait FindingSink: Send {
     /// Per-finding work that may run on any thread and in any order, such
-    /// as rendering the finding's row; its result is handed to `accept`.
-    /// A plain function: workers run it on new findings while `accept`
-    /// takes the previous ones.
-    fn preparer(&self) -> fn(&Finding<'_>) -> Vec<u8> {
-        |_| Vec::new()
+    /// as rendering the finding's row: it appends to the buffer, and what
+    /// it appended is handed to `accept`. A plain function: workers run it
+    /// on new findings while `accept` takes the previous ones.
+    fn preparer(&self) -> fn(&Finding<'_>, &mut Vec<u8>) {
+        |_, _| {}
     }
 
     /// Every finding with what the preparer made of it, in the run's
@@ -510,6 +511,25 @@ pub trait FindingSink: Send {
 /// Findings classified at a time: enough to keep both cores busy, few
 /// enough that they cost nothing to hold.
 const FINDING_CHUNK: usize = 1024;
+
+/// Findings a worker classifies into one [`Batch`].
+const BATCH_FINDINGS: usize = 64;
+
+/// Findings made by one worker, their prepared bytes one after another in
+/// one buffer. The thread that takes findings in is not the one that made
+/// them, and freeing memory another thread allocated contends for that
+/// thread's allocator lock: with a buffer per finding, freed where it was
+/// taken in, the serial taking-in waited on the lock for a fifth of a log
+/// run's time. So the bytes come a batch to a buffer, and the findings go
+/// back to their worker to be freed.
+struct Batch<'a> {
+    findings: Vec<Finding<'a>>,
+    prepared: Vec<u8>,
+    /// Where each finding's prepared bytes end.
+    ends: Vec<usize>,
+    /// The worker that made the findings, which also frees them.
+    worker: usize,
+}
 
 /// Run the whole pipeline; every finding goes to `sink` in the run's
 /// deterministic order (time, then origin) as soon as it is made.
@@ -648,57 +668,103 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     }
     let mut examples = ExampleMarks::default();
     let prepare = sink.preparer();
-    let classify = |case: &Case| {
-        let d = classifier.classify(case);
-        let order = case_order(case, &requests, &events);
-        let f = finding(case, d, order, &requests, &events, config);
-        let prepared = prepare(&f);
-        (f, prepared)
+    let classify = |cases: &[Case]| {
+        let mut batch = Batch {
+            findings: Vec::with_capacity(cases.len()),
+            // A failures.csv row is a few hundred bytes.
+            prepared: Vec::with_capacity(cases.len() * 512),
+            ends: Vec::with_capacity(cases.len()),
+            worker: rayon::current_thread_index().unwrap_or(0),
+        };
+        for case in cases {
+            let d = classifier.classify(case);
+            let order = case_order(case, &requests, &events);
+            let f = finding(case, d, order, &requests, &events, config);
+            prepare(&f, &mut batch.prepared);
+            batch.ends.push(batch.prepared.len());
+            batch.findings.push(f);
+        }
+        batch
     };
+    // Findings taken in, by the worker that made them, to be freed there.
+    let spent: Vec<Mutex<Vec<Finding<'_>>>> = (0..threads).map(|_| Mutex::default()).collect();
     // Findings of one chunk with their cases, taken in order: counted,
     // aggregated, handed to the sink, kept when a report shows them.
-    let mut take_in = |found: &mut Vec<(Finding<'_>, Vec<u8>)>, cases: &[Case]| {
-        for ((mut f, prepared), case) in found.drain(..).zip(cases) {
-            match (f.sources, f.join) {
-                (Sources::HarAndLog, Join::RequestId) => analysis.correlation.by_request_id += 1,
-                (Sources::HarAndLog, _) => analysis.correlation.by_fallback += 1,
-                (Sources::Har, _) => analysis.correlation.har_only += 1,
-                (Sources::Log, _) => analysis.correlation.log_only += 1,
+    let mut take_in = |batches: &mut Vec<_>, cases: &[Case]| {
+        let mut cases = cases.iter();
+        for Batch {
+            findings,
+            prepared,
+            ends,
+            worker,
+        } in batches.drain(..)
+        {
+            let mut spent = spent.get(worker).and_then(|m| m.lock().ok());
+            let mut start = 0;
+            for ((mut f, end), case) in findings.into_iter().zip(ends).zip(cases.by_ref()) {
+                match (f.sources, f.join) {
+                    (Sources::HarAndLog, Join::RequestId) => {
+                        analysis.correlation.by_request_id += 1
+                    }
+                    (Sources::HarAndLog, _) => analysis.correlation.by_fallback += 1,
+                    (Sources::Har, _) => analysis.correlation.har_only += 1,
+                    (Sources::Log, _) => analysis.correlation.log_only += 1,
+                }
+                analysis.aggregate.add(&f);
+                sink.accept(&f, prepared.get(start..end).unwrap_or_default());
+                start = end;
+                if config.keep_records || examples.keep(&f) {
+                    f.request = case.client.map(|i| Box::new(requests[i].clone()));
+                    f.events = case.server.iter().map(|&i| events[i].clone()).collect();
+                    analysis.findings.push(f.into_owned());
+                } else if let Some(spent) = spent.as_mut() {
+                    spent.push(f);
+                }
             }
-            analysis.aggregate.add(&f);
-            sink.accept(&f, &prepared);
-            if config.keep_records || examples.keep(&f) {
-                f.request = case.client.map(|i| Box::new(requests[i].clone()));
-                f.events = case.server.iter().map(|&i| events[i].clone()).collect();
-                analysis.findings.push(f.into_owned());
-            }
+        }
+    };
+    // Each worker frees what it made (see [`Batch`]).
+    let free_spent = |spent: &[Mutex<Vec<Finding<'_>>>]| {
+        let mine = rayon::current_thread_index().and_then(|i| spent.get(i));
+        if let Some(Ok(mut findings)) = mine.map(Mutex::lock) {
+            findings.clear();
         }
     };
     // One thread takes in a chunk's findings while the others classify the
     // next chunk: taking in is serial, and was a tenth of a log run's time.
-    let capacity = FINDING_CHUNK.min(failed.len());
+    let capacity = FINDING_CHUNK.div_ceil(BATCH_FINDINGS);
     let (mut ready, mut next) = (Vec::with_capacity(capacity), Vec::with_capacity(capacity));
     let mut ready_cases: &[Case] = &[];
     for part in failed.chunks(FINDING_CHUNK) {
         let step = || {
             rayon::join(
                 || take_in(&mut ready, ready_cases),
-                || part.par_iter().map(classify).collect_into_vec(&mut next),
+                || {
+                    part.par_chunks(BATCH_FINDINGS)
+                        .map(classify)
+                        .collect_into_vec(&mut next)
+                },
             )
         };
         match &pool {
             Ok(pool) => {
                 pool.install(step);
+                pool.broadcast(|_| free_spent(&spent));
             }
             Err(_) => {
                 take_in(&mut ready, ready_cases);
-                next = part.iter().map(classify).collect();
+                next = part.chunks(BATCH_FINDINGS).map(classify).collect();
+                spent
+                    .iter()
+                    .filter_map(|m| m.lock().ok())
+                    .for_each(|mut f| f.clear());
             }
         }
         std::mem::swap(&mut ready, &mut next);
         ready_cases = part;
     }
     take_in(&mut ready, ready_cases);
+    drop(spent);
     if config.keep_records {
         analysis.records = Records { requests, events };
     }

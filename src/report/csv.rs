@@ -59,8 +59,16 @@ pub fn failures_header() -> Vec<u8> {
 /// and written in order by [`crate::report::FailuresFile`]: a night of logs
 /// has hundreds of thousands of them, never all in memory at once.
 pub fn failure_row(f: &Finding) -> Vec<u8> {
+    let mut row = Vec::with_capacity(640);
+    failure_row_onto(f, &mut row);
+    row
+}
+
+/// [`failure_row`] written after what `out` holds: the rows of many
+/// findings share one buffer.
+pub fn failure_row_onto(f: &Finding, out: &mut Vec<u8>) {
     let d = &f.diagnosis;
-    let mut row = Record::with_capacity(640);
+    let mut row = Record::onto(std::mem::take(out));
     row.cell(&f.request_id);
     row.time_cell(f.time);
     row.cell(&f.method);
@@ -106,7 +114,7 @@ pub fn failure_row(f: &Finding) -> Vec<u8> {
     row.cell(&f.challenge);
     row.cell(&f.server_message);
     row.cell(&f.origin);
-    row.finish()
+    *out = row.finish();
 }
 
 /// One CSV record being written, cells as given or made safe first, the
@@ -121,10 +129,12 @@ struct Record {
 
 impl Record {
     fn with_capacity(bytes: usize) -> Record {
-        Record {
-            out: Vec::with_capacity(bytes),
-            cells: 0,
-        }
+        Record::onto(Vec::with_capacity(bytes))
+    }
+
+    /// A record written after the bytes `out` holds.
+    fn onto(out: Vec<u8>) -> Record {
+        Record { out, cells: 0 }
     }
 
     /// A cell made safe for spreadsheets and terminals ([`csv_cell`]).

@@ -90,8 +90,8 @@ impl FailuresFile {
 }
 
 impl FindingSink for FailuresFile {
-    fn preparer(&self) -> fn(&Finding) -> Vec<u8> {
-        csv::failure_row
+    fn preparer(&self) -> fn(&Finding, &mut Vec<u8>) {
+        csv::failure_row_onto
     }
 
     fn accept(&mut self, _finding: &Finding, row: &[u8]) {
