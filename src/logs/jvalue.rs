@@ -208,6 +208,11 @@ impl<'a> Doc<'a> {
     /// control characters in strings, lone surrogates, nesting deeper than
     /// 127 refused).
     pub(crate) fn parse(text: &'a str) -> Option<Doc<'a>> {
+        Doc::read(text, PathTable::budget)
+    }
+
+    /// [`Doc::parse`] with the table's probe budget for so many paths.
+    fn read(text: &'a str, budget: fn(usize) -> usize) -> Option<Doc<'a>> {
         let mut reader = Reader {
             text,
             at: 0,
@@ -222,7 +227,7 @@ impl<'a> Doc<'a> {
             return None;
         }
         let mut nodes = reader.nodes;
-        let paths = PathTable::new(&reader.paths, &mut nodes);
+        let paths = PathTable::new(&reader.paths, &mut nodes, budget(reader.paths.len()));
         Some(Doc { nodes, paths })
     }
 
@@ -254,7 +259,7 @@ impl<'a> Doc<'a> {
             });
         }
         doc.nodes[0].end = doc.nodes.len();
-        doc.paths = PathTable::new(&paths, &mut doc.nodes);
+        doc.paths = PathTable::new(&paths, &mut doc.nodes, PathTable::budget(paths.len()));
         doc
     }
 
@@ -277,6 +282,9 @@ impl<'a> Doc<'a> {
     }
 
     fn get_present(&self, key: &Key<'_>) -> Option<JValue<'_, 'a>> {
+        if self.paths.walk {
+            return self.walk(key.text);
+        }
         let mut by_path = None;
         for at in self.paths.candidates(key.hash) {
             let node = &self.nodes[at];
@@ -289,6 +297,21 @@ impl<'a> Doc<'a> {
             }
         }
         by_path.map(|at| self.view(at))
+    }
+
+    /// [`Doc::get`] by walking the objects, for a line whose table was
+    /// given up: slower, the same answers.
+    fn walk(&self, key: &str) -> Option<JValue<'_, 'a>> {
+        let top = self.top().as_object()?;
+        if let Some(v) = top.get(key) {
+            return Some(v);
+        }
+        let (first, rest) = key.split_once('.')?;
+        let mut cur = top.get(first)?;
+        for step in rest.split('.') {
+            cur = cur.as_object()?.get(step)?;
+        }
+        Some(cur)
     }
 
     /// Whether walking `path`'s dotted steps from the top, each time to the
@@ -404,30 +427,59 @@ const fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
 struct PathTable {
     /// (hash, node + 1); a node of 0 is an empty slot.
     slots: Vec<(u64, usize)>,
+    /// The paths' hashes collide too much to be worth a table (a line made
+    /// to do so): lookups walk the objects instead.
+    walk: bool,
 }
 
 impl PathTable {
     /// The table of `paths` (in document order), marking the members that
     /// a later member of their object shadows: two members of one object
-    /// with one key have the same path hash, so they meet in the table.
-    fn new(paths: &[(u64, usize)], nodes: &mut [Node<'_>]) -> PathTable {
+    /// with one key have the same path hash, so they meet in the table,
+    /// and the later takes the slot. So does a path that meets one no
+    /// lookup can reach any more (below a shadowed member): a line of many
+    /// repeated keys keeps its probes short. Past `budget` probes in all,
+    /// the table is given up for walks.
+    fn new(paths: &[(u64, usize)], nodes: &mut [Node<'_>], mut budget: usize) -> PathTable {
         let size = (2 * paths.len()).next_power_of_two().max(16);
-        let mut slots = vec![(0, 0); size];
+        let mut slots: Vec<(u64, usize)> = vec![(0, 0); size];
         for &(hash, at) in paths {
             let mut i = PathTable::home(hash, size);
-            while slots[i].1 != 0 {
-                let (h, earlier) = (slots[i].0, slots[i].1 - 1);
-                if h == hash
-                    && nodes[earlier].parent == nodes[at].parent
-                    && nodes[earlier].key == nodes[at].key
-                {
-                    nodes[earlier].shadowed = true;
+            loop {
+                let (h, occupant) = slots[i];
+                let Some(earlier) = occupant.checked_sub(1) else {
+                    slots[i] = (hash, at + 1);
+                    break;
+                };
+                if h == hash {
+                    let same_member = nodes[earlier].parent == nodes[at].parent
+                        && nodes[earlier].key == nodes[at].key;
+                    if same_member {
+                        nodes[earlier].shadowed = true;
+                    }
+                    if same_member || is_unreachable(nodes, earlier) {
+                        slots[i] = (hash, at + 1);
+                        break;
+                    }
                 }
+                let Some(left) = budget.checked_sub(1) else {
+                    // One taken slot: no hash is surely absent.
+                    return PathTable {
+                        slots: vec![(0, 1)],
+                        walk: true,
+                    };
+                };
+                budget = left;
                 i = (i + 1) & (size - 1);
             }
-            slots[i] = (hash, at + 1);
         }
-        PathTable { slots }
+        PathTable { slots, walk: false }
+    }
+
+    /// Probes a table of `paths` may take: a few per path, as a table at
+    /// most half full needs.
+    fn budget(paths: usize) -> usize {
+        16 * paths + 1024
     }
 
     #[inline(always)]
@@ -463,6 +515,18 @@ impl PathTable {
             }
         })
     }
+}
+
+/// Whether a lookup can never reach the node at `at`: it or a member
+/// above it has a later member of the same key.
+fn is_unreachable(nodes: &[Node<'_>], mut at: usize) -> bool {
+    while at != 0 {
+        if nodes[at].shadowed {
+            return true;
+        }
+        at = nodes[at].parent;
+    }
+    false
 }
 
 /// Where a value sits: the top value, a member reached by a path of names
@@ -1021,19 +1085,40 @@ mod tests {
     }
 
     fn same_lookups_as_serde(text: &str, keys: &[&str]) {
-        let (Some(doc), Ok(reference)) = (
+        let (Some(doc), Some(walking), Ok(reference)) = (
             Doc::parse(text),
+            // A table given up at once: every lookup walks.
+            Doc::read(text, |_| 0),
             serde_json::from_str::<serde_json::Value>(text),
         ) else {
             return;
         };
         for key in keys {
+            let want = reference_get(&reference, key);
             assert_eq!(
                 get(&doc, key).map(to_serde).as_ref(),
-                reference_get(&reference, key),
+                want,
                 "{key:?} in {text:?}"
             );
+            assert_eq!(
+                get(&walking, key).map(to_serde).as_ref(),
+                want,
+                "walked: {key:?} in {text:?}"
+            );
         }
+    }
+
+    #[test]
+    fn repeated_keys_keep_the_table_small() {
+        // Thousands of members with one key, at the top and below members
+        // that are themselves repeated: each path keeps one slot.
+        let member = r#""a":{"b":{"c":1},"b":{"c":2}},"x":3,"#;
+        let text = format!("{{{}\"end\":true}}", member.repeat(5000));
+        let doc = Doc::parse(&text).expect("valid JSON");
+        assert!(!doc.paths.walk);
+        let used = doc.paths.slots.iter().filter(|(_, n)| *n != 0).count();
+        assert!(used <= 8, "{used} slots for 5 paths");
+        same_lookups_as_serde(&text, &["a", "a.b", "a.b.c", "x", "end", "b"]);
     }
 
     #[test]
