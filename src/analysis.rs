@@ -757,7 +757,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
                 spent
                     .iter()
                     .filter_map(|m| m.lock().ok())
-                    .for_each(|mut f| f.clear());
+                    .for_each(|mut findings| findings.clear());
             }
         }
         std::mem::swap(&mut ready, &mut next);
