@@ -163,7 +163,18 @@ fn string_value_at(after_key: &[u8]) -> Option<usize> {
 
 /// Call `f` with the position of every `"` in `line` that is followed by a
 /// key's first letter (in either case: a superset), in order.
-fn for_each_key_quote(line: &[u8], mut f: impl FnMut(usize)) {
+fn for_each_key_quote(line: &[u8], f: impl FnMut(usize)) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is there, checked just above.
+        return unsafe { avx2::for_each_key_quote(line, f) };
+    }
+    key_quotes_by(line, f, key_quotes);
+}
+
+/// [`for_each_key_quote`] with `key_quotes` marking a block's key quotes.
+#[inline(always)]
+fn key_quotes_by(line: &[u8], mut f: impl FnMut(usize), key_quotes: impl Fn(&[u8; 65]) -> u64) {
     // A block's masks read one byte past it: the byte after its last quote.
     let mut base = 0;
     while base + 65 <= line.len() {
@@ -216,6 +227,51 @@ fn key_quotes(window: &[u8; 65]) -> u64 {
             bits |= (_mm_movemask_epi8(hits) as u16 as u64) << (16 * i);
         }
         bits
+    }
+}
+
+/// The same with 32 bytes a step, where the CPU has AVX2 (half the
+/// instructions of SSE2 for the one pass nearly every JSON line gets).
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::{key_quotes_by, FIRST_LETTERS};
+
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn for_each_key_quote(line: &[u8], f: impl FnMut(usize)) {
+        key_quotes_by(line, f, |window| {
+            // SAFETY: AVX2 is there (this function's contract).
+            unsafe { key_quotes(window) }
+        });
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn key_quotes(window: &[u8; 65]) -> u64 {
+        // SAFETY: the loads read 32 bytes at offsets 0, 1, 32 and 33, inside
+        // the 65 readable bytes of `window`.
+        unsafe {
+            let quote = _mm256_set1_epi8(b'"' as i8);
+            let case = _mm256_set1_epi8(0x20);
+            let letters = FIRST_LETTERS.map(|l| _mm256_set1_epi8(l as i8));
+            let mut bits = 0u64;
+            for i in 0..2 {
+                let at = window.as_ptr().add(32 * i);
+                let here = _mm256_loadu_si256(at as *const __m256i);
+                let next = _mm256_or_si256(_mm256_loadu_si256(at.add(1) as *const __m256i), case);
+                let mut first = _mm256_cmpeq_epi8(next, letters[0]);
+                for l in &letters[1..] {
+                    first = _mm256_or_si256(first, _mm256_cmpeq_epi8(next, *l));
+                }
+                let hits = _mm256_and_si256(_mm256_cmpeq_epi8(here, quote), first);
+                bits |= (_mm256_movemask_epi8(hits) as u32 as u64) << (32 * i);
+            }
+            bits
+        }
     }
 }
 
@@ -359,6 +415,30 @@ mod tests {
             .min()
             .map(|(_, at)| at);
         (!ends.is_empty(), status, path)
+    }
+
+    /// The AVX2 blocks mark the bytes the SSE2 ones do (this machine's
+    /// reads take the AVX2 path; the SSE2 one is held to it here).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn both_block_readers_mark_the_same_quotes() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let bytes = b"\"sSuUrRpPhHdD\"xX{}:, 0";
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            let mut window = [0u8; 65];
+            for b in window.iter_mut() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                *b = bytes[(state % bytes.len() as u64) as usize];
+            }
+            // SAFETY: AVX2 is there, checked above.
+            let wide = unsafe { avx2::key_quotes(&window) };
+            assert_eq!(wide, key_quotes(&window), "{window:?}");
+        }
     }
 
     #[test]
