@@ -236,21 +236,18 @@ impl<'a> Doc<'a> {
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
-        let mut doc = Doc {
-            nodes: vec![Node {
-                key: Cow::Borrowed(""),
-                value: Slot::Object,
-                end: 0,
-                parent: 0,
-                shadowed: false,
-            }],
-            paths: PathTable::default(),
-        };
+        let mut nodes = vec![Node {
+            key: Cow::Borrowed(""),
+            value: Slot::Object,
+            end: 0,
+            parent: 0,
+            shadowed: false,
+        }];
         let mut paths = Vec::new();
         for (key, value) in members {
-            let at = doc.nodes.len();
+            let at = nodes.len();
             paths.push((fnv(FNV_START, key.as_bytes()), at));
-            doc.nodes.push(Node {
+            nodes.push(Node {
                 key: Cow::Borrowed(key),
                 value: Slot::String(Cow::Borrowed(value)),
                 end: at + 1,
@@ -258,9 +255,9 @@ impl<'a> Doc<'a> {
                 shadowed: false,
             });
         }
-        doc.nodes[0].end = doc.nodes.len();
-        doc.paths = PathTable::new(&paths, &mut doc.nodes, PathTable::budget(paths.len()));
-        doc
+        nodes[0].end = nodes.len();
+        let paths = PathTable::new(&paths, &mut nodes, PathTable::budget(paths.len()));
+        Doc { nodes, paths }
     }
 
     /// The top value.
@@ -422,8 +419,8 @@ const fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
 }
 
 /// The reachable members by their paths' hashes: open addressing, at
-/// most half full, so an absent key is told by a probe or two.
-#[derive(Default)]
+/// most half full, so an absent key is told by a probe or two. Never
+/// empty: a power-of-two number of slots, at least one.
 struct PathTable {
     /// (hash, node + 1); a node of 0 is an empty slot.
     slots: Vec<(u64, usize)>,
@@ -491,19 +488,16 @@ impl PathTable {
     /// Whether no path has this hash: its home slot is empty.
     #[inline(always)]
     fn is_surely_absent(&self, hash: u64) -> bool {
-        let size = self.slots.len();
-        size == 0 || self.slots[PathTable::home(hash, size)].1 == 0
+        self.slots[PathTable::home(hash, self.slots.len())].1 == 0
     }
 
     /// The nodes whose path has this hash (and, rarely, another path with
-    /// the same hash: the caller checks).
+    /// the same hash: the caller checks). Not for a walking table, whose
+    /// one slot is taken: the probe would not end (`Doc::get_present`
+    /// walks instead).
     fn candidates(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
         let size = self.slots.len();
-        let mut i = if size == 0 {
-            0
-        } else {
-            PathTable::home(hash, size)
-        };
+        let mut i = PathTable::home(hash, size);
         std::iter::from_fn(move || loop {
             let &(h, node) = self.slots.get(i)?;
             if node == 0 {
