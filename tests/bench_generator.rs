@@ -130,9 +130,9 @@ fn same_seed_same_bytes_other_seed_differs() {
     }
 }
 
-/// Thousands of 401s, so several chunks of findings are classified while
-/// the one before is written: one row per 401, and the same rows in the
-/// same order with 1 thread and with 4.
+/// Thousands of 401s, so dozens of batches of findings are made by several
+/// workers and taken in by whichever is next in order: one row per 401, and
+/// the same rows in the same order with 1 thread and with 4.
 #[test]
 fn many_401s_give_the_same_rows_whatever_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
