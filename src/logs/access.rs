@@ -5,7 +5,8 @@
 //! the hot path is a few `memchr` calls.
 
 use super::{
-    normalize_id, parse_status, split_absolute, split_request_line, Ctx, LogFormat, Outcome, Parsed,
+    normalize_id, parse_status, split_absolute, split_request_line, words, Ctx, LogFormat, Outcome,
+    Parsed,
 };
 use crate::time::parse_clf;
 use std::borrow::Cow;
@@ -196,7 +197,7 @@ pub(crate) fn parse<'l>(line: &'l str, _ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     // prefix: [vhost] client-or-XFF-list ident user
     // On the stack: a prefix has three or four tokens, more only with a
     // spaced X-Forwarded-For list.
-    let toks: smallvec::SmallVec<[&str; 8]> = clf.prefix.split_whitespace().collect();
+    let toks: smallvec::SmallVec<[&str; 8]> = words(clf.prefix).collect();
     if toks.len() < 3 {
         return None;
     }

@@ -259,6 +259,22 @@ mod fuzz {
             let _ = detect(&bytes);
         }
 
+        /// The byte-at-a-time split finds the words the Unicode one does,
+        /// with every whitespace character (the vertical tab, NEL and the
+        /// no-break space among them) mixed into ASCII and non-ASCII text.
+        #[test]
+        fn words_are_split_as_split_whitespace_splits_them(
+            text in "[a-z/?=\t\n\u{0B}\u{0C}\r \u{85}\u{A0}\u{1680}\u{2000}\u{2028}\u{202F}\u{3000}\u{e9}\u{1F600}]{0,40}",
+        ) {
+            let ours: Vec<&str> = words(&text).collect();
+            let std: Vec<&str> = text.split_whitespace().collect();
+            prop_assert_eq!(ours, std);
+            let ascii: String = text.chars().filter(char::is_ascii).collect();
+            let ours: Vec<&str> = words(&ascii).collect();
+            let std: Vec<&str> = ascii.split_whitespace().collect();
+            prop_assert_eq!(ours, std);
+        }
+
         #[test]
         fn mutated_real_lines_never_panic(
             base in prop::sample::select(vec![
