@@ -148,3 +148,35 @@ fn many_401s_give_the_same_rows_whatever_the_thread_count() {
     }
     assert_eq!(one.failures().len() as u64, s401);
 }
+
+/// A HAR of dozens of batches, read by the reader alone (1 thread), by the
+/// reader and a parser that it helps when the parser falls behind (2), and
+/// by the reader and three parsers (4): the same rows in the same order.
+#[test]
+fn a_har_of_many_batches_gives_the_same_rows_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bench.har");
+    generate("har", "48M", &out, 5);
+    let (entries, s401, _) = counts_json(&out);
+    assert!(entries > 6 * 256, "only {entries} entries");
+    let runs: Vec<_> = ["1", "2", "4"]
+        .iter()
+        .map(|t| common::analyze(&[&out], &["-q", "--threads", t]))
+        .collect();
+    for run in &runs {
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        assert_eq!(run.failures().len() as u64, s401);
+    }
+    for name in ["failures.csv", "causes.csv", "endpoints.csv", "trend.csv"] {
+        assert_eq!(
+            runs[0].read(name),
+            runs[1].read(name),
+            "{name}: 1 and 2 threads"
+        );
+        assert_eq!(
+            runs[0].read(name),
+            runs[2].read(name),
+            "{name}: 1 and 4 threads"
+        );
+    }
+}

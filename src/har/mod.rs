@@ -16,7 +16,7 @@ pub mod scan;
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{sync_channel, TrySendError};
 use std::sync::{Arc, Mutex};
 
 use crate::envconfig::EnvConfig;
@@ -309,16 +309,21 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
             recycle(batch.bytes)
         })
     } else {
-        // One reader (this thread) feeding `threads` parsers through a
-        // bounded channel: back-pressure keeps memory at a few batches.
-        // Batch buffers go back to the reader through `spare`: a fresh
-        // 4 MB buffer per batch cost a page fault per page and a copy per
-        // doubling.
-        let (tx, rx) = sync_channel::<Batch>(threads);
+        // One reader (this thread) feeding `threads - 1` parsers through a
+        // bounded channel; when the channel is full the reader parses the
+        // batch itself. `threads` parsers beside the reader were one thread
+        // more than the cores asked for, and left a fifth of them idle.
+        // Two batches may wait per parser: with one, the reader stopped to
+        // parse when a parser was about to be free. Back-pressure keeps
+        // memory at a few batches. Batch buffers go
+        // back to the reader through `spare`: a fresh 4 MB buffer per batch
+        // cost a page fault per page and a copy per doubling.
+        let parsers = threads - 1;
+        let (tx, rx) = sync_channel::<Batch>(2 * parsers);
         let rx = Mutex::new(rx);
         let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
         std::thread::scope(|scope| {
-            for _ in 0..threads {
+            for _ in 0..parsers {
                 scope.spawn(|| loop {
                     let next = match rx.lock() {
                         Ok(guard) => guard.recv(),
@@ -335,14 +340,20 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
                 });
             }
             let result = walk_document(&mut scanner, opts.jsonp, &mut out, &mut |batch| {
-                // A send only fails when every worker is gone, which happens
-                // only if they panicked; the batch is then lost with them.
-                let _ = tx.send(number(batch));
-                spare
-                    .lock()
-                    .ok()
-                    .and_then(|mut s| s.pop())
-                    .unwrap_or_else(|| recycle(Vec::new()))
+                // (The channel is disconnected only when every parser
+                // panicked: the reader then parses what is left.)
+                match tx.try_send(number(batch)) {
+                    Ok(()) => spare
+                        .lock()
+                        .ok()
+                        .and_then(|mut s| s.pop())
+                        .unwrap_or_else(|| recycle(Vec::new())),
+                    Err(TrySendError::Full(batch) | TrySendError::Disconnected(batch)) => {
+                        let r = parse_batch(&batch, file, opts.keys, max_header);
+                        push_result(&results, batch.seq, r);
+                        recycle(batch.bytes)
+                    }
+                }
             });
             drop(tx);
             result
