@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
+use hashbrown::hash_map::EntryRef;
 use hashbrown::{Equivalent, HashMap};
 
 use crate::analysis::Finding;
@@ -129,13 +130,18 @@ impl GroupRef<'_> {
         map: &mut HashMap<(String, String, Cause), V>,
         init: impl FnOnce(&(String, String, Cause)) -> V,
     ) -> &mut V {
-        if !map.contains_key(&self) {
-            let key = (self.0.to_string(), self.1.to_string(), self.2);
-            let value = init(&key);
-            map.insert(key, value);
+        // One lookup: a look, an insert and a second look cost a finding
+        // two probes of a table whose keys lie far apart in memory.
+        match map.entry_ref(&self) {
+            EntryRef::Occupied(group) => group.into_mut(),
+            EntryRef::Vacant(slot) => {
+                // Made of `self`'s strings, so equivalent to it, as
+                // `insert_with_key` requires.
+                let key = (self.0.to_string(), self.1.to_string(), self.2);
+                let value = init(&key);
+                slot.insert_with_key(key, value)
+            }
         }
-        map.get_mut(&self)
-            .unwrap_or_else(|| unreachable!("inserted just above"))
     }
 }
 
