@@ -735,6 +735,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
             } else if let Some(spent) = spent.as_mut() {
                 spent.push(f);
             }
+            // (A finding this worker made is freed here.)
         }
     };
     let cases_of = |i: usize| failed.chunks(BATCH_FINDINGS).nth(i);

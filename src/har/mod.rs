@@ -4,7 +4,8 @@
 //! The reader walks `{"log": {..., "entries": [...]}}` in whatever key order
 //! the producer chose, validates the small members (`version`, `creator`,
 //! `pages`) as it passes them, and sends batches of raw entries to worker
-//! threads that deserialize and reduce them. Results are put back in entry
+//! threads that deserialize and reduce them (the reader parses a batch
+//! itself when they are all busy). Results are put back in entry
 //! order, so output is identical whatever the thread count. A truncated or
 //! corrupt document keeps every entry read before the fault and reports the
 //! fault with its byte offset.
@@ -315,9 +316,9 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
         // more than the cores asked for, and left a fifth of them idle.
         // Two batches may wait per parser: with one, the reader stopped to
         // parse when a parser was about to be free. Back-pressure keeps
-        // memory at a few batches. Batch buffers go
-        // back to the reader through `spare`: a fresh 4 MB buffer per batch
-        // cost a page fault per page and a copy per doubling.
+        // memory at a few batches. Batch buffers go back to the reader
+        // through `spare`: a fresh 4 MB buffer per batch cost a page fault
+        // per page and a copy per doubling.
         let parsers = threads - 1;
         let (tx, rx) = sync_channel::<Batch>(2 * parsers);
         let rx = Mutex::new(rx);

@@ -397,8 +397,8 @@ pub(crate) fn split_request_line(req: &str) -> (Option<&str>, Option<&str>) {
 
 /// The words of `text` as [`str::split_whitespace`] finds them, a byte at a
 /// time when the text is ASCII (nearly every access-log line): the Unicode
-/// split decodes each character, and was a fiftieth of reading an nginx
-/// log.
+/// split decodes each character, and perf put it at 3 % of reading an
+/// nginx log.
 pub(crate) fn words(text: &str) -> Words<'_> {
     if text.is_ascii() {
         Words::Ascii(text)
