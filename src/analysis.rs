@@ -678,9 +678,19 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     // while sorting; the cases are then read in place.
     // (Both sorts are stable: equal keys keep the join's order.)
     let key = |case: &Case| case_order(case, &requests, &events);
-    match &pool {
-        Ok(pool) => pool.install(|| failed.par_sort_by_cached_key(key)),
-        Err(_) => failed.sort_by_cached_key(key),
+    // The join mostly gives the cases in this order already (a log's lines
+    // in time order, a HAR's entries): one look at neighbouring keys then
+    // spares computing, holding and sorting them all.
+    let mut keys = failed.iter().map(key);
+    let in_order = keys.next().is_none_or(|first| {
+        keys.try_fold(first, |before, next| (before <= next).then_some(next))
+            .is_some()
+    });
+    if !in_order {
+        match &pool {
+            Ok(pool) => pool.install(|| failed.par_sort_by_cached_key(key)),
+            Err(_) => failed.sort_by_cached_key(key),
+        }
     }
     let mut examples = ExampleMarks::default();
     let prepare = sink.preparer();
