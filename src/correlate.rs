@@ -159,31 +159,24 @@ pub fn correlate(
 
     // A connection id spans every request of a keep-alive connection:
     // never a join key on its own.
-    let by_id = SortedMultiMap::from_pairs(
-        events
-            .iter()
-            .enumerate()
-            .flat_map(|(i, e)| {
-                e.request_ids()
-                    .filter(|id| !is_connection_id(id))
-                    .map(move |id| (id, i))
-            })
-            .collect(),
-    );
+    let by_id = SortedMultiMap::from_pairs(events.iter().enumerate().flat_map(|(i, e)| {
+        e.request_ids()
+            .filter(|id| !is_connection_id(id))
+            .map(move |id| (id, i))
+    }));
     // HAR requests by id, to know when an id is shared by several requests
     // (a redirect hop and its follow-up carry the same X-Request-ID).
     let har_by_id = SortedMultiMap::from_pairs(
         requests
             .iter()
             .enumerate()
-            .flat_map(|(i, r)| r.request_ids().map(move |id| (id, i)))
-            .collect(),
+            .flat_map(|(i, r)| r.request_ids().map(move |id| (id, i))),
     );
 
     // Pass 1: id + compatible status + compatible host.
     for (ri, r) in requests.iter().enumerate() {
         for id in r.request_ids() {
-            for &ei in by_id.get(&id) {
+            for &ei in by_id.get(id) {
                 if assigned[ei] {
                     continue;
                 }
@@ -281,7 +274,7 @@ pub fn correlate(
         while linked[start] && k < members.len() {
             let m = members[k];
             for id in events[m].request_ids().filter(|id| !is_connection_id(id)) {
-                for &other in by_id.get(&id) {
+                for &other in by_id.get(id) {
                     if !assigned[other] && !grouped[other] {
                         grouped[other] = true;
                         members.push(other);
