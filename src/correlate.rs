@@ -261,6 +261,9 @@ pub fn correlate(
     }
 
     let mut grouped = vec![false; events.len()];
+    // At most a case per leftover event: grown by doubling, the cases of a
+    // night of logs were copied over and over.
+    cases.reserve(order.len());
     let mut members: Vec<usize> = Vec::new();
     for &start in &order {
         if grouped[start] {
