@@ -520,6 +520,8 @@ const BATCH_FINDINGS: usize = 64;
 /// run's time. So the bytes come a batch to a buffer, and findings taken in
 /// elsewhere go back to their worker to be freed.
 struct Batch<'a> {
+    /// The cases the findings were made of, one each.
+    cases: &'a [Case],
     findings: Vec<Finding<'a>>,
     prepared: Vec<u8>,
     /// Where each finding's prepared bytes end.
@@ -537,11 +539,11 @@ struct Intake<'a, F> {
     take_in: F,
 }
 
-impl<'a, F: FnMut(Batch<'a>, &[Case])> Intake<'a, F> {
+impl<'a, F: FnMut(Batch<'a>)> Intake<'a, F> {
     /// Take in every waiting batch that is next in order.
-    fn take_in_ready<'c>(&mut self, cases_of: &impl Fn(usize) -> Option<&'c [Case]>) {
+    fn take_in_ready(&mut self) {
         while let Some(batch) = self.waiting.remove(&self.next) {
-            (self.take_in)(batch, cases_of(self.next).unwrap_or_default());
+            (self.take_in)(batch);
             self.next += 1;
         }
     }
@@ -694,8 +696,11 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     }
     let mut examples = ExampleMarks::default();
     let prepare = sink.preparer();
-    let classify = |cases: &[Case]| {
+    // Batch `i` of the cases, classified; `None` past the last.
+    let classify = |i: usize| {
+        let cases = failed.chunks(BATCH_FINDINGS).nth(i)?;
         let mut batch = Batch {
+            cases,
             findings: Vec::with_capacity(cases.len()),
             // A failures.csv row is a few hundred bytes.
             prepared: Vec::with_capacity(cases.len() * 512),
@@ -710,14 +715,15 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
             batch.ends.push(batch.prepared.len());
             batch.findings.push(f);
         }
-        batch
+        Some(batch)
     };
     // Findings another worker took in, by the worker that made them.
     let spent: Vec<Mutex<Vec<Finding<'_>>>> = (0..threads).map(|_| Mutex::default()).collect();
     // A batch of findings with its cases, taken in order: counted,
     // aggregated, handed to the sink, kept when a report shows them.
-    let take_in = |batch, cases: &[Case]| {
+    let take_in = |batch| {
         let Batch {
+            cases,
             findings,
             prepared,
             ends,
@@ -748,7 +754,6 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
             // (A finding this worker made is freed here.)
         }
     };
-    let cases_of = |i: usize| failed.chunks(BATCH_FINDINGS).nth(i);
     let intake = Mutex::new(Intake {
         next: 0,
         waiting: BTreeMap::new(),
@@ -765,15 +770,14 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
         let freed = mine.and_then(|m| m.lock().ok().map(|mut f| std::mem::take(&mut *f)));
         drop(freed);
         let i = next_batch.fetch_add(1, Ordering::Relaxed);
-        let Some(cases) = cases_of(i) else { return };
-        let batch = classify(cases);
+        let Some(batch) = classify(i) else { return };
         // Poisoned only by a panic in another worker's taking in, which
         // the pool raises again.
         let Ok(mut intake) = intake.lock() else {
             return;
         };
         intake.waiting.insert(i, batch);
-        intake.take_in_ready(&cases_of);
+        intake.take_in_ready();
     };
     match &pool {
         Ok(pool) => {

@@ -130,6 +130,29 @@ fn same_seed_same_bytes_other_seed_differs() {
     }
 }
 
+/// Runs `file` with each thread count: every run exits 0 with a row per
+/// 401, and all give the first run's outputs byte for byte.
+fn same_outputs_whatever_the_threads(file: &Path, s401: u64, threads: &[&str]) {
+    let runs: Vec<_> = threads
+        .iter()
+        .map(|t| common::analyze(&[file], &["-q", "--threads", t]))
+        .collect();
+    for run in &runs {
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        assert_eq!(run.failures().len() as u64, s401);
+    }
+    for (t, run) in threads.iter().zip(&runs).skip(1) {
+        for name in ["failures.csv", "causes.csv", "endpoints.csv", "trend.csv"] {
+            assert_eq!(
+                runs[0].read(name),
+                run.read(name),
+                "{name}: {} and {t} threads",
+                threads[0]
+            );
+        }
+    }
+}
+
 /// Thousands of 401s, so dozens of batches of findings are made by several
 /// workers and taken in by whichever is next in order: one row per 401, and
 /// the same rows in the same order with 1 thread and with 4.
@@ -140,13 +163,7 @@ fn many_401s_give_the_same_rows_whatever_the_thread_count() {
     generate("combined", "12M", &out, 3);
     let (_, s401, _) = counts_json(&out);
     assert!(s401 > 2 * 1024, "only {s401} 401s");
-    let one = common::analyze(&[&out], &["-q", "--threads", "1"]);
-    let four = common::analyze(&[&out], &["-q", "--threads", "4"]);
-    assert_eq!((one.code(), four.code()), (0, 0), "{}", one.stderr());
-    for name in ["failures.csv", "causes.csv", "endpoints.csv", "trend.csv"] {
-        assert_eq!(one.read(name), four.read(name), "{name} differs");
-    }
-    assert_eq!(one.failures().len() as u64, s401);
+    same_outputs_whatever_the_threads(&out, s401, &["1", "4"]);
 }
 
 /// A HAR of dozens of batches, read by the reader alone (1 thread), by the
@@ -159,24 +176,5 @@ fn a_har_of_many_batches_gives_the_same_rows_whatever_the_thread_count() {
     generate("har", "48M", &out, 5);
     let (entries, s401, _) = counts_json(&out);
     assert!(entries > 6 * 256, "only {entries} entries");
-    let runs: Vec<_> = ["1", "2", "4"]
-        .iter()
-        .map(|t| common::analyze(&[&out], &["-q", "--threads", t]))
-        .collect();
-    for run in &runs {
-        assert_eq!(run.code(), 0, "{}", run.stderr());
-        assert_eq!(run.failures().len() as u64, s401);
-    }
-    for name in ["failures.csv", "causes.csv", "endpoints.csv", "trend.csv"] {
-        assert_eq!(
-            runs[0].read(name),
-            runs[1].read(name),
-            "{name}: 1 and 2 threads"
-        );
-        assert_eq!(
-            runs[0].read(name),
-            runs[2].read(name),
-            "{name}: 1 and 4 threads"
-        );
-    }
+    same_outputs_whatever_the_threads(&out, s401, &["1", "2", "4"]);
 }

@@ -302,64 +302,57 @@ pub fn read_har<R: Read + Send>(file: &Arc<str>, reader: R, opts: &HarOptions<'_
 
     let mut scanner = Scanner::new(reader).with_max_value(opts.limits.max_entry_bytes);
     let max_header = opts.limits.max_header_bytes;
-    let walk_result = if threads == 1 {
-        walk_document(&mut scanner, opts.jsonp, &mut out, &mut |batch| {
-            let batch = number(batch);
-            let r = parse_batch(&batch, file, opts.keys, max_header);
-            push_result(&results, batch.seq, r);
-            recycle(batch.bytes)
-        })
-    } else {
-        // One reader (this thread) feeding `threads - 1` parsers through a
-        // bounded channel; when the channel is full the reader parses the
-        // batch itself. `threads` parsers beside the reader were one thread
-        // more than the cores asked for, and left a fifth of them idle.
-        // Two batches may wait per parser: with one, the reader stopped to
-        // parse when a parser was about to be free. Back-pressure keeps
-        // memory at a few batches. Batch buffers go back to the reader
-        // through `spare`: a fresh 4 MB buffer per batch cost a page fault
-        // per page and a copy per doubling.
-        let parsers = threads - 1;
-        let (tx, rx) = sync_channel::<Batch>(2 * parsers);
-        let rx = Mutex::new(rx);
-        let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
-        std::thread::scope(|scope| {
-            for _ in 0..parsers {
-                scope.spawn(|| loop {
-                    let next = match rx.lock() {
-                        Ok(guard) => guard.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok(batch) = next else { return };
-                    let r = parse_batch(&batch, file, opts.keys, max_header);
-                    push_result(&results, batch.seq, r);
-                    if let Ok(mut spare) = spare.lock() {
-                        if spare.len() <= threads {
-                            spare.push(recycle(batch.bytes));
-                        }
-                    }
-                });
-            }
-            let result = walk_document(&mut scanner, opts.jsonp, &mut out, &mut |batch| {
-                // (The channel is disconnected only when every parser
-                // panicked: the reader then parses what is left.)
-                match tx.try_send(number(batch)) {
-                    Ok(()) => spare
-                        .lock()
-                        .ok()
-                        .and_then(|mut s| s.pop())
-                        .unwrap_or_else(|| recycle(Vec::new())),
-                    Err(TrySendError::Full(batch) | TrySendError::Disconnected(batch)) => {
-                        let r = parse_batch(&batch, file, opts.keys, max_header);
-                        push_result(&results, batch.seq, r);
-                        recycle(batch.bytes)
+    let parse = |batch: &Batch| {
+        let r = parse_batch(batch, file, opts.keys, max_header);
+        push_result(&results, batch.seq, r);
+    };
+    // One reader (this thread) feeding `threads - 1` parsers through a
+    // bounded channel; when the channel is full the reader parses the batch
+    // itself (with one thread, always: the channel holds none). `threads`
+    // parsers beside the reader were one thread more than the cores asked
+    // for, and left a fifth of them idle. Two batches may wait per parser:
+    // with one, the reader stopped to parse when a parser was about to be
+    // free. Back-pressure keeps memory at a few batches. Batch buffers go
+    // back to the reader through `spare`: a fresh 4 MB buffer per batch cost
+    // a page fault per page and a copy per doubling.
+    let parsers = threads - 1;
+    let (tx, rx) = sync_channel::<Batch>(2 * parsers);
+    let rx = Mutex::new(rx);
+    let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let walk_result = std::thread::scope(|scope| {
+        for _ in 0..parsers {
+            scope.spawn(|| loop {
+                let next = match rx.lock() {
+                    Ok(guard) => guard.recv(),
+                    Err(_) => return,
+                };
+                let Ok(batch) = next else { return };
+                parse(&batch);
+                if let Ok(mut spare) = spare.lock() {
+                    if spare.len() <= threads {
+                        spare.push(recycle(batch.bytes));
                     }
                 }
             });
-            drop(tx);
-            result
-        })
-    };
+        }
+        let result = walk_document(&mut scanner, opts.jsonp, &mut out, &mut |batch| {
+            // (The channel is disconnected only when every parser panicked:
+            // the reader then parses what is left.)
+            match tx.try_send(number(batch)) {
+                Ok(()) => spare
+                    .lock()
+                    .ok()
+                    .and_then(|mut s| s.pop())
+                    .unwrap_or_else(|| recycle(Vec::new())),
+                Err(TrySendError::Full(batch) | TrySendError::Disconnected(batch)) => {
+                    parse(&batch);
+                    recycle(batch.bytes)
+                }
+            }
+        });
+        drop(tx);
+        result
+    });
     // A read fault (corrupt or truncated compression) is the real reason the
     // document ended: it replaces the "unexpected end of file" it caused.
     let walk_result = match (scanner.take_read_error(), walk_result) {
