@@ -263,7 +263,18 @@ pub fn open(input: &InputFile, progress: Option<&indicatif::ProgressBar>) -> io:
             Box::new(zstd::stream::read::Decoder::with_buffer(raw)?),
             Compression::Zstd,
         ),
-        _ => (Box::new(raw), Compression::None),
+        // Plain bytes leave the buffer that found the magic: the line
+        // reader asks for less than it holds, so every byte of a log under
+        // the parallel-read size went through it once more (a tenth of a
+        // 50 MB log's instructions).
+        _ => {
+            let buffered = raw.buffer().to_vec();
+            let rest = raw.into_inner();
+            (
+                Box::new(Cursor::new(buffered).chain(rest)),
+                Compression::None,
+            )
+        }
     };
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     let mut decoded = decoded;
