@@ -457,7 +457,8 @@ pub(crate) struct Ctx<'a> {
     pub now: Timestamp,
     /// 401s of this file still waiting for their second leg.
     pub challenges: Challenges,
-    /// Parse every line fully (unit tests of single parsers).
+    /// Parse every line fully (format detection, unit tests of single
+    /// parsers).
     pub detail_all: bool,
 }
 
@@ -574,6 +575,10 @@ pub fn detect(head: &[u8]) -> Option<LogFormat> {
         lines.pop();
     }
     let mut ctx = Ctx::new(None);
+    // Every line read in full: a line that is only counted has no time,
+    // and a JSON log whose first lines are all 2xx (most are) looked
+    // untimed, so a pino log found in a directory was skipped.
+    ctx.detail_all = true;
     let mut counts = [0u32; LogFormat::ALL.len()];
     let mut seen = 0;
     // JSON lines without any time field are data (label files, exports),

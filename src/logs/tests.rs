@@ -182,6 +182,34 @@ fn detect_formats_and_rejects_hars() {
     );
 }
 
+/// A pino request log as it usually starts: successes only, the time in
+/// epoch milliseconds.
+fn pino_head(lines: usize, with_time: bool) -> String {
+    (0..lines)
+        .map(|i| {
+            let time = if with_time {
+                format!(r#""time":{},"#, 1_795_424_400_009u64 + i as u64)
+            } else {
+                String::new()
+            };
+            format!(
+                r#"{{"level":30,{time}"pid":4704,"req":{{"id":"r{i}","method":"GET","url":"/api/v1/items/{i}"}},"res":{{"statusCode":200}},"responseTime":12,"msg":"request completed"}}"#
+            ) + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn a_json_log_that_starts_with_successes_is_a_timed_log() {
+    // Only counted, a 2xx line has no time: every line must be read in
+    // full to tell a log from a data file.
+    assert_eq!(
+        detect(pino_head(25, true).as_bytes()),
+        Some(LogFormat::JsonLines)
+    );
+    assert_eq!(detect(pino_head(25, false).as_bytes()), None);
+}
+
 #[test]
 fn never_panics_on_garbage() {
     let inputs: [&[u8]; 8] = [
