@@ -581,7 +581,7 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
     }
     let threads = config.threads.max(1);
     let total_bytes = files.iter().map(|f| f.bytes).sum();
-    let per_file = |f: &InputFile| threads_for(f.bytes, total_bytes, files.len(), threads);
+    let per_file = |f: &InputFile| threads_for(f.bytes, files.len(), threads);
     let progress = input::progress_bar(total_bytes);
     let progress = progress.as_ref();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
@@ -800,21 +800,20 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
 }
 
 /// Threads to read a file of `bytes` with, out of `threads`, when `files`
-/// files of `total_bytes` are read (as many at once as there are threads).
-/// Many files: one thread each; few: the threads shared out; and a file
-/// that is most of the bytes gets its share of them by size, rounded up.
-/// Shared out by count alone, a 1 GB log read beside a 50 MB one was read
-/// on one thread while the other thread, done with the small file, idled:
-/// the run took 1.1-1.3 s instead of 0.8. (Briefly one thread more than
-/// the cores then run, while the small file is read.)
-fn threads_for(bytes: u64, total_bytes: u64, files: usize, threads: usize) -> usize {
-    let by_count = threads / files.max(1);
-    let by_size = if total_bytes == 0 {
-        0
+/// files are read (as many at once as there are threads). A file big
+/// enough to be read in parts gets every thread, whatever is read beside
+/// it, and the OS shares the cores among the files read at once; the rest
+/// share the threads out by count. By count alone, a file that took longer
+/// than the others was left to its one thread while the cores that had
+/// read the others idled: a 1 GB log read beside a 50 MB one took 1.1-1.4 s
+/// instead of 0.7.
+fn threads_for(bytes: u64, files: usize, threads: usize) -> usize {
+    let threads = threads.max(1);
+    if bytes >= logs::parallel::MIN_PARALLEL_BYTES {
+        threads
     } else {
-        (threads as u128 * u128::from(bytes)).div_ceil(u128::from(total_bytes)) as usize
-    };
-    by_count.max(by_size).clamp(1, threads.max(1))
+        (threads / files.max(1)).max(1)
+    }
 }
 
 /// Drop `value` on a new thread (here, if none can be started).
@@ -990,30 +989,22 @@ mod tests {
     const MB: u64 = 1 << 20;
 
     #[test]
-    fn a_file_that_is_most_of_the_bytes_gets_most_of_the_threads() {
-        // Alone, or beside a small file: every thread.
-        assert_eq!(threads_for(1024 * MB, 1024 * MB, 1, 2), 2);
-        assert_eq!(threads_for(1024 * MB, 1074 * MB, 2, 2), 2);
-        assert_eq!(threads_for(50 * MB, 1074 * MB, 2, 2), 1);
-        assert_eq!(threads_for(1024 * MB, 1074 * MB, 2, 8), 8);
-        // Shared out by size, rounded up.
-        assert_eq!(threads_for(600 * MB, 1000 * MB, 2, 4), 3);
-        assert_eq!(threads_for(400 * MB, 1000 * MB, 2, 4), 2);
+    fn a_file_big_enough_to_read_in_parts_gets_every_thread() {
+        assert_eq!(threads_for(1024 * MB, 1, 2), 2);
+        // Beside a small file, or beside other big ones.
+        assert_eq!(threads_for(1024 * MB, 2, 2), 2);
+        assert_eq!(threads_for(64 * MB, 4, 8), 8);
+        assert_eq!(threads_for(256 * MB, 4, 2), 2);
     }
 
     #[test]
-    fn equal_files_share_the_threads_out() {
-        assert_eq!(threads_for(MB, 2 * MB, 2, 2), 1);
-        assert_eq!(threads_for(MB, 2 * MB, 2, 8), 4);
-        assert_eq!(threads_for(MB, 100 * MB, 100, 8), 1);
-    }
-
-    #[test]
-    fn unknown_sizes_share_the_threads_by_count() {
+    fn smaller_files_share_the_threads_out_by_count() {
+        assert_eq!(threads_for(50 * MB, 2, 2), 1);
+        assert_eq!(threads_for(50 * MB, 2, 8), 4);
+        assert_eq!(threads_for(MB, 100, 8), 1);
+        assert_eq!(threads_for(MB, 1, 0), 1);
         // Standard input and pipes have no size.
-        assert_eq!(threads_for(0, 0, 1, 4), 4);
-        assert_eq!(threads_for(0, 0, 2, 4), 2);
-        assert_eq!(threads_for(0, 0, 3, 1), 1);
-        assert_eq!(threads_for(0, 10 * MB, 2, 4), 2);
+        assert_eq!(threads_for(0, 1, 4), 4);
+        assert_eq!(threads_for(0, 3, 2), 1);
     }
 }
