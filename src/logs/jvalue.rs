@@ -12,6 +12,7 @@
 //! last value.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
 /// A JSON number as serde_json keeps it without `arbitrary_precision`.
@@ -170,6 +171,55 @@ impl fmt::Debug for Array<'_, '_> {
     }
 }
 
+thread_local! {
+    static SPARE: RefCell<Spare> = RefCell::default();
+}
+
+/// The buffers of a document read and dropped on this thread, for the next
+/// one: a log's JSON lines are read one after another, and a document's
+/// three buffers made anew for each were most of the allocator's work in a
+/// JSON-lines run. Buffers grown past [`Spare::KEEP`] elements are let go.
+#[derive(Default)]
+struct Spare {
+    nodes: Vec<Node<'static>>,
+    paths: Vec<(u64, usize)>,
+    slots: Vec<(u64, usize)>,
+}
+
+impl Spare {
+    const KEEP: usize = 4096;
+
+    /// Keep these buffers (emptied) for the next document; an empty `Vec`
+    /// leaves the spare one as it is.
+    fn keep(nodes: Vec<Node<'_>>, paths: Vec<(u64, usize)>, slots: Vec<(u64, usize)>) {
+        // (`try_with`: during thread teardown the spare may be gone.)
+        let _ = SPARE.try_with(|spare| {
+            let Ok(mut spare) = spare.try_borrow_mut() else {
+                return;
+            };
+            let spare = &mut *spare;
+            if (1..=Spare::KEEP).contains(&nodes.capacity()) {
+                spare.nodes = emptied(nodes);
+            }
+            for (mine, given) in [(&mut spare.paths, paths), (&mut spare.slots, slots)] {
+                if (1..=Spare::KEEP).contains(&given.capacity()) {
+                    *mine = given;
+                    mine.clear();
+                }
+            }
+        });
+    }
+}
+
+/// An empty vector with `nodes`' allocation, for nodes of any lifetime:
+/// collecting a vector's own iterator into elements of the same size
+/// reuses its allocation.
+// (Clippy would filter instead, which keeps the lifetime.)
+#[allow(clippy::unnecessary_filter_map)]
+fn emptied<'b>(nodes: Vec<Node<'_>>) -> Vec<Node<'b>> {
+    nodes.into_iter().filter_map(|_| None).collect()
+}
+
 /// A read JSON document: its nodes in document order, the first being the
 /// top value. Every node's `end` is the index just after its subtree, so a
 /// container's members are found by hopping from one to the next.
@@ -178,6 +228,13 @@ pub(crate) struct Doc<'a> {
     /// Every member a lookup can reach (not those inside arrays), by the
     /// hash of its dotted path.
     paths: PathTable,
+}
+
+impl Drop for Doc<'_> {
+    fn drop(&mut self) {
+        let nodes = std::mem::take(&mut self.nodes);
+        Spare::keep(nodes, Vec::new(), std::mem::take(&mut self.paths.slots));
+    }
 }
 
 struct Node<'a> {
@@ -213,21 +270,31 @@ impl<'a> Doc<'a> {
 
     /// [`Doc::parse`] with the table's probe budget for so many paths.
     fn read(text: &'a str, budget: fn(usize) -> usize) -> Option<Doc<'a>> {
+        let spare = SPARE.with(RefCell::take);
         let mut reader = Reader {
             text,
             at: 0,
             depth: 0,
-            // A usual log line's members and their members.
-            nodes: Vec::with_capacity(48),
-            paths: Vec::with_capacity(48),
+            nodes: spare.nodes,
+            paths: spare.paths,
         };
-        reader.value(Cow::Borrowed(""), 0, Under::Top)?;
+        // A usual log line's members and their members.
+        reader.nodes.reserve(48);
+        reader.paths.reserve(48);
+        let read = reader.value(Cow::Borrowed(""), 0, Under::Top);
         reader.blanks();
-        if reader.at != text.len() {
+        if read.is_none() || reader.at != text.len() {
+            Spare::keep(reader.nodes, reader.paths, spare.slots);
             return None;
         }
         let mut nodes = reader.nodes;
-        let paths = PathTable::new(&reader.paths, &mut nodes, budget(reader.paths.len()));
+        let paths = PathTable::new(
+            &reader.paths,
+            &mut nodes,
+            budget(reader.paths.len()),
+            spare.slots,
+        );
+        Spare::keep(Vec::new(), reader.paths, Vec::new());
         Some(Doc { nodes, paths })
     }
 
@@ -256,7 +323,12 @@ impl<'a> Doc<'a> {
             });
         }
         nodes[0].end = nodes.len();
-        let paths = PathTable::new(&paths, &mut nodes, PathTable::budget(paths.len()));
+        let paths = PathTable::new(
+            &paths,
+            &mut nodes,
+            PathTable::budget(paths.len()),
+            Vec::new(),
+        );
         Doc { nodes, paths }
     }
 
@@ -437,9 +509,16 @@ impl PathTable {
     /// lookup can reach any more (below a shadowed member): a line of many
     /// repeated keys keeps its probes short. Past `budget` probes in all,
     /// the table is given up for walks.
-    fn new(paths: &[(u64, usize)], nodes: &mut [Node<'_>], mut budget: usize) -> PathTable {
+    /// (`slots` is a buffer to build the table in.)
+    fn new(
+        paths: &[(u64, usize)],
+        nodes: &mut [Node<'_>],
+        mut budget: usize,
+        mut slots: Vec<(u64, usize)>,
+    ) -> PathTable {
         let size = (2 * paths.len()).next_power_of_two().max(16);
-        let mut slots: Vec<(u64, usize)> = vec![(0, 0); size];
+        slots.clear();
+        slots.resize(size, (0, 0));
         for &(hash, at) in paths {
             let mut i = PathTable::home(hash, size);
             loop {
@@ -906,6 +985,64 @@ mod tests {
         assert!(matches!(o.get("arr"), Some(JValue::Array(a)) if a.items().count() == 2));
         assert_eq!(o.get("missing"), None);
         same_as_serde(line);
+    }
+
+    /// A thread's documents reuse the buffers of those dropped before:
+    /// nothing of an earlier line, read or refused, may show in a later one.
+    #[test]
+    fn documents_read_one_after_another_know_only_their_own_members() {
+        let wide: String = (0..300)
+            .map(|i| format!(r#""k{i}":{{"v":{i}}}"#))
+            .collect::<Vec<_>>()
+            .join(",");
+        let wide = format!("{{{wide}}}");
+        let lines = [
+            wide.as_str(),
+            r#"{"k1": 5, "status": 401}"#,
+            r#"{"k1": [1, 2], "unterminated": "#,
+            r#"{"msg": "only this"}"#,
+        ];
+        for _ in 0..2 {
+            for line in lines {
+                same_as_serde(line);
+            }
+        }
+        let doc = Doc::parse(lines[3]).expect("valid JSON");
+        assert_eq!(get(&doc, "k1"), None);
+        assert_eq!(get(&doc, "k299.v"), None);
+        assert_eq!(get(&doc, "status"), None);
+        assert_eq!(get(&doc, "msg").and_then(|v| v.as_str()), Some("only this"));
+        drop(doc);
+        let doc = Doc::parse(&wide).expect("valid JSON");
+        assert!(matches!(
+            get(&doc, "k299.v"),
+            Some(JValue::Number(n)) if n.as_u64() == Some(299)
+        ));
+    }
+
+    #[test]
+    fn a_table_built_in_a_used_buffer_is_the_one_built_in_a_new_buffer() {
+        let line = r#"{"a": 1, "b": {"c": 2}, "d": [3]}"#;
+        let slots = |text: &str| Doc::parse(text).expect("valid JSON").paths.slots.clone();
+        let fresh = slots(line);
+        // Another line's table (as big) in the buffer before this one's.
+        let other = slots(r#"{"p": 1, "q": {"r": 2}, "s": 3, "t": 4}"#);
+        assert_eq!(other.len(), fresh.len());
+        assert_ne!(other, fresh);
+        assert_eq!(slots(line), fresh);
+    }
+
+    #[test]
+    fn emptied_nodes_keep_their_allocation() {
+        let text = String::from(r#"{"x": "y", "z": [1]}"#);
+        let mut nodes = Vec::with_capacity(100);
+        nodes.append(&mut Doc::parse(&text).expect("valid JSON").nodes);
+        assert_eq!(nodes.len(), 4);
+        let capacity = nodes.capacity();
+        let emptied: Vec<Node<'static>> = emptied(nodes);
+        drop(text);
+        assert!(emptied.is_empty());
+        assert_eq!(emptied.capacity(), capacity);
     }
 
     #[test]
