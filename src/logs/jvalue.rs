@@ -189,6 +189,15 @@ struct Spare {
 impl Spare {
     const KEEP: usize = 4096;
 
+    /// This thread's spare buffers (none during its teardown).
+    fn take() -> Spare {
+        SPARE
+            .try_with(|spare| spare.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+    }
+
     /// Keep these buffers (emptied) for the next document; an empty `Vec`
     /// leaves the spare one as it is.
     fn keep(nodes: Vec<Node<'_>>, paths: Vec<(u64, usize)>, slots: Vec<(u64, usize)>) {
@@ -270,7 +279,7 @@ impl<'a> Doc<'a> {
 
     /// [`Doc::parse`] with the table's probe budget for so many paths.
     fn read(text: &'a str, budget: fn(usize) -> usize) -> Option<Doc<'a>> {
-        let spare = SPARE.with(RefCell::take);
+        let spare = Spare::take();
         let mut reader = Reader {
             text,
             at: 0,
