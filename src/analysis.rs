@@ -580,9 +580,8 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
         });
     }
     let threads = config.threads.max(1);
-    let total_bytes = files.iter().map(|f| f.bytes).sum();
     let per_file = |f: &InputFile| threads_for(f.bytes, files.len(), threads);
-    let progress = input::progress_bar(total_bytes);
+    let progress = input::progress_bar(files.iter().map(|f| f.bytes).sum());
     let progress = progress.as_ref();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let read_all = || -> Vec<FileOutput> {

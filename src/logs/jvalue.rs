@@ -198,23 +198,22 @@ impl Spare {
             .unwrap_or_default()
     }
 
-    /// Keep these buffers (emptied) for the next document; an empty `Vec`
-    /// leaves the spare one as it is.
-    fn keep(nodes: Vec<Node<'_>>, paths: Vec<(u64, usize)>, slots: Vec<(u64, usize)>) {
+    /// Keep these buffers, emptied, for this thread's next document.
+    fn keep(mut self) {
+        self.paths.clear();
+        self.slots.clear();
+        if self.nodes.capacity() > Spare::KEEP {
+            self.nodes = Vec::new();
+        }
+        for buffer in [&mut self.paths, &mut self.slots] {
+            if buffer.capacity() > Spare::KEEP {
+                *buffer = Vec::new();
+            }
+        }
         // (`try_with`: during thread teardown the spare may be gone.)
         let _ = SPARE.try_with(|spare| {
-            let Ok(mut spare) = spare.try_borrow_mut() else {
-                return;
-            };
-            let spare = &mut *spare;
-            if (1..=Spare::KEEP).contains(&nodes.capacity()) {
-                spare.nodes = emptied(nodes);
-            }
-            for (mine, given) in [(&mut spare.paths, paths), (&mut spare.slots, slots)] {
-                if (1..=Spare::KEEP).contains(&given.capacity()) {
-                    *mine = given;
-                    mine.clear();
-                }
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                *spare = self;
             }
         });
     }
@@ -237,12 +236,19 @@ pub(crate) struct Doc<'a> {
     /// Every member a lookup can reach (not those inside arrays), by the
     /// hash of its dotted path.
     paths: PathTable,
+    /// The (path hash, node) list the table was built from, kept only to
+    /// be handed to the next document (see [`Spare`]).
+    hashes: Vec<(u64, usize)>,
 }
 
 impl Drop for Doc<'_> {
     fn drop(&mut self) {
-        let nodes = std::mem::take(&mut self.nodes);
-        Spare::keep(nodes, Vec::new(), std::mem::take(&mut self.paths.slots));
+        Spare {
+            nodes: emptied(std::mem::take(&mut self.nodes)),
+            paths: std::mem::take(&mut self.hashes),
+            slots: std::mem::take(&mut self.paths.slots),
+        }
+        .keep();
     }
 }
 
@@ -279,32 +285,44 @@ impl<'a> Doc<'a> {
 
     /// [`Doc::parse`] with the table's probe budget for so many paths.
     fn read(text: &'a str, budget: fn(usize) -> usize) -> Option<Doc<'a>> {
-        let spare = Spare::take();
+        let Spare {
+            nodes,
+            paths,
+            slots,
+        } = Spare::take();
         let mut reader = Reader {
             text,
             at: 0,
             depth: 0,
-            nodes: spare.nodes,
-            paths: spare.paths,
+            nodes,
+            paths,
         };
         // A usual log line's members and their members.
         reader.nodes.reserve(48);
         reader.paths.reserve(48);
-        let read = reader.value(Cow::Borrowed(""), 0, Under::Top);
-        reader.blanks();
-        if read.is_none() || reader.at != text.len() {
-            Spare::keep(reader.nodes, reader.paths, spare.slots);
+        let whole = reader.value(Cow::Borrowed(""), 0, Under::Top).is_some() && {
+            reader.blanks();
+            reader.at == text.len()
+        };
+        if !whole {
+            let nodes = emptied(reader.nodes);
+            let paths = reader.paths;
+            Spare {
+                nodes,
+                paths,
+                slots,
+            }
+            .keep();
             return None;
         }
         let mut nodes = reader.nodes;
-        let paths = PathTable::new(
-            &reader.paths,
-            &mut nodes,
-            budget(reader.paths.len()),
-            spare.slots,
-        );
-        Spare::keep(Vec::new(), reader.paths, Vec::new());
-        Some(Doc { nodes, paths })
+        let hashes = reader.paths;
+        let paths = PathTable::new(&hashes, &mut nodes, budget(hashes.len()), slots);
+        Some(Doc {
+            nodes,
+            paths,
+            hashes,
+        })
     }
 
     /// An object of string members, as a logfmt line's pairs are.
@@ -332,13 +350,18 @@ impl<'a> Doc<'a> {
             });
         }
         nodes[0].end = nodes.len();
+        let hashes = paths;
         let paths = PathTable::new(
-            &paths,
+            &hashes,
             &mut nodes,
-            PathTable::budget(paths.len()),
+            PathTable::budget(hashes.len()),
             Vec::new(),
         );
-        Doc { nodes, paths }
+        Doc {
+            nodes,
+            paths,
+            hashes,
+        }
     }
 
     /// The top value.
