@@ -965,7 +965,10 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
         LogFormat::NginxCombined | LogFormat::TraefikClf | LogFormat::Kong => {
             let (status, request) = access::fast_status(line)?;
             let needed = ctx.wants_detail_by(Some(status), || {
-                ctx.follows_challenge(access::request_path(request))
+                !ctx.challenges.is_empty()
+                    && ctx
+                        .challenges
+                        .waits_on_path(access::request_bare_path(request).unwrap_or(""))
             });
             (!needed).then_some(true)
         }
