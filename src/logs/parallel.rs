@@ -55,17 +55,6 @@ fn boundaries(path: &Path, len: u64, parts: usize) -> io::Result<Vec<u64>> {
     Ok(starts)
 }
 
-/// How many ranges a file of `len` bytes is cut into for `threads`
-/// threads: about `range_bytes` each (the cuts are evenly spaced), as many
-/// for every thread, so that the threads end together. With 17 ranges for
-/// 2 threads, one thread read the last 63 MB (50 ms) alone.
-fn range_count(len: u64, range_bytes: u64, threads: usize) -> usize {
-    let ranges = len.div_ceil(range_bytes.max(1)).max(1) as usize;
-    ranges
-        .div_ceil(threads.max(1))
-        .saturating_mul(threads.max(1))
-}
-
 /// Read `path` with `threads` threads. Events come back in file order and
 /// every line number (event origins, error positions) is absolute.
 pub fn read_log_parallel(
@@ -86,7 +75,8 @@ fn read_log_ranges(
     range_bytes: u64,
 ) -> io::Result<(LogSummary, Vec<ServerEvent>)> {
     let len = std::fs::metadata(path)?.len();
-    let starts = boundaries(path, len, range_count(len, range_bytes, threads))?;
+    let parts_wanted = len.div_ceil(range_bytes.max(1)).max(1) as usize;
+    let starts = boundaries(path, len, parts_wanted)?;
     let ranges: Vec<(u64, u64)> = starts
         .iter()
         .enumerate()
@@ -499,21 +489,6 @@ mod tests {
             };
             assert_eq!(pos(&many), pos(&one), "{threads} threads");
         }
-    }
-
-    #[test]
-    fn a_file_is_cut_into_as_many_ranges_for_every_thread() {
-        const MB: u64 = 1 << 20;
-        // 1 GiB: 16 ranges of 64 MB, 8 a thread, as before.
-        assert_eq!(range_count(1024 * MB, 64 * MB, 2), 16);
-        // Just over: 17 ranges would leave the last to one thread alone.
-        assert_eq!(range_count(1070 * MB, 64 * MB, 2), 18);
-        assert_eq!(range_count(70 * MB, 64 * MB, 2), 2);
-        assert_eq!(range_count(70 * MB, 64 * MB, 4), 4);
-        // One thread: ranges of the size asked, as many as it takes.
-        assert_eq!(range_count(1070 * MB, 64 * MB, 1), 17);
-        assert_eq!(range_count(0, 64 * MB, 3), 3);
-        assert_eq!(range_count(5, 0, 0), 5);
     }
 
     fn access_log(lines: usize) -> String {
