@@ -803,17 +803,16 @@ pub fn analyze_into(config: &Config, sink: &mut dyn FindingSink) -> Analysis {
 /// loads, and a task per case would cost more than the pass.
 const CASES_PER_TASK: usize = 4096;
 
-/// Whether `cases` are already ordered by `key`: each stretch checked on
-/// any core, then where the stretches meet.
+/// Whether `cases` are already ordered by `key`: stretches checked on any
+/// core, each with the first case of the next, so the places where two
+/// meet are checked too.
 fn in_order_par<K: PartialOrd>(cases: &[Case], key: impl Fn(&Case) -> K + Sync) -> bool {
-    let stretches = cases.par_chunks(CASES_PER_TASK);
-    let mut meet = cases
-        .chunks(CASES_PER_TASK)
-        .zip(cases.chunks(CASES_PER_TASK).skip(1));
-    stretches.all(|s| s.is_sorted_by_key(&key))
-        && meet.all(|(a, b)| match (a.last(), b.first()) {
-            (Some(a), Some(b)) => key(a) <= key(b),
-            _ => true,
+    (0..cases.len())
+        .into_par_iter()
+        .step_by(CASES_PER_TASK)
+        .all(|start| {
+            let end = (start + CASES_PER_TASK + 1).min(cases.len());
+            cases[start..end].is_sorted_by_key(&key)
         })
 }
 

@@ -478,7 +478,9 @@ impl Ctx<'_> {
     /// 2xx/3xx only on a path that already saw a 401; no status: maybe an
     /// auth line. Otherwise only its status is needed, for counting.
     pub fn wants_detail(&self, status: Option<u16>, url: Option<&str>) -> bool {
-        self.wants_detail_by(status, || self.follows_challenge(url))
+        self.wants_detail_by(status, || {
+            self.follows_challenge(|| Some(bare_path(url.unwrap_or(""))))
+        })
     }
 
     /// [`Ctx::wants_detail`], asking `follows_challenge` only for a 2xx/3xx:
@@ -498,9 +500,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// Could a 2xx/3xx for `url` be the second leg of a 401 still waiting?
-    fn follows_challenge(&self, url: Option<&str>) -> bool {
-        self.challenges.waits_on_path(bare_path(url.unwrap_or("")))
+    /// Could a 2xx/3xx be the second leg of a 401 still waiting? `path`
+    /// gives the line's path without its query (empty when it has none, or
+    /// `None` when it cannot be read without a full parse: then it might
+    /// be), and is asked only when some 401 waits: the count-only paths
+    /// read it for nearly every line otherwise.
+    fn follows_challenge<'p>(&self, path: impl FnOnce() -> Option<&'p str>) -> bool {
+        !self.challenges.is_empty() && path().is_none_or(|p| self.challenges.waits_on_path(p))
     }
 }
 
@@ -965,10 +971,8 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
         LogFormat::NginxCombined | LogFormat::TraefikClf | LogFormat::Kong => {
             let (status, request) = access::fast_status(line)?;
             let needed = ctx.wants_detail_by(Some(status), || {
-                !ctx.challenges.is_empty()
-                    && ctx
-                        .challenges
-                        .waits_on_path(access::request_bare_path(request).unwrap_or(""))
+                // (A request line without a target has no path.)
+                ctx.follows_challenge(|| Some(access::request_bare_path(request).unwrap_or("")))
             });
             (!needed).then_some(true)
         }
@@ -986,12 +990,7 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
             let keys = CheapJson::read(line.as_bytes());
             // A line can only be a challenge's second leg if its path is
             // still waiting for one; the path is read without a JSON parse.
-            let follows_challenge = || {
-                !ctx.challenges.is_empty()
-                    && keys
-                        .path(line.as_bytes())
-                        .is_none_or(|p| ctx.challenges.waits_on_path(p))
-            };
+            let follows_challenge = || ctx.follows_challenge(|| keys.path(line.as_bytes()));
             if let Some(status) = keys.status {
                 return (!ctx.wants_detail_by(Some(status), follows_challenge)).then_some(true);
             }
