@@ -8,6 +8,7 @@
 
 pub mod aggregate;
 pub mod analysis;
+pub mod bug;
 pub mod challenge;
 pub mod classify;
 pub mod cli;

@@ -10,6 +10,7 @@ use authlens::cmd::{self, Exit};
 
 fn main() -> ExitCode {
     keep_large_blocks_mapped();
+    authlens::bug::install_panic_hook();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Analyze(args) => cmd::analyze::run(args),

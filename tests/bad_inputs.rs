@@ -35,6 +35,16 @@ fn har(host: &str, n: usize) -> String {
 
 /// Run `authlens analyze INPUTS -o TMP/out -q EXTRA`, killed after `secs`.
 fn analyze_bounded(inputs: &[&Path], extra: &[&str], secs: u64) -> Run {
+    analyze_bounded_with_env(inputs, extra, &[], secs)
+}
+
+/// [`analyze_bounded`] with these environment variables set.
+fn analyze_bounded_with_env(
+    inputs: &[&Path],
+    extra: &[&str],
+    env: &[(&str, &str)],
+    secs: u64,
+) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     let stdout = std::fs::File::create(dir.path().join("stdout")).expect("stdout file");
     let stderr = std::fs::File::create(dir.path().join("stderr")).expect("stderr file");
@@ -45,6 +55,7 @@ fn analyze_bounded(inputs: &[&Path], extra: &[&str], secs: u64) -> Run {
         .arg(dir.path().join("out"))
         .arg("-q")
         .args(extra)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)
@@ -156,6 +167,49 @@ fn assert_warning(run: &Run, needle: &str) {
         w.iter().any(|x| x.contains(needle)),
         "no warning with {needle:?} in {w:?}"
     );
+}
+
+// ---- a bug in one input's reader ----
+
+/// A panic while reading one input (injected: debug builds only) is that
+/// input's error: the other input is still read and explained, the exit
+/// code says some input was unreadable, and the panic's formatted message,
+/// which could quote the input, is printed nowhere.
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_reading_one_input_costs_that_input_only_and_quotes_nothing() {
+    let (_b, bad) = common::temp_file("crashes.har", har(BAD_HOST, 2).as_bytes());
+    let (_g, good) = good();
+    let secret = "eyJhbGciOiJIUzI1NiJ9.aW5qZWN0ZWQtZmF1bHQ.c2lnbmF0dXJlLXZhbHVl";
+    let env = [
+        ("AUTHLENS_DEBUG_PANIC_ON", "crashes.har"),
+        ("AUTHLENS_DEBUG_PANIC_TEXT", secret),
+    ];
+    let run = analyze_bounded_with_env(&[&bad, &good], &[], &env, 120);
+    assert_good_completed(&run, &good);
+    assert_error(
+        &run,
+        &bad,
+        "file",
+        "stopped reading this input on an internal error",
+    );
+    assert_eq!(records(&run, &bad), 0);
+    assert_eq!(run.code(), 2, "stderr: {}", run.stderr());
+    assert!(
+        run.stderr()
+            .contains("authlens: internal error at src/analysis.rs:"),
+        "{}",
+        run.stderr()
+    );
+    let written = common::all_output(&run.outdir());
+    for (what, text) in [
+        ("stderr", run.stderr()),
+        ("stdout", run.stdout()),
+        ("outputs", written),
+    ] {
+        assert!(!text.contains(secret), "{what} quotes the panic's message");
+    }
+    assert!(!run.read("failures.csv").contains(BAD_HOST));
 }
 
 // ---- truncated and malformed HAR documents ----
