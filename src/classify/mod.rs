@@ -14,7 +14,6 @@ pub mod cause;
 pub mod context;
 
 use std::cell::LazyCell;
-use std::fmt;
 
 use chrono::Duration;
 
@@ -65,14 +64,24 @@ pub struct Statement {
 }
 
 impl Statement {
-    /// A catalog match as evidence: `what` introduces the quoted words.
-    fn of(m: &catalog::CatalogMatch<'_>, what: fmt::Arguments<'_>, from_log: bool) -> Statement {
+    /// A catalog match as evidence: `what`, joined, introduces the quoted
+    /// words.
+    fn of(m: &catalog::CatalogMatch<'_>, what: &[&str], from_log: bool) -> Statement {
+        let quoted = [" '", &m.matched, "' (", &m.rule.stack, ")"];
         Statement {
             verdict: verdict_of(&m.rule.verdict),
-            evidence: format!("{what} '{}' ({})", m.matched, m.rule.stack),
+            evidence: joined(what.iter().chain(&quoted)),
             from_log,
         }
     }
+}
+
+/// The parts as one string, copied once. Evidence is a few strings per
+/// logged 401 put together, and `format!` took 2 % of a JSON log's run.
+fn joined<'a>(parts: impl Iterator<Item = &'a &'a str> + Clone) -> String {
+    let mut out = String::with_capacity(parts.clone().map(|p| p.len()).sum());
+    parts.for_each(|p| out.push_str(p));
+    out
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -856,15 +865,11 @@ impl<'a> Classifier<'a> {
             for (m, verb) in [(code, "has code"), (said, "says")] {
                 if let Some(m) = m {
                     let at = &*at;
-                    out.push(Statement::of(
-                        &m,
-                        format_args!("server log {at} {verb}"),
-                        true,
-                    ));
+                    out.push(Statement::of(&m, &["server log ", at, " ", verb], true));
                 }
             }
             if let Some(www) = e.www_authenticate() {
-                let what = format!("logged challenge ({})", &*at);
+                let what = joined(["logged challenge (", &*at, ")"].iter());
                 for ch in parse_www_authenticate_cached(www).iter() {
                     self.challenge_statements(ch, &what, true, &mut out);
                 }
@@ -876,11 +881,7 @@ impl<'a> Classifier<'a> {
             }
             if let Some(msg) = r.response_message() {
                 if let Some(m) = self.catalog.find(msg) {
-                    out.push(Statement::of(
-                        &m,
-                        format_args!("401 response body says"),
-                        false,
-                    ));
+                    out.push(Statement::of(&m, &["401 response body says"], false));
                 }
             }
         }
@@ -898,7 +899,7 @@ impl<'a> Classifier<'a> {
             if let Some(m) = self.catalog.find(desc) {
                 out.push(Statement {
                     verdict: verdict_of(&m.rule.verdict),
-                    evidence: format!("{what} error_description says '{}'", m.matched),
+                    evidence: joined([what, " error_description says '", &m.matched, "'"].iter()),
                     from_log,
                 });
                 return;
@@ -908,7 +909,7 @@ impl<'a> Classifier<'a> {
             if let Some(m) = self.catalog.find_code(code) {
                 out.push(Statement {
                     verdict: verdict_of(&m.rule.verdict),
-                    evidence: format!("{what} error=\"{code}\""),
+                    evidence: joined([what, " error=\"", code, "\""].iter()),
                     from_log,
                 });
             }
