@@ -262,6 +262,18 @@ struct FileOutput {
     warnings: Vec<String>,
 }
 
+impl FileOutput {
+    /// An input that gave no records (skipped or unreadable, as `report` says).
+    fn nothing(report: InputReport) -> FileOutput {
+        FileOutput {
+            report,
+            requests: Vec::new(),
+            events: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// [`read_one`], with a panic in it (a bug) reported as this input's error
 /// instead of ending the run: the other inputs are still read and used.
 fn read_one_contained(
@@ -318,12 +330,7 @@ fn unreadable(mut report: InputReport, message: String) -> FileOutput {
         message,
     });
     report.unreadable = true;
-    FileOutput {
-        report,
-        requests: Vec::new(),
-        events: Vec::new(),
-        warnings: Vec::new(),
-    }
+    FileOutput::nothing(report)
 }
 
 fn read_one(
@@ -336,12 +343,7 @@ fn read_one(
     let skip = |mut report: InputReport, what: &str| {
         report.skipped = true;
         report.format = what.to_string();
-        FileOutput {
-            report,
-            requests: Vec::new(),
-            events: Vec::new(),
-            warnings: Vec::new(),
-        }
+        FileOutput::nothing(report)
     };
     if let Some(p) = &file.path {
         if p.is_dir() {

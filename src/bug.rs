@@ -17,8 +17,8 @@ pub fn install_panic_hook() {
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         eprintln!(
-            "authlens: internal error{at}: {}. This is a bug in authlens; please report it \
-             with this line and the kind of input (not the input itself).",
+            "authlens: internal error{at} ({}). This is a bug in authlens; please report it \
+             with this line and the kind of input, not the input itself.",
             payload_text(info.payload())
         );
     }));
@@ -29,7 +29,7 @@ pub fn install_panic_hook() {
 fn payload_text(payload: &(dyn Any + Send)) -> &'static str {
     match payload.downcast_ref::<&'static str>() {
         Some(literal) => literal,
-        None => "details left out, as they may quote the input",
+        None => "message not shown: it may quote the input",
     }
 }
 
@@ -41,7 +41,7 @@ pub fn contain<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     // except for shared progress counters, which are only ever added to.
     panic::catch_unwind(AssertUnwindSafe(work)).map_err(|payload| {
         format!(
-            "authlens stopped reading this input on an internal error ({}); its records are left out. This is a bug: please report it",
+            "an internal error stopped the reading of this input ({}); none of its records are used. This is a bug in authlens: please report it",
             payload_text(payload.as_ref())
         )
     })
@@ -55,7 +55,7 @@ mod tests {
     fn a_panic_is_contained_and_only_a_literal_message_is_kept() {
         let secret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.sig";
         // Quiet for this test's panics; the hook's own output is checked
-        // in tests/panic_hook.rs.
+        // through the CLI in tests/bad_inputs.rs.
         let quiet = panic::take_hook();
         panic::set_hook(Box::new(|_| {}));
         let formatted = contain(|| -> u32 { panic!("bad slice of `Bearer {secret}`") });
@@ -65,10 +65,12 @@ mod tests {
         let formatted = formatted.unwrap_err();
         assert!(!formatted.contains(secret), "{formatted}");
         assert!(
-            formatted.contains("internal error (details left out"),
+            formatted.contains("(message not shown: it may quote the input)"),
             "{formatted}"
         );
-        assert!(literal.unwrap_err().contains("(an invariant broke)"));
+        assert!(literal
+            .unwrap_err()
+            .contains("internal error stopped the reading of this input (an invariant broke)"));
         assert_eq!(fine, Ok(7));
     }
 }

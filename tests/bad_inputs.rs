@@ -191,7 +191,7 @@ fn a_panic_reading_one_input_costs_that_input_only_and_quotes_nothing() {
         &run,
         &bad,
         "file",
-        "stopped reading this input on an internal error",
+        "an internal error stopped the reading of this input",
     );
     assert_eq!(records(&run, &bad), 0);
     assert_eq!(run.code(), 2, "stderr: {}", run.stderr());
