@@ -344,7 +344,8 @@ end_table
 CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
 RAM=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo 2>/dev/null || true)
 REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD 2>/dev/null || REV="$REV-dirty"
+# (BENCHMARKS.md itself, about to be rewritten, does not count.)
+git diff --quiet HEAD -- . ':(exclude)BENCHMARKS.md' 2>/dev/null || REV="$REV-dirty"
 {
 	echo "# Benchmarks"
 	echo
