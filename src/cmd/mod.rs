@@ -9,7 +9,9 @@ pub mod sanitize;
 
 use std::fmt;
 
-/// Exit codes (ARCHITECTURE.md): one place for all of them.
+/// Exit codes (ARCHITECTURE.md): one place for all of them. (Besides
+/// these, a panic outside the reading of one input, which is a bug, ends
+/// the process with Rust's 101 after [`crate::bug`]'s message.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Ok = 0,
