@@ -417,6 +417,9 @@ pub(crate) enum Words<'a> {
 impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
+    // Asked for: an unrelated change elsewhere once made the compiler call
+    // it out of line, 0.6 % more instructions on a combined log.
+    #[inline]
     fn next(&mut self) -> Option<&'a str> {
         match self {
             Words::Ascii(words) => words.next(),
