@@ -106,28 +106,46 @@ fn classify(o: &Doc<'_>) -> Option<LogFormat> {
 }
 
 /// A usable text value: strings (non-empty, not `-`), numbers, first array
-/// element.
-fn text(v: Value<'_, '_>) -> Option<String> {
+/// element. Strings are borrowed from the line (trimmed): a kept line's
+/// fields were each copied into a string of their own, then copied again
+/// into its event, some ten allocations a line.
+fn text<'a>(v: Value<'_, 'a>) -> Option<Cow<'a, str>> {
     match v {
         Value::String(s) => {
-            let s = s.trim();
-            (!s.is_empty() && s != "-").then(|| s.to_string())
+            let t = s.trim();
+            if t.is_empty() || t == "-" {
+                None
+            } else if t.len() == s.len() {
+                Some(s.clone())
+            } else {
+                Some(match s {
+                    Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+                    Cow::Owned(_) => Cow::Owned(t.to_string()),
+                })
+            }
         }
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
         Value::Array(a) => a.first().and_then(text),
         _ => None,
     }
 }
 
-fn first_text(o: &Doc<'_>, keys: &[Key<'_>]) -> Option<String> {
+fn first_text<'a>(o: &Doc<'a>, keys: &[Key<'_>]) -> Option<Cow<'a, str>> {
     keys.iter().find_map(|k| o.get(k).and_then(text))
 }
 
-/// [`first_text`] for a [`Parsed`] field: owned, as the value tree does not
-/// outlive the parse.
-fn first_owned(o: &Doc<'_>, keys: &[Key<'_>]) -> Option<Cow<'static, str>> {
-    first_text(o, keys).map(Cow::Owned)
+/// The part of `text` that `part` finds, still borrowed from the line when
+/// `text` is.
+fn narrowed<'a>(text: Cow<'a, str>, part: fn(&str) -> Option<&str>) -> Option<Cow<'a, str>> {
+    match text {
+        Cow::Borrowed(t) => part(t).map(Cow::Borrowed),
+        Cow::Owned(t) => part(&t).map(|p| Cow::Owned(p.to_string())),
+    }
+}
+
+fn first_line(text: &str) -> Option<&str> {
+    text.lines().next()
 }
 
 fn status_of(v: Value<'_, '_>) -> Option<u16> {
@@ -261,7 +279,7 @@ fn generic_message(m: &str) -> bool {
         || m.starts_with("POST ")
 }
 
-pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<Outcome<'static>> {
+pub(crate) fn extract<'a>(o: &Doc<'a>, format: LogFormat, ctx: &Ctx<'_>) -> Option<Outcome<'a>> {
     let mut p = Parsed {
         status: first_status(o, STATUS_KEYS),
         upstream_status: first_status(
@@ -275,7 +293,7 @@ pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<O
         ),
         ..Parsed::default()
     };
-    p.method = first_owned(
+    p.method = first_text(
         o,
         keys![
             "method",
@@ -320,14 +338,22 @@ pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<O
                 p.method = m.map(|s| Cow::Owned(s.to_string()));
             }
             if url.is_none() {
-                url = t.map(str::to_string);
+                url = t.map(|t| Cow::Owned(t.to_string()));
             }
         }
     }
-    if let Some(u) = url {
-        let (host, path) = split_absolute(&u);
-        p.host = host.map(|s| Cow::Owned(s.to_string()));
-        p.url = Some(Cow::Owned(path.to_string()));
+    match url {
+        Some(Cow::Borrowed(u)) => {
+            let (host, path) = split_absolute(u);
+            p.host = host.map(Cow::Borrowed);
+            p.url = Some(Cow::Borrowed(path));
+        }
+        Some(Cow::Owned(u)) => {
+            let (host, path) = split_absolute(&u);
+            p.host = host.map(|s| Cow::Owned(s.to_string()));
+            p.url = Some(Cow::Owned(path.to_string()));
+        }
+        None => {}
     }
     if let Some(h) = first_text(
         o,
@@ -344,7 +370,7 @@ pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<O
             "server_name",
         ],
     ) {
-        p.host = Some(Cow::Owned(h));
+        p.host = Some(h);
     }
     if format == LogFormat::JsonLines
         && o.get(key!("hostname")).is_some()
@@ -416,11 +442,10 @@ pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<O
     ] {
         if let Some(v) = o.get(k).and_then(text) {
             // GCP: projects/<p>/traces/<id>
-            let v = v.rsplit('/').next().unwrap_or(&v).to_string();
-            p.add_id(&v);
+            p.add_id(v.rsplit('/').next().unwrap_or(&v));
         }
     }
-    p.client = first_owned(
+    p.client = first_text(
         o,
         keys![
             "remote_addr",
@@ -441,7 +466,7 @@ pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<O
             "x_forwarded_for",
         ],
     );
-    p.user_agent = first_owned(
+    p.user_agent = first_text(
         o,
         keys![
             "user_agent",
@@ -455,7 +480,7 @@ pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<O
             "user_agent.original",
         ],
     );
-    p.www_authenticate = first_owned(
+    p.www_authenticate = first_text(
         o,
         keys![
             "res.www_authenticate",
@@ -499,21 +524,20 @@ pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<O
     )
     .or_else(
         || match o.get(key!("error")).or_else(|| o.get(key!("err"))) {
-            Some(Value::String(s)) if !s.trim().is_empty() && s != "-" => Some(s.to_string()),
+            Some(Value::String(s)) if !s.trim().is_empty() && s != "-" => Some(s.clone()),
             _ => None,
         },
     )
     .or_else(|| {
         o.get(key!("@x"))
-            .and_then(Value::as_str)
-            .and_then(|x| x.lines().next())
-            .map(str::to_string)
+            .and_then(Value::as_line_str)
+            .and_then(|x| narrowed(x, first_line))
     });
     let details = match format {
         LogFormat::EnvoyJson => o
             .get(key!("response_code_details"))
             .and_then(text)
-            .filter(|d| !matches!(d.as_str(), "via_upstream" | "direct_response" | "-")),
+            .filter(|d| !matches!(d.as_ref(), "via_upstream" | "direct_response" | "-")),
         _ => None,
     };
     // structlog names the message `event`; Serilog's JSON formatter
@@ -532,19 +556,15 @@ pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<O
     )
     .or_else(|| {
         o.get(key!("event"))
-            .and_then(Value::as_str)
+            .and_then(Value::as_line_str)
             .filter(|e| e.contains(' '))
-            .map(str::to_string)
     });
     let warn = level_is_warn(o);
     let auth_msg = msg.as_deref().is_some_and(has_auth_word);
-    p.message = specific
-        .or(details)
-        .or_else(|| {
-            msg.clone()
-                .filter(|m| (warn || auth_msg) && !generic_message(m))
-        })
-        .map(Cow::Owned);
+    p.message = specific.or(details).or_else(|| {
+        msg.clone()
+            .filter(|m| (warn || auth_msg) && !generic_message(m))
+    });
     p.code = first_text(
         o,
         keys![
@@ -558,19 +578,14 @@ pub(crate) fn extract(o: &Doc<'_>, format: LogFormat, ctx: &Ctx<'_>) -> Option<O
         ],
     )
     .filter(|c| !c.chars().all(|ch| ch.is_ascii_digit()))
-    .or_else(|| {
-        o.get(key!("code"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    })
+    .or_else(|| o.get(key!("code")).and_then(Value::as_line_str))
     .or_else(|| {
         if p.status.is_none() && auth_msg {
             first_text(o, keys!["event", "event.action"])
         } else {
             None
         }
-    })
-    .map(Cow::Owned);
+    });
 
     if p.status.is_none() {
         // App line without status: keep only error/auth lines.

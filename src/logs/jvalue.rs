@@ -63,7 +63,8 @@ pub(crate) enum JValue<'d, 'a> {
     Null,
     Bool(bool),
     Number(Number),
-    String(&'d str),
+    /// Borrowed from the line unless it held an escape.
+    String(&'d Cow<'a, str>),
     Array(Array<'d, 'a>),
     Object(Object<'d, 'a>),
 }
@@ -72,6 +73,15 @@ impl<'d, 'a> JValue<'d, 'a> {
     pub(crate) fn as_str(self) -> Option<&'d str> {
         match self {
             JValue::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A string that outlives the document: borrowed from the line, so
+    /// copied only when it held an escape.
+    pub(crate) fn as_line_str(self) -> Option<Cow<'a, str>> {
+        match self {
+            JValue::String(s) => Some(s.clone()),
             _ => None,
         }
     }
@@ -454,7 +464,7 @@ impl<'a> Doc<'a> {
             Slot::Null => JValue::Null,
             Slot::Bool(b) => JValue::Bool(*b),
             Slot::Number(n) => JValue::Number(*n),
-            Slot::String(s) => JValue::String(s.as_ref()),
+            Slot::String(s) => JValue::String(s),
             Slot::Array => JValue::Array(Array { doc: self, at }),
             Slot::Object => JValue::Object(Object { doc: self, at }),
         }
@@ -1001,7 +1011,7 @@ mod tests {
             JValue::Number(Number::PosInt(n)) => S::from(n),
             JValue::Number(Number::NegInt(n)) => S::from(n),
             JValue::Number(Number::Float(x)) => S::from(x),
-            JValue::String(s) => S::from(s),
+            JValue::String(s) => S::from(s.as_ref()),
             JValue::Array(a) => S::Array(a.items().map(to_serde).collect()),
             JValue::Object(o) => {
                 let mut map = serde_json::Map::new();

@@ -89,7 +89,8 @@ pub(crate) fn parse<'l>(line: &'l str, ctx: &Ctx<'_>) -> Option<Outcome<'l>> {
     // them by exact key first.
     let fields = Doc::from_members(map.iter().map(|(k, v)| (k.as_str(), v.as_ref())));
     match json::extract(&fields, LogFormat::Logfmt, ctx)? {
-        Outcome::Record(_, p) => Some(Outcome::Record(LogFormat::Logfmt, p)),
+        // (The fields borrow from `map`.)
+        Outcome::Record(_, p) => Some(Outcome::Record(LogFormat::Logfmt, Box::new(p.into_owned()))),
         Outcome::Known(_) => Some(Outcome::Known(LogFormat::Logfmt)),
     }
 }

@@ -296,6 +296,28 @@ pub(crate) struct Parsed<'a> {
 }
 
 impl<'a> Parsed<'a> {
+    /// The same fields, owned: for a line whose fields were borrowed from
+    /// something that does not outlive its parse (logfmt's unquoted pairs).
+    pub(crate) fn into_owned(self) -> Parsed<'static> {
+        let own = |field: Option<Cow<'a, str>>| field.map(|f| Cow::Owned(f.into_owned()));
+        Parsed {
+            time: self.time,
+            method: own(self.method),
+            host: own(self.host),
+            url: own(self.url),
+            status: self.status,
+            upstream_status: self.upstream_status,
+            request_ids: self.request_ids,
+            client: own(self.client),
+            user_agent: own(self.user_agent),
+            message: own(self.message),
+            code: own(self.code),
+            www_authenticate: own(self.www_authenticate),
+            remote_user_present: self.remote_user_present,
+            auxiliary: self.auxiliary,
+        }
+    }
+
     fn is_request(&self) -> bool {
         self.status.is_some() && !self.auxiliary
     }
