@@ -6,10 +6,10 @@
 //! marked as weaker. The fallback is also what stops two access logs of the
 //! same traffic (one with ids, one without) from becoming two rows.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::Duration;
+use hashbrown::HashMap;
 use rayon::slice::ParallelSliceMut;
 use serde::Serialize;
 use smallvec::SmallVec;
@@ -379,6 +379,9 @@ fn finish(mut cases: Vec<Case>, events: &[ServerEvent]) -> Vec<Case> {
 }
 
 /// (METHOD, path?query) -> (time in ms, case index), each list sorted.
+/// (Hashed by hashbrown's default, foldhash, seeded per run: std's SipHash
+/// of a method and URL for every leftover line was a tenth of the join of
+/// two logs, and the keys come from the input, so the hash stays seeded.)
 type FallbackIndex<'a> = HashMap<(&'a str, &'a str), Vec<(i64, usize)>>;
 
 /// The case a group of leftover events joins by method, path and time: the
