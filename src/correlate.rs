@@ -212,25 +212,19 @@ pub fn correlate(
     // Remaining events in time order. Every later member of a group is at
     // least as late as the event that starts it, so a group's start time
     // only grows: that is what lets old log-only cases leave the index.
-    // Each time read once, beside its index, and then sorted: a sort that
-    // compared events read two of them far apart for every comparison.
-    // The sort is the stable one, which finds runs already in order and
-    // merges them: each log's lines come in time order, so several logs'
-    // leftovers (an nginx log beside a 50 MB JSON log: 45 ms with the
-    // unstable sort) merge in about one pass. (Keys are distinct: the index
-    // is in them.)
-    let mut timed: Vec<(Option<Timestamp>, usize)> = (0..events.len())
-        .filter(|&i| !assigned[i])
-        .map(|i| (events[i].time, i))
-        .collect();
-    if timed.is_empty() {
+    // Each log's lines come in time order, so one log's leftovers are in
+    // order already (one look tells), and several logs' are runs of each
+    // file: the stable sort merges runs already in order, where the
+    // unstable one sorted them afresh (an nginx log beside a 50 MB JSON
+    // log: 45 ms). (Keys are distinct: the index is in them.)
+    let mut order: Vec<usize> = (0..events.len()).filter(|&i| !assigned[i]).collect();
+    if order.is_empty() {
         return finish(cases, events);
     }
-    // (One log's leftovers are in order already: one look tells.)
-    if !timed.is_sorted() {
-        timed.par_sort();
+    let key = |&i: &usize| (events[i].time, i);
+    if !order.is_sorted_by_key(key) {
+        order.par_sort_by_key(key);
     }
-    let order: Vec<usize> = timed.into_iter().map(|(_, i)| i).collect();
 
     // Fallback index over HAR cases: (method, url key) -> (time in ms,
     // case), sorted by time so a lookup only visits the window: a night of
