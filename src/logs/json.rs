@@ -111,19 +111,7 @@ fn classify(o: &Doc<'_>) -> Option<LogFormat> {
 /// into its event, some ten allocations a line.
 fn text<'a>(v: Value<'_, 'a>) -> Option<Cow<'a, str>> {
     match v {
-        Value::String(s) => {
-            let t = s.trim();
-            if t.is_empty() || t == "-" {
-                None
-            } else if t.len() == s.len() {
-                Some(s.clone())
-            } else {
-                Some(match s {
-                    Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
-                    Cow::Owned(_) => Cow::Owned(t.to_string()),
-                })
-            }
-        }
+        Value::String(s) => narrowed(s.clone(), trimmed).filter(|t| !t.is_empty() && t != "-"),
         Value::Number(n) => Some(Cow::Owned(n.to_string())),
         Value::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
         Value::Array(a) => a.first().and_then(text),
@@ -146,6 +134,10 @@ fn narrowed<'a>(text: Cow<'a, str>, part: fn(&str) -> Option<&str>) -> Option<Co
 
 fn first_line(text: &str) -> Option<&str> {
     text.lines().next()
+}
+
+fn trimmed(text: &str) -> Option<&str> {
+    Some(text.trim())
 }
 
 fn status_of(v: Value<'_, '_>) -> Option<u16> {

@@ -297,7 +297,8 @@ pub(crate) struct Parsed<'a> {
 
 impl<'a> Parsed<'a> {
     /// The same fields, owned: for a line whose fields were borrowed from
-    /// something that does not outlive its parse (logfmt's unquoted pairs).
+    /// something that does not outlive its parse (logfmt's pairs, read into
+    /// a map of their own).
     pub(crate) fn into_owned(self) -> Parsed<'static> {
         let own = |field: Option<Cow<'a, str>>| field.map(|f| Cow::Owned(f.into_owned()));
         Parsed {
