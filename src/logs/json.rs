@@ -111,7 +111,7 @@ fn classify(o: &Doc<'_>) -> Option<LogFormat> {
 /// into its event, some ten allocations a line.
 fn text<'a>(v: Value<'_, 'a>) -> Option<Cow<'a, str>> {
     match v {
-        Value::String(s) => narrowed(s.clone(), trimmed).filter(|t| !t.is_empty() && t != "-"),
+        Value::String(s) => narrowed(s, trimmed).filter(|t| !t.is_empty() && t != "-"),
         Value::Number(n) => Some(Cow::Owned(n.to_string())),
         Value::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
         Value::Array(a) => a.first().and_then(text),
@@ -125,10 +125,10 @@ fn first_text<'a>(o: &Doc<'a>, keys: &[Key<'_>]) -> Option<Cow<'a, str>> {
 
 /// The part of `text` that `part` finds, still borrowed from the line when
 /// `text` is.
-fn narrowed<'a>(text: Cow<'a, str>, part: fn(&str) -> Option<&str>) -> Option<Cow<'a, str>> {
+fn narrowed<'a>(text: &Cow<'a, str>, part: fn(&str) -> Option<&str>) -> Option<Cow<'a, str>> {
     match text {
         Cow::Borrowed(t) => part(t).map(Cow::Borrowed),
-        Cow::Owned(t) => part(&t).map(|p| Cow::Owned(p.to_string())),
+        Cow::Owned(t) => part(t).map(|p| Cow::Owned(p.to_string())),
     }
 }
 
@@ -522,7 +522,7 @@ pub(crate) fn extract<'a>(o: &Doc<'a>, format: LogFormat, ctx: &Ctx<'_>) -> Opti
     )
     .or_else(|| {
         o.get(key!("@x"))
-            .and_then(Value::as_line_str)
+            .and_then(Value::as_cow)
             .and_then(|x| narrowed(x, first_line))
     });
     let details = match format {
@@ -548,8 +548,9 @@ pub(crate) fn extract<'a>(o: &Doc<'a>, format: LogFormat, ctx: &Ctx<'_>) -> Opti
     )
     .or_else(|| {
         o.get(key!("event"))
-            .and_then(Value::as_line_str)
+            .and_then(Value::as_cow)
             .filter(|e| e.contains(' '))
+            .cloned()
     });
     let warn = level_is_warn(o);
     let auth_msg = msg.as_deref().is_some_and(has_auth_word);
@@ -570,7 +571,7 @@ pub(crate) fn extract<'a>(o: &Doc<'a>, format: LogFormat, ctx: &Ctx<'_>) -> Opti
         ],
     )
     .filter(|c| !c.chars().all(|ch| ch.is_ascii_digit()))
-    .or_else(|| o.get(key!("code")).and_then(Value::as_line_str))
+    .or_else(|| o.get(key!("code")).and_then(Value::as_cow).cloned())
     .or_else(|| {
         if p.status.is_none() && auth_msg {
             first_text(o, keys!["event", "event.action"])

@@ -77,11 +77,11 @@ impl<'d, 'a> JValue<'d, 'a> {
         }
     }
 
-    /// A string that outlives the document: borrowed from the line, so
-    /// copied only when it held an escape.
-    pub(crate) fn as_line_str(self) -> Option<Cow<'a, str>> {
+    /// A string as it is stored: borrowed from the line unless it held an
+    /// escape, so a clone outlives the document and copies only then.
+    pub(crate) fn as_cow(self) -> Option<&'d Cow<'a, str>> {
         match self {
-            JValue::String(s) => Some(s.clone()),
+            JValue::String(s) => Some(s),
             _ => None,
         }
     }
