@@ -70,16 +70,17 @@ impl CheapJson {
     }
 
     /// The path of the first path key's value (an absolute URL's path, no
-    /// query); `None` when there is none or it holds an escape.
+    /// query or fragment); `None` when there is none or it holds an escape.
     pub fn path<'a>(&self, line: &'a [u8]) -> Option<&'a str> {
         let rest = &line[self.path_at?..];
-        let end = memchr::memchr3(b'"', b'\\', b'?', rest)?;
+        let end = memchr::memchr2(b'"', b'\\', rest)?;
         if rest[end] == b'\\' {
             return None;
         }
         let value = std::str::from_utf8(&rest[..end]).ok()?;
-        // A full URL: keep its path, as `path_key` does.
-        Some(super::target_path(value))
+        // Cut as the full parse cuts the URL it keeps (`split_absolute`,
+        // then `path_key`): a path read here must match the one a 401 left.
+        Some(super::bare_path(super::split_absolute(value).1))
     }
 }
 
@@ -350,12 +351,31 @@ mod tests {
     }
 
     #[test]
+    fn the_path_is_cut_at_query_or_fragment_as_the_full_parse_cuts_it() {
+        for (url, path) in [
+            ("/a/b", "/a/b"),
+            ("/a/b?x=1", "/a/b"),
+            ("/a/b#frag", "/a/b"),
+            ("/a/b?x=1#frag", "/a/b"),
+            ("/a/b#frag?x", "/a/b"),
+            ("https://h.example/p#f", "/p"),
+            ("http://h.example", "/"),
+            ("wss://h.example/s?x", "/s"),
+            ("?only=query", ""),
+        ] {
+            let line = format!(r#"{{"status":200,"url":"{url}"}}"#);
+            assert_eq!(read(&line).2, Some(path), "{url}");
+        }
+    }
+
+    #[test]
     fn the_first_path_key_holding_a_string_wins() {
         assert_eq!(
             read(r#"{"path":3,"url":"/second","uri":"/third"}"#).2,
             Some("/second")
         );
         assert_eq!(read(r#"{"url":"/a\"b"}"#).2, None, "escaped: parse");
+        assert_eq!(read(r#"{"url":"/a?q=\"b"}"#).2, None, "escaped: parse");
         assert_eq!(read(r#"{"url":"/unclosed"#).2, None);
         assert_eq!(
             read(r#"{"msg":"see url","RequestPath":"/r"}"#).2,

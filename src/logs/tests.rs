@@ -51,6 +51,40 @@ fn mixed_error_and_access_lines_with_challenge_leg() {
         .starts_with("/private?api_key=[redacted"));
 }
 
+/// The count-only reading of a JSON line must find the path the full
+/// parse of the 401 kept, fragment and scheme cut alike, or the answered
+/// leg is counted and lost.
+#[test]
+fn json_lines_challenge_leg_with_fragment_or_absolute_url() {
+    let line = |t: u32, status: u16, url: &str| {
+        format!(
+            r#"{{"time":"2021-09-30T09:23:{t:02}Z","level":"info","req":{{"method":"GET","url":"{url}"}},"res":{{"statusCode":{status}}},"msg":"request completed"}}"#
+        )
+    };
+    let text = [
+        line(50, 401, "/private#top"),
+        line(51, 200, "/other"),
+        line(52, 200, "/private#top"),
+        line(53, 401, "https://api.example/orders?page=2"),
+        line(54, 200, "/elsewhere#orders"),
+        line(55, 200, "https://api.example/orders#list"),
+    ]
+    .join("\n");
+    let (s, ev) = run(text.as_bytes(), &LogOptions::default());
+    assert_eq!(s.format, Some(LogFormat::JsonLines));
+    assert_eq!((s.requests, s.status_401), (6, 2));
+    let seen: Vec<_> = ev.iter().map(|e| (e.status, e.url())).collect();
+    assert_eq!(
+        seen,
+        [
+            (Some(401), Some("/private#top")),
+            (Some(200), Some("/private#top")),
+            (Some(401), Some("/orders?page=2")),
+            (Some(200), Some("/orders#list")),
+        ]
+    );
+}
+
 #[test]
 fn crlf_comments_blank_bom_no_trailing_newline() {
     let text = format!("\u{feff}# comment\r\n\r\n{COMBINED_401}\r\n{COMBINED_401}");
