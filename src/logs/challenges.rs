@@ -97,6 +97,11 @@ impl Challenges {
     }
 
     fn position(&self, hash: u64, host: &str, path: &str) -> Option<usize> {
+        // Most 401s come on a path nothing waits on: one probe of `paths`
+        // spares them the scan of the whole queue.
+        if !self.paths.contains_key(path) {
+            return None;
+        }
         self.waiting
             .iter()
             .position(|w| w.hash == hash && w.host == host && w.path == path)
