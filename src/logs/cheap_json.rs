@@ -71,13 +71,16 @@ impl CheapJson {
 
     /// The path of the first path key's value (an absolute URL's path, no
     /// query or fragment); `None` when there is none or it holds an escape.
-    pub fn path<'a>(&self, line: &'a [u8]) -> Option<&'a str> {
-        let rest = &line[self.path_at?..];
-        let end = memchr::memchr2(b'"', b'\\', rest)?;
-        if rest[end] == b'\\' {
+    pub fn path<'a>(&self, line: &'a str) -> Option<&'a str> {
+        // Sliced from the line, already known to be UTF-8: both ends sit
+        // next to an ASCII quote (or backslash). A `from_utf8` of the value
+        // was 3 % of a JSON log's time.
+        let rest = line.get(self.path_at?..)?;
+        let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
+        if rest.as_bytes()[end] == b'\\' {
             return None;
         }
-        let value = std::str::from_utf8(&rest[..end]).ok()?;
+        let value = rest.get(..end)?;
         // Cut as the full parse cuts the URL it keeps (`split_absolute`,
         // then `path_key`): a path read here must match the one a 401 left.
         Some(super::bare_path(super::split_absolute(value).1))
@@ -290,7 +293,7 @@ mod tests {
 
     fn read(line: &str) -> (bool, Option<u16>, Option<&str>) {
         let seen = CheapJson::read(line.as_bytes());
-        (seen.has_status_key, seen.status, seen.path(line.as_bytes()))
+        (seen.has_status_key, seen.status, seen.path(line))
     }
 
     #[test]

@@ -1016,7 +1016,7 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
             let keys = CheapJson::read(line.as_bytes());
             // A line can only be a challenge's second leg if its path is
             // still waiting for one; the path is read without a JSON parse.
-            let follows_challenge = || ctx.follows_challenge(|| keys.path(line.as_bytes()));
+            let follows_challenge = || ctx.follows_challenge(|| keys.path(line));
             if let Some(status) = keys.status {
                 return (!ctx.wants_detail_by(Some(status), follows_challenge)).then_some(true);
             }
