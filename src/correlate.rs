@@ -194,8 +194,14 @@ pub fn correlate(
     // Pass 2: an id shared with exactly one HAR request binds whatever
     // status the log recorded (the app may log its own status). Ids are
     // taken in sorted order, so an event with two such ids always lands
-    // in the same case.
-    for (id, list) in by_id.groups() {
+    // in the same case. (Without HAR requests no id binds: a log read on
+    // its own skips the walk over every id.)
+    let har_ids = if har_by_id.is_empty() {
+        None
+    } else {
+        Some(by_id.groups())
+    };
+    for (id, list) in har_ids.into_iter().flatten() {
         let mut hars = har_by_id.get(id);
         let (Some(&ri), None) = (hars.next(), hars.next()) else {
             continue;
