@@ -119,10 +119,40 @@ pub(crate) fn request_bare_path(request: &str) -> Option<&str> {
 }
 
 /// Where a path in a request line ends: at a blank, `?` or `#`, or the
-/// end. Eight bytes a step, each byte compared with all four at once
-/// (the zero-byte test of "Bit Twiddling Hacks"; a borrow can only mark
-/// bytes after the first match, so the lowest mark is exact).
+/// end. Sixteen bytes a step while sixteen are left (SSE2, in the x86_64
+/// baseline): a target is usually followed by ` HTTP/1.1`, so most paths
+/// end inside a full block. The rest eight bytes a step.
 fn path_end(b: &[u8]) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let (blocks, _) = b.as_chunks::<16>();
+        for (i, block) in blocks.iter().enumerate() {
+            // SAFETY: `block` is 16 readable bytes, read with an unaligned
+            // load; SSE2 is part of the x86_64 baseline.
+            let found = unsafe {
+                let v = _mm_loadu_si128(block.as_ptr() as *const __m128i);
+                let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+                _mm_movemask_epi8(_mm_or_si128(
+                    _mm_or_si128(is(b' '), is(b'\t')),
+                    _mm_or_si128(is(b'?'), is(b'#')),
+                ))
+            };
+            if found != 0 {
+                return i * 16 + found.trailing_zeros() as usize;
+            }
+        }
+        let done = blocks.len() * 16;
+        done + path_end_by_words(&b[done..])
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    path_end_by_words(b)
+}
+
+/// [`path_end`] eight bytes a step, each byte compared with all four at
+/// once (the zero-byte test of "Bit Twiddling Hacks"; a borrow can only
+/// mark bytes after the first match, so the lowest mark is exact).
+fn path_end_by_words(b: &[u8]) -> usize {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     let matches = |word: u64, c: u8| {
@@ -510,20 +540,23 @@ mod tests {
 
     #[test]
     fn a_path_ends_at_its_first_blank_query_or_fragment_wherever_it_falls() {
-        // Every length across a few eight-byte words, every stop byte at
-        // every place, with look-alikes (0x20 and 0x3f off by a bit, and a
-        // multi-byte character) around it.
+        // Every length across a few sixteen-byte blocks and eight-byte
+        // words, every stop byte at every place, with look-alikes (0x20 and
+        // 0x3f off by a bit, and a multi-byte character) around it; both
+        // readings.
         let filler = "/aB\u{e9}0!~\u{7f}\u{a0}\u{bf}";
-        for len in 0..30 {
+        for len in 0..45 {
             let path: String = filler.chars().cycle().take(len).collect();
-            assert_eq!(path_end(path.as_bytes()), path.len(), "{path:?}");
-            for stop in [' ', '\t', '?', '#'] {
-                for at in 0..=path.len() {
-                    if !path.is_char_boundary(at) {
-                        continue;
+            for end in [path_end, path_end_by_words] {
+                assert_eq!(end(path.as_bytes()), path.len(), "{path:?}");
+                for stop in [' ', '\t', '?', '#'] {
+                    for at in 0..=path.len() {
+                        if !path.is_char_boundary(at) {
+                            continue;
+                        }
+                        let line = format!("{}{stop}{}", &path[..at], &path[at..]);
+                        assert_eq!(end(line.as_bytes()), at, "{line:?}");
                     }
-                    let line = format!("{}{stop}{}", &path[..at], &path[at..]);
-                    assert_eq!(path_end(line.as_bytes()), at, "{line:?}");
                 }
             }
         }
