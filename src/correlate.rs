@@ -196,21 +196,18 @@ pub fn correlate(
     // taken in sorted order, so an event with two such ids always lands
     // in the same case. (Without HAR requests no id binds: a log read on
     // its own skips the walk over every id.)
-    let har_ids = if har_by_id.is_empty() {
-        None
-    } else {
-        Some(by_id.groups())
-    };
-    for (id, list) in har_ids.into_iter().flatten() {
-        let mut hars = har_by_id.get(id);
-        let (Some(&ri), None) = (hars.next(), hars.next()) else {
-            continue;
-        };
-        for &ei in list {
-            if !assigned[ei] {
-                assigned[ei] = true;
-                cases[ri].server.push(ei);
-                cases[ri].join = Join::RequestId;
+    if !har_by_id.is_empty() {
+        for (id, list) in by_id.groups() {
+            let mut hars = har_by_id.get(id);
+            let (Some(&ri), None) = (hars.next(), hars.next()) else {
+                continue;
+            };
+            for &ei in list {
+                if !assigned[ei] {
+                    assigned[ei] = true;
+                    cases[ri].server.push(ei);
+                    cases[ri].join = Join::RequestId;
+                }
             }
         }
     }
