@@ -802,7 +802,14 @@ impl<'a> Classifier<'a> {
                             .is_some_and(|st| st - t <= Duration::seconds(HANDSHAKE_WINDOW_SECS))
                     })
                     .any(|s| s.client_addr() == e.client_addr() || s.client_addr().is_none());
-                if retry && !credential_seen {
+                // A first leg challenges with a handshake scheme (Basic,
+                // Digest, Negotiate, NTLM); a logged Bearer challenge says a
+                // token was asked for or refused, whatever came next.
+                let one_shot = e.www_authenticate().is_some_and(|www| {
+                    let challenges = parse_www_authenticate_cached(www);
+                    !challenges.is_empty() && !challenges.iter().any(Challenge::is_handshake_scheme)
+                });
+                if retry && !credential_seen && !one_shot {
                     out.push(Signal {
                         cause: Cause::ChallengeHandshake,
                         strength: Strength::Medium,
