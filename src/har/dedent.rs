@@ -11,7 +11,8 @@
 
 /// Append `part` to `out` without the blanks that follow each newline.
 pub fn push_dedented(out: &mut Vec<u8>, part: &[u8]) {
-    out.reserve(part.len());
+    // A block more: `keep` writes 64 bytes for each run it appends.
+    out.reserve(part.len() + 64);
     let mut skipping = false;
     let mut blocks = part.chunks_exact(64);
     for block in &mut blocks {
@@ -44,17 +45,33 @@ fn indentation(newline: u64, blank: u64, skipping: &mut bool) -> u64 {
 }
 
 /// Append the bytes of `block` whose bit is set in `kept`, run by run.
+/// Each run is copied as a fixed 64 bytes (from a copy of the block
+/// padded to 128) into spare capacity, and only the run's length is
+/// counted: a `memcpy` call per run, a line's text of a few dozen bytes,
+/// was 7 % of reading a pretty-printed HAR.
 #[inline]
 fn keep(out: &mut Vec<u8>, block: &[u8; 64], mut kept: u64) {
     if kept == u64::MAX {
         out.extend_from_slice(block);
         return;
     }
+    let mut padded = [0u8; 128];
+    padded[..64].copy_from_slice(block);
     while kept != 0 {
         let start = kept.trailing_zeros() as usize;
         let len = (!(kept >> start)).trailing_zeros() as usize;
         let end = start + len;
-        out.extend_from_slice(&block[start..end]);
+        // Rarely grows: `push_dedented` reserved the part and a block more.
+        out.reserve(64);
+        let at = out.len();
+        // SAFETY: `start` < 64, so the 64 bytes read from `padded` lie in
+        // its 128; `reserve` left at least 64 bytes of capacity after `at`
+        // for the write. Of what was written, only the run (`len` <= 64 -
+        // `start` bytes, all of them initialized) is counted by `set_len`.
+        unsafe {
+            std::ptr::copy_nonoverlapping(padded.as_ptr().add(start), out.as_mut_ptr().add(at), 64);
+            out.set_len(at + len);
+        }
         kept = if end >= 64 {
             0
         } else {
