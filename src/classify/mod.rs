@@ -782,6 +782,7 @@ impl<'a> Classifier<'a> {
                 evidence: "OPTIONS request answered 401: a CORS preflight, which browsers send without credentials".into(),
             });
         }
+        let challenges = e.www_authenticate().map(parse_www_authenticate_cached);
         if let (Some(url), Some(t)) = (e.url(), e.time) {
             let method = e.method().unwrap_or_default();
             let upper;
@@ -805,8 +806,7 @@ impl<'a> Classifier<'a> {
                 // A first leg challenges with a handshake scheme (Basic,
                 // Digest, Negotiate, NTLM); a logged Bearer challenge says a
                 // token was asked for or refused, whatever came next.
-                let one_shot = e.www_authenticate().is_some_and(|www| {
-                    let challenges = parse_www_authenticate_cached(www);
+                let one_shot = challenges.as_deref().is_some_and(|challenges| {
                     !challenges.is_empty() && !challenges.iter().any(Challenge::is_handshake_scheme)
                 });
                 if retry && !credential_seen && !one_shot {
@@ -840,8 +840,8 @@ impl<'a> Classifier<'a> {
                 evidence: "the server parsed a user name from the request (a Basic credential arrived) and still answered 401".into(),
             });
         }
-        if let Some(www) = e.www_authenticate() {
-            for ch in parse_www_authenticate_cached(www).iter() {
+        if let Some(challenges) = &challenges {
+            for ch in challenges.iter() {
                 if ch.error() == Some("insufficient_scope") {
                     out.push(Signal {
                         cause: Cause::InsufficientScope,

@@ -334,18 +334,9 @@ pub(crate) fn extract<'a>(o: &Doc<'a>, format: LogFormat, ctx: &Ctx<'_>) -> Opti
             }
         }
     }
-    match url {
-        Some(Cow::Borrowed(u)) => {
-            let (host, path) = split_absolute(u);
-            p.host = host.map(Cow::Borrowed);
-            p.url = Some(Cow::Borrowed(path));
-        }
-        Some(Cow::Owned(u)) => {
-            let (host, path) = split_absolute(&u);
-            p.host = host.map(|s| Cow::Owned(s.to_string()));
-            p.url = Some(Cow::Owned(path.to_string()));
-        }
-        None => {}
+    if let Some(u) = &url {
+        p.host = narrowed(u, |t| split_absolute(t).0);
+        p.url = narrowed(u, |t| Some(split_absolute(t).1));
     }
     if let Some(h) = first_text(
         o,
