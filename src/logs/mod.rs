@@ -1021,7 +1021,10 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
                 return (!ctx.wants_detail_by(Some(status), follows_challenge)).then_some(true);
             }
             // No clear status: only a line without auth words is just counted.
-            if may_matter(line.as_bytes()) || follows_challenge() {
+            // Without any status key the full parse finds no status either,
+            // so the line cannot be a 2xx answering a waiting 401 ("db pool
+            // stats", "jwks refreshed": an app's own lines).
+            if may_matter(line.as_bytes()) || (keys.has_status_key && follows_challenge()) {
                 return None;
             }
             Some(keys.has_status_key)

@@ -413,3 +413,22 @@ fn blank_and_comment_lines_are_skipped_however_they_start() {
     let (s, _) = run(b"x not a log line\n", &LogOptions::default());
     assert_eq!(s.unmatched, 1);
 }
+
+#[test]
+fn a_json_line_without_status_is_only_counted_while_a_401_waits() {
+    let mut ctx = Ctx::new(None);
+    ctx.challenges.challenged("api.example", "/x");
+    let count = |line: &str| count_only(LogFormat::JsonLines, line, &ctx);
+    // No status key: the full parse would find no status, so no second leg.
+    assert_eq!(
+        count(r#"{"level":20,"msg":"db pool stats","pool":{"size":20}}"#),
+        Some(false)
+    );
+    // A status key the cheap reading cannot settle: it might be a 2xx.
+    assert_eq!(count(r#"{"status":"ok","msg":"db pool stats"}"#), None);
+    // A clear 2xx: parsed only on the path a 401 waits on.
+    assert_eq!(count(r#"{"status":200,"url":"/x"}"#), None);
+    assert_eq!(count(r#"{"status":200,"url":"/y"}"#), Some(true));
+    // Auth words always get the full parse.
+    assert_eq!(count(r#"{"level":50,"msg":"jwt expired"}"#), None);
+}
