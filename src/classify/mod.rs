@@ -802,7 +802,10 @@ impl<'a> Classifier<'a> {
                         s.time
                             .is_some_and(|st| st - t <= Duration::seconds(HANDSHAKE_WINDOW_SECS))
                     })
-                    .any(|s| s.client_addr() == e.client_addr() || s.client_addr().is_none());
+                    // The same client, or a log that names none: a
+                    // success that names no client beside a 401 that
+                    // names one comes from another producer's lines.
+                    .any(|s| s.client_addr() == e.client_addr());
                 // A first leg challenges with a handshake scheme (Basic,
                 // Digest, Negotiate, NTLM); a logged Bearer challenge says a
                 // token was asked for or refused, whatever came next.

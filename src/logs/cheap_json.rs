@@ -1,8 +1,10 @@
-//! A JSON log line's status and path read without parsing it, for the
-//! lines that are only counted. Every status key must agree on one status,
-//! and the path is the first `url`-like key's string; anything unusual
-//! (keys that disagree, an escape in the path) gives no answer, and the
-//! caller parses the line.
+//! A JSON log line's status, path and clients read without parsing it,
+//! for the lines that are only counted. Every status key must agree on one
+//! status, the path is the first `url`-like key's string, and the clients
+//! are the strings of every member named like a client key (the full
+//! parse takes one of them, or none); anything unusual (keys that
+//! disagree, an escape in the path or a client, a client that is no
+//! string) gives no answer, and the caller parses the line.
 //!
 //! The keys are found in one pass: a 64-byte block's quotes come as one
 //! bitmask (SSE2), and only a quote followed by a key's first letter is
@@ -26,6 +28,32 @@ const STATUS_KEYS: [&[u8]; 7] = [
 #[cfg(test)]
 const PATH_KEYS: [&[u8]; 5] = [b"url", b"uri", b"path", b"request_uri", b"RequestPath"];
 
+/// Member names whose value may be the client [`super::json`] reads: the
+/// last name of each of its client keys, and each dotted key written out
+/// (a member may be named `client.ip`).
+#[cfg(test)]
+const CLIENT_KEYS: [&[u8]; 16] = [
+    b"remote_addr",
+    b"ClientHost",
+    b"client_ip",
+    b"request.client_ip",
+    b"request.remote_ip",
+    b"remoteAddress",
+    b"req.remoteAddress",
+    b"downstream_remote_address",
+    b"client.ip",
+    b"source.ip",
+    b"httpRequest.remoteIp",
+    b"remote_ip",
+    b"remoteIp",
+    b"sourceIp",
+    b"ip",
+    b"x_forwarded_for",
+];
+
+/// Client keys followed per line; a line with more is parsed.
+const MAX_CLIENT_KEYS: usize = 4;
+
 /// What a JSON line's status and path keys say.
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct CheapJson {
@@ -38,6 +66,13 @@ pub(crate) struct CheapJson {
     /// Where the string value of the first path key starts (just after its
     /// opening quote).
     path_at: Option<usize>,
+    /// Where the string value of each client key starts (just after its
+    /// opening quote).
+    clients_at: [usize; MAX_CLIENT_KEYS],
+    clients: u8,
+    /// Some client key holds what only the full parse reads (not a
+    /// string, or too many keys).
+    clients_unclear: bool,
 }
 
 impl CheapJson {
@@ -63,6 +98,19 @@ impl CheapJson {
                 Some((Key::Path, end)) if seen.path_at.is_none() => {
                     seen.path_at = string_value_at(&name[end..]).map(|v| at + 1 + end + v);
                 }
+                Some((Key::Client, end)) => {
+                    let after = &name[end..];
+                    // Not followed by a colon: a string value, not a key.
+                    if after.trim_ascii_start().starts_with(b":") {
+                        match string_value_at(after) {
+                            Some(v) if usize::from(seen.clients) < MAX_CLIENT_KEYS => {
+                                seen.clients_at[usize::from(seen.clients)] = at + 1 + end + v;
+                                seen.clients += 1;
+                            }
+                            _ => seen.clients_unclear = true,
+                        }
+                    }
+                }
                 _ => {}
             }
         });
@@ -85,11 +133,35 @@ impl CheapJson {
         // then `path_key`): a path read here must match the one a 401 left.
         Some(super::bare_path(super::split_absolute(value).1))
     }
+
+    /// The clients the full parse may take the line's to be, as it reads a
+    /// string (trimmed; empty and `-` are none); `None` when only the
+    /// full parse can tell.
+    pub fn clients<'a>(&self, line: &'a str) -> Option<smallvec::SmallVec<[&'a str; 2]>> {
+        if self.clients_unclear {
+            return None;
+        }
+        let mut clients = smallvec::SmallVec::new();
+        for &at in &self.clients_at[..usize::from(self.clients)] {
+            let rest = line.get(at..)?;
+            let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
+            if rest.as_bytes()[end] == b'\\' {
+                return None;
+            }
+            // Ends next to an ASCII quote: a char boundary.
+            let client = rest.get(..end)?.trim();
+            if !client.is_empty() && client != "-" {
+                clients.push(client);
+            }
+        }
+        Some(clients)
+    }
 }
 
 enum Key {
     Status,
     Path,
+    Client,
 }
 
 /// The key `name` (the bytes after a quote) is, if it is one of
@@ -100,18 +172,44 @@ enum Key {
 #[inline]
 fn key_at(name: &[u8]) -> Option<(Key, usize)> {
     let (key, end) = match name.first()? {
-        b's' => (
-            Key::Status,
-            closes(name, b"status")
-                .or_else(|| closes(name, b"statusCode"))
-                .or_else(|| closes(name, b"status_code")),
-        ),
-        b'r' => match closes(name, b"response_code") {
+        b's' => match closes(name, b"status") {
             Some(end) => (Key::Status, Some(end)),
-            None => (Key::Path, closes(name, b"request_uri")),
+            None => match closes(name, b"statusCode").or_else(|| closes(name, b"status_code")) {
+                Some(end) => (Key::Status, Some(end)),
+                None => (
+                    Key::Client,
+                    closes(name, b"sourceIp").or_else(|| closes(name, b"source.ip")),
+                ),
+            },
+        },
+        // Told apart by their first four bytes: most `r` names are none of
+        // these (`req`, `res`, `responseTime`, `remotePort`).
+        b'r' => match name.get(..4)? {
+            b"resp" => (Key::Status, closes(name, b"response_code")),
+            b"requ" => match closes(name, b"request_uri") {
+                Some(end) => (Key::Path, Some(end)),
+                None => (
+                    Key::Client,
+                    closes(name, b"request.client_ip")
+                        .or_else(|| closes(name, b"request.remote_ip")),
+                ),
+            },
+            b"req." => (Key::Client, closes(name, b"req.remoteAddress")),
+            b"remo" => (
+                Key::Client,
+                closes(name, b"remote_addr")
+                    .or_else(|| closes(name, b"remoteAddress"))
+                    .or_else(|| closes(name, b"remote_ip"))
+                    .or_else(|| closes(name, b"remoteIp")),
+            ),
+            _ => return None,
         },
         b'D' => (Key::Status, closes(name, b"DownstreamStatus")),
-        b'h' => (Key::Status, closes(name, b"http_status")),
+        b'd' => (Key::Client, closes(name, b"downstream_remote_address")),
+        b'h' => match closes(name, b"http_status") {
+            Some(end) => (Key::Status, Some(end)),
+            None => (Key::Client, closes(name, b"httpRequest.remoteIp")),
+        },
         b'S' => (Key::Status, closes(name, b"StatusCode")),
         b'u' => (
             Key::Path,
@@ -119,6 +217,13 @@ fn key_at(name: &[u8]) -> Option<(Key, usize)> {
         ),
         b'p' => (Key::Path, closes(name, b"path")),
         b'R' => (Key::Path, closes(name, b"RequestPath")),
+        b'c' => (
+            Key::Client,
+            closes(name, b"client_ip").or_else(|| closes(name, b"client.ip")),
+        ),
+        b'C' => (Key::Client, closes(name, b"ClientHost")),
+        b'i' => (Key::Client, closes(name, b"ip")),
+        b'x' => (Key::Client, closes(name, b"x_forwarded_for")),
         _ => return None,
     };
     Some((key, end?))
@@ -202,9 +307,8 @@ fn each_bit(mut bits: u64, base: usize, f: &mut impl FnMut(usize)) {
     }
 }
 
-/// The first letters of the keys, lower-cased (`D`, `h`, `p`, `r`, `s`,
-/// `u`).
-const FIRST_LETTERS: [u8; 6] = *b"dhprsu";
+/// The first letters of the keys, lower-cased.
+const FIRST_LETTERS: [u8; 9] = *b"cdhiprsux";
 
 /// A bit for each of the first 64 bytes of `window` that is a `"` followed
 /// by one of [`FIRST_LETTERS`] in either case.
@@ -298,19 +402,87 @@ mod tests {
 
     #[test]
     fn every_listed_key_and_no_other_is_known() {
-        for (keys, status) in [(&STATUS_KEYS[..], true), (&PATH_KEYS[..], false)] {
+        let kind = |k: Key| match k {
+            Key::Status => 0,
+            Key::Path => 1,
+            Key::Client => 2,
+        };
+        for (keys, want) in [
+            (&STATUS_KEYS[..], 0),
+            (&PATH_KEYS[..], 1),
+            (&CLIENT_KEYS[..], 2),
+        ] {
             for key in keys {
                 let name = [*key, b"\":1"].concat();
-                let found = key_at(&name).map(|(k, end)| (matches!(k, Key::Status), end));
-                assert_eq!(found, Some((status, key.len() + 1)), "{key:?}");
+                let found = key_at(&name).map(|(k, end)| (kind(k), end));
+                assert_eq!(found, Some((want, key.len() + 1)), "{key:?}");
                 // Shorter, longer, or not closed: not the key.
                 assert!(key_at(&name[..key.len()]).is_none());
                 assert!(key_at(&[*key, b"s\""].concat()).is_none());
                 assert!(key_at(&name[1..]).is_none());
             }
         }
-        assert!(key_at(b"service\":1").is_none());
+        for not_a_key in [
+            &b"service"[..],
+            b"req",
+            b"res",
+            b"remotePort",
+            b"id",
+            b"request",
+        ] {
+            assert!(key_at(&[not_a_key, b"\":1"].concat()).is_none());
+        }
         assert!(key_at(b"").is_none());
+    }
+
+    /// json.rs reads the client from these keys: each must be seen here,
+    /// by its last name or written out.
+    #[test]
+    fn every_client_key_of_the_full_parse_is_followed() {
+        for key in super::super::json::CLIENT_KEYS {
+            let text = key.text().as_bytes();
+            let last = text.rsplit(|b| *b == b'.').next().unwrap_or(text);
+            assert!(CLIENT_KEYS.contains(&text), "{}", key.text());
+            assert!(CLIENT_KEYS.contains(&last), "{}", key.text());
+        }
+    }
+
+    fn clients(line: &str) -> Option<Vec<&str>> {
+        CheapJson::read(line.as_bytes())
+            .clients(line)
+            .map(|c| c.to_vec())
+    }
+
+    #[test]
+    fn clients_of_usual_and_unusual_lines() {
+        assert_eq!(
+            clients(
+                r#"{"req":{"url":"/a","remoteAddress":"10.0.0.1","remotePort":5},"status":200}"#
+            ),
+            Some(vec!["10.0.0.1"])
+        );
+        // Every client key, at any depth, trimmed; `-` and empty are none.
+        assert_eq!(
+            clients(
+                r#"{"ip":" 1.2.3.4 ","client":{"ip":"5.6.7.8"},"client.ip":"-","x_forwarded_for":""}"#
+            ),
+            Some(vec!["1.2.3.4", "5.6.7.8"])
+        );
+        // A name as a value, or inside a string, is no key.
+        assert_eq!(
+            clients(r#"{"field":"ip","msg":"the \"ip\": \"6.6.6.6\""}"#),
+            Some(vec![])
+        );
+        // What only the full parse reads.
+        for line in [
+            r#"{"ip":12}"#,
+            r#"{"ip":["1.2.3.4"]}"#,
+            r#"{"ip":"1.2\u002e3.4"}"#,
+            r#"{"ip":"1.2.3.4"#,
+            r#"{"ip":"1","ip":"2","ip":"3","ip":"4","ip":"5"}"#,
+        ] {
+            assert_eq!(clients(line), None, "{line}");
+        }
     }
 
     #[test]
@@ -448,7 +620,7 @@ mod tests {
         if !std::arch::is_x86_feature_detected!("avx2") {
             return;
         }
-        let bytes = b"\"sSuUrRpPhHdD\"xX{}:, 0";
+        let bytes = b"\"sSuUrRpPhHdDcCiIxX\"yY{}:, 0";
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..20_000 {
             let mut window = [0u8; 65];
@@ -481,6 +653,9 @@ mod tests {
             r#""RequestPath":"/r","#,
             r#""pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","#,
             r#""response_code":"abc","#,
+            r#""remoteAddress":"10.0.0.1","#,
+            r#""client":{"ip":7},"#,
+            r#""request.remote_ip":"::1","#,
             r#""DownstreamStatus":401}"#,
         ];
         let mut state = 0x2545_f491_4f6c_dd1du64;

@@ -204,6 +204,25 @@ fn level_is_warn(o: &Doc<'_>) -> bool {
     false
 }
 
+/// Where a line names its client, first found wins.
+pub(super) const CLIENT_KEYS: &[Key<'static>] = keys![
+    "remote_addr",
+    "ClientHost",
+    "client_ip",
+    "request.client_ip",
+    "request.remote_ip",
+    "remoteAddress",
+    "req.remoteAddress",
+    "downstream_remote_address",
+    "client.ip",
+    "source.ip",
+    "httpRequest.remoteIp",
+    "remote_ip",
+    "sourceIp",
+    "ip",
+    "x_forwarded_for",
+];
+
 const STATUS_KEYS: &[Key<'static>] = keys![
     "status",
     "statusCode",
@@ -361,7 +380,10 @@ pub(crate) fn extract<'a>(o: &Doc<'a>, format: LogFormat, ctx: &Ctx<'_>) -> Opti
     {
         p.host = None;
     }
-    if !ctx.wants_detail(p.status, p.url.as_deref()) {
+    // Before the decision: a 2xx is followed only from the client a 401
+    // left.
+    p.client = first_text(o, CLIENT_KEYS);
+    if !ctx.wants_detail(p.status, p.url.as_deref(), p.client.as_deref()) {
         // Counted only: no need for the rest.
         return Some(Outcome::Record(format, Box::new(p)));
     }
@@ -428,27 +450,6 @@ pub(crate) fn extract<'a>(o: &Doc<'a>, format: LogFormat, ctx: &Ctx<'_>) -> Opti
             p.add_id(v.rsplit('/').next().unwrap_or(&v));
         }
     }
-    p.client = first_text(
-        o,
-        keys![
-            "remote_addr",
-            "ClientHost",
-            "client_ip",
-            "request.client_ip",
-            "request.remote_ip",
-            "remoteAddress",
-            "req.remoteAddress",
-            "req.remoteAddress",
-            "downstream_remote_address",
-            "client.ip",
-            "source.ip",
-            "httpRequest.remoteIp",
-            "remote_ip",
-            "sourceIp",
-            "ip",
-            "x_forwarded_for",
-        ],
-    );
     p.user_agent = first_text(
         o,
         keys![
@@ -804,6 +805,7 @@ mod app_log_tests {
 #[cfg(test)]
 mod thin_tests {
     use super::*;
+    use crate::logs::challenges::Leg;
 
     #[test]
     fn uninteresting_lines_are_parsed_thin() {
@@ -814,7 +816,21 @@ mod thin_tests {
         };
         assert_eq!(p.status, Some(200));
         assert!(p.request_ids.is_empty() && p.time.is_none());
-        ctx.challenges.challenged("", "/a");
+        // Another client's 401 on the path: still counted only.
+        ctx.challenges.challenged(Leg {
+            client: Some("2"),
+            host: "",
+            path: "/a",
+        });
+        let Some(Outcome::Record(_, p)) = parse(line, &ctx) else {
+            panic!()
+        };
+        assert!(p.request_ids.is_empty());
+        ctx.challenges.challenged(Leg {
+            client: Some("1"),
+            host: "",
+            path: "/a",
+        });
         let Some(Outcome::Record(_, p)) = parse(line, &ctx) else {
             panic!()
         };

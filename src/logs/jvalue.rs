@@ -499,6 +499,12 @@ impl<'k> Key<'k> {
             hash: fnv(FNV_START, text.as_bytes()),
         }
     }
+
+    /// The key as written: a member name, or a path of them joined by `.`.
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> &'k str {
+        self.text
+    }
 }
 
 /// Keys hashed at compile time: `keys!["a", "b.c"]` is a `&[Key; 2]`.

@@ -49,7 +49,7 @@ use serde::Serialize;
 use crate::credential::mask_secrets;
 use crate::credential::mask_url_cow;
 use crate::model::{InputError, InputKind, Origin, ServerEvent, ServerEventFields, Timestamp};
-use challenges::Challenges;
+use challenges::{Challenges, Leg};
 use cheap_json::CheapJson;
 use lines::{Line, LineReader};
 
@@ -323,6 +323,16 @@ impl<'a> Parsed<'a> {
         self.status.is_some() && !self.auxiliary
     }
 
+    /// The request as a challenge's leg: who asked, for which host and
+    /// path.
+    fn leg(&self) -> Leg<'_> {
+        Leg {
+            client: self.client.as_deref(),
+            host: self.host.as_deref().unwrap_or(""),
+            path: bare_path(self.url.as_deref().unwrap_or("")),
+        }
+    }
+
     /// Add a request-id candidate (normalized; `-` and empty are ignored;
     /// a W3C `traceparent` gives its trace id).
     pub fn add_id(&mut self, raw: &str) {
@@ -451,6 +461,16 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
+impl DoubleEndedIterator for Words<'_> {
+    #[inline]
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Words::Ascii(words) => words.next_back(),
+            Words::Unicode(words) => words.next_back(),
+        }
+    }
+}
+
 /// For absolute targets (`http://host:80/path`), split off the host.
 pub(crate) fn split_absolute(target: &str) -> (Option<&str>, &str) {
     for scheme in ["http://", "https://", "ws://", "wss://"] {
@@ -501,11 +521,20 @@ impl Ctx<'_> {
     }
 
     /// Is a line with this status worth a full parse? 401/403 always; a
-    /// 2xx/3xx only on a path that already saw a 401; no status: maybe an
-    /// auth line. Otherwise only its status is needed, for counting.
-    pub fn wants_detail(&self, status: Option<u16>, url: Option<&str>) -> bool {
+    /// 2xx/3xx only from a client and on a path that already saw a 401; no
+    /// status: maybe an auth line. Otherwise only its status is needed, for
+    /// counting.
+    pub fn wants_detail(
+        &self,
+        status: Option<u16>,
+        url: Option<&str>,
+        client: Option<&str>,
+    ) -> bool {
         self.wants_detail_by(status, || {
-            self.follows_challenge(|| Some(bare_path(url.unwrap_or(""))))
+            self.follows_challenge(
+                || Some(bare_path(url.unwrap_or(""))),
+                || ClientSeen::Exactly(client),
+            )
         })
     }
 
@@ -530,10 +559,47 @@ impl Ctx<'_> {
     /// gives the line's path without its query (empty when it has none, or
     /// `None` when it cannot be read without a full parse: then it might
     /// be), and is asked only when some 401 waits: the count-only paths
-    /// read it for nearly every line otherwise.
-    fn follows_challenge<'p>(&self, path: impl FnOnce() -> Option<&'p str>) -> bool {
-        !self.challenges.is_empty() && path().is_none_or(|p| self.challenges.waits_on_path(p))
+    /// read it for nearly every line otherwise. `client` tells what is
+    /// known of the line's client, asked only when a 401 waits on the
+    /// path. (Asking for the client first, or for the pair at once, cost
+    /// more: most lines are let go by their path, and a path is cheaper
+    /// to read than a client.)
+    fn follows_challenge<'p>(
+        &self,
+        path: impl FnOnce() -> Option<&'p str>,
+        client: impl FnOnce() -> ClientSeen<'p>,
+    ) -> bool {
+        let waiting = &self.challenges;
+        if waiting.is_empty() {
+            return false;
+        }
+        let Some(path) = path() else { return true };
+        if !waiting.waits_on_path(path) {
+            return false;
+        }
+        match client() {
+            ClientSeen::Exactly(client) => waiting.waits_on(client, path),
+            // The full parse may also find none of them where it looks.
+            ClientSeen::Among(clients) => {
+                waiting.waits_on(None, path)
+                    || clients.iter().any(|&c| waiting.waits_on(Some(c), path))
+            }
+            ClientSeen::Unknown => true,
+        }
     }
+}
+
+/// What a count-only path knows of a line's client, as the full parse
+/// would read it.
+enum ClientSeen<'a> {
+    /// This one (`None`: the line names no client).
+    Exactly(Option<&'a str>),
+    /// One of these, or none (a JSON line names its client under one of
+    /// many keys, and which one the full parse takes is not worth finding
+    /// for a line that is only counted).
+    Among(smallvec::SmallVec<[&'a str; 2]>),
+    /// Only the full parse can tell.
+    Unknown,
 }
 
 type LineParser = for<'l> fn(&'l str, &Ctx<'_>) -> Option<Outcome<'l>>;
@@ -702,11 +768,6 @@ fn may_matter(line: &[u8]) -> bool {
         Some(ac) => ac.is_match(line),
         None => true,
     }
-}
-
-/// The host and bare path a challenge is followed by.
-fn path_key<'a>(host: Option<&'a str>, url: Option<&'a str>) -> (&'a str, &'a str) {
-    (host.unwrap_or(""), bare_path(url.unwrap_or("")))
 }
 
 /// The path of a logged target: the target itself, or an absolute URL's
@@ -929,8 +990,7 @@ pub(crate) fn read_log_lines<R: Read>(
             match parsed.status {
                 Some(401) => {
                     summary.status_401 += 1;
-                    let (host, path) = path_key(parsed.host.as_deref(), parsed.url.as_deref());
-                    ctx.challenges.challenged(host, path);
+                    ctx.challenges.challenged(parsed.leg());
                     true
                 }
                 Some(403) => {
@@ -939,8 +999,7 @@ pub(crate) fn read_log_lines<R: Read>(
                 }
                 Some(200..=399) if !ctx.challenges.is_empty() => {
                     // The answered leg: emitted once, then no longer followed.
-                    let (host, path) = path_key(parsed.host.as_deref(), parsed.url.as_deref());
-                    ctx.challenges.answered(host, path)
+                    ctx.challenges.answered(parsed.leg())
                 }
                 _ => false,
             }
@@ -995,10 +1054,17 @@ fn text_span(raw: &[u8], first_line: bool) -> std::ops::Range<usize> {
 fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
     match format {
         LogFormat::NginxCombined | LogFormat::TraefikClf | LogFormat::Kong => {
-            let (status, request) = access::fast_status(line)?;
+            let (status, request, prefix) = access::fast_status(line)?;
             let needed = ctx.wants_detail_by(Some(status), || {
-                // (A request line without a target has no path.)
-                ctx.follows_challenge(|| Some(access::request_bare_path(request).unwrap_or("")))
+                ctx.follows_challenge(
+                    // (A request line without a target has no path.)
+                    || Some(access::request_bare_path(request).unwrap_or("")),
+                    // (A prefix the format does not allow: parsed, to be sure.)
+                    || {
+                        access::prefix_client(prefix)
+                            .map_or(ClientSeen::Unknown, ClientSeen::Exactly)
+                    },
+                )
             });
             (!needed).then_some(true)
         }
@@ -1016,7 +1082,15 @@ fn count_only(format: LogFormat, line: &str, ctx: &Ctx<'_>) -> Option<bool> {
             let keys = CheapJson::read(line.as_bytes());
             // A line can only be a challenge's second leg if its path is
             // still waiting for one; the path is read without a JSON parse.
-            let follows_challenge = || ctx.follows_challenge(|| keys.path(line));
+            let follows_challenge = || {
+                ctx.follows_challenge(
+                    || keys.path(line),
+                    || {
+                        keys.clients(line)
+                            .map_or(ClientSeen::Unknown, ClientSeen::Among)
+                    },
+                )
+            };
             if let Some(status) = keys.status {
                 return (!ctx.wants_detail_by(Some(status), follows_challenge)).then_some(true);
             }

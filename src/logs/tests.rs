@@ -85,6 +85,86 @@ fn json_lines_challenge_leg_with_fragment_or_absolute_url() {
     );
 }
 
+/// A 401's second leg comes from the client that got the 401: another
+/// client's success on the same path is only counted, and leaves the 401
+/// waiting for its own client's answer (which it used to take away).
+#[test]
+fn only_the_challenged_client_answers_a_401() {
+    let clf = |client: &str, t: u32, status: u16| {
+        format!(
+            r#"{client} - - [30/Sep/2021:09:23:{t:02} +0000] "GET /login?next=/home HTTP/1.1" {status} 5 "-" "curl/8""#
+        )
+    };
+    let json = |client: &str, t: u32, status: u16| {
+        format!(
+            r#"{{"time":"2021-09-30T09:23:{t:02}Z","req":{{"method":"GET","url":"/login","remoteAddress":"{client}"}},"res":{{"statusCode":{status}}},"msg":"request completed"}}"#
+        )
+    };
+    for line in [&clf as &dyn Fn(&str, u32, u16) -> String, &json] {
+        let text = [
+            line("10.0.0.1", 50, 401),
+            line("10.0.0.2", 51, 200),
+            line("10.0.0.2", 52, 200),
+            line("10.0.0.1", 53, 200),
+            line("10.0.0.1", 54, 200),
+        ]
+        .join("\n");
+        let (s, ev) = run(text.as_bytes(), &LogOptions::default());
+        assert_eq!((s.requests, s.status_401), (5, 1), "{text}");
+        let seen: Vec<_> = ev.iter().map(|e| (e.status, e.client_addr())).collect();
+        assert_eq!(
+            seen,
+            [(Some(401), Some("10.0.0.1")), (Some(200), Some("10.0.0.1"))],
+            "{text}"
+        );
+        assert_eq!(ev[1].origin.as_ref().map(|o| o.position), Some(4));
+    }
+}
+
+#[test]
+fn json_count_only_reads_the_clients_a_line_may_name() {
+    let mut ctx = Ctx::new(None);
+    ctx.challenges.challenged(Leg {
+        client: Some("10.0.0.1"),
+        host: "",
+        path: "/x",
+    });
+    let count = |line: &str, ctx: &Ctx<'_>| count_only(LogFormat::JsonLines, line, ctx);
+    // Another client, or none named: counted only.
+    assert_eq!(
+        count(
+            r#"{"status":200,"url":"/x","remote_addr":"10.0.0.2"}"#,
+            &ctx
+        ),
+        Some(true)
+    );
+    assert_eq!(count(r#"{"status":200,"url":"/x"}"#, &ctx), Some(true));
+    assert_eq!(
+        count(r#"{"status":200,"url":"/x","msg":"from 10.0.0.1"}"#, &ctx),
+        Some(true)
+    );
+    // The waiting client under any client key, however deep: it may be
+    // the one the parse takes; a client only the parse reads.
+    for line in [
+        r#"{"status":200,"url":"/x","ip":"10.0.0.2","client":{"ip":" 10.0.0.1 "}}"#,
+        r#"{"status":200,"url":"/x","ip":["10.0.0.2"]}"#,
+        r#"{"status":200,"url":"/x","ip":"10.0.0.\u0031"}"#,
+    ] {
+        assert_eq!(count(line, &ctx), None, "{line}");
+    }
+    // A 401 that named no client waits for any line on its path.
+    ctx.challenges.challenged(Leg {
+        client: None,
+        host: "",
+        path: "/x",
+    });
+    assert_eq!(
+        count(r#"{"status":200,"url":"/x","ip":"10.0.0.2"}"#, &ctx),
+        None
+    );
+    assert_eq!(count(r#"{"status":200,"url":"/y"}"#, &ctx), Some(true));
+}
+
 #[test]
 fn crlf_comments_blank_bom_no_trailing_newline() {
     let text = format!("\u{feff}# comment\r\n\r\n{COMBINED_401}\r\n{COMBINED_401}");
@@ -326,11 +406,18 @@ mod fuzz {
         /// no-break space among them) mixed into ASCII and non-ASCII text.
         #[test]
         fn words_are_split_as_split_whitespace_splits_them(
-            text in "[a-z/?=\t\n\u{0B}\u{0C}\r \u{85}\u{A0}\u{1680}\u{2000}\u{2028}\u{202F}\u{3000}\u{e9}\u{1F600}]{0,40}",
+            text in "[-a-z/?=\",\t\n\u{0B}\u{0C}\r \u{85}\u{A0}\u{1680}\u{2000}\u{2028}\u{202F}\u{3000}\u{e9}\u{1F600}]{0,40}",
         ) {
             let ours: Vec<&str> = words(&text).collect();
             let std: Vec<&str> = text.split_whitespace().collect();
-            prop_assert_eq!(ours, std);
+            prop_assert_eq!(&ours, &std);
+            let backwards: Vec<&str> = words(&text).rev().collect();
+            prop_assert_eq!(backwards, std.iter().rev().copied().collect::<Vec<_>>());
+            // The client of an access-log prefix: third word from the end.
+            let third = (std.len() >= 3).then(|| std[std.len() - 3]);
+            let client = access::prefix_client(&text);
+            let want = third.map(|t| Some(t.trim_matches(['"', ','])).filter(|c| !c.is_empty() && *c != "-"));
+            prop_assert_eq!(client, want);
             let ascii: String = text.chars().filter(char::is_ascii).collect();
             let ours: Vec<&str> = words(&ascii).collect();
             let std: Vec<&str> = ascii.split_whitespace().collect();
@@ -417,7 +504,11 @@ fn blank_and_comment_lines_are_skipped_however_they_start() {
 #[test]
 fn a_json_line_without_status_is_only_counted_while_a_401_waits() {
     let mut ctx = Ctx::new(None);
-    ctx.challenges.challenged("api.example", "/x");
+    ctx.challenges.challenged(Leg {
+        client: None,
+        host: "api.example",
+        path: "/x",
+    });
     let count = |line: &str| count_only(LogFormat::JsonLines, line, &ctx);
     // No status key: the full parse would find no status, so no second leg.
     assert_eq!(
