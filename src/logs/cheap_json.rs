@@ -270,8 +270,9 @@ fn string_value_at(after_key: &[u8]) -> Option<usize> {
         .then(|| after_key.len() - value.len() + 1)
 }
 
-/// Call `f` with the position of every `"` in `line` that is followed by a
-/// key's first letter (in either case: a superset), in order.
+/// Call `f` with the position of every `"` in `line` that is followed by
+/// the first two letters of a key (a superset, see [`key_pair`]), in
+/// order.
 fn for_each_key_quote(line: &[u8], f: impl FnMut(usize)) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
@@ -283,17 +284,17 @@ fn for_each_key_quote(line: &[u8], f: impl FnMut(usize)) {
 
 /// [`for_each_key_quote`] with `key_quotes` marking a block's key quotes.
 #[inline(always)]
-fn key_quotes_by(line: &[u8], mut f: impl FnMut(usize), key_quotes: impl Fn(&[u8; 65]) -> u64) {
-    // A block's masks read one byte past it: the byte after its last quote.
+fn key_quotes_by(line: &[u8], mut f: impl FnMut(usize), key_quotes: impl Fn(&[u8; 66]) -> u64) {
+    // A block's masks read two bytes past it: the two after its last quote.
     let mut base = 0;
-    while base + 65 <= line.len() {
-        let window: &[u8; 65] = line[base..base + 65].try_into().unwrap_or(&[0; 65]);
+    while base + 66 <= line.len() {
+        let window: &[u8; 66] = line[base..base + 66].try_into().unwrap_or(&[0; 66]);
         each_bit(key_quotes(window), base, &mut f);
         base += 64;
     }
     if base < line.len() {
-        // Zeros are neither quotes nor letters.
-        let mut padded = [0u8; 65];
+        // Zeros start no key.
+        let mut padded = [0u8; 66];
         padded[..line.len() - base].copy_from_slice(&line[base..]);
         each_bit(key_quotes(&padded), base, &mut f);
     }
@@ -307,44 +308,90 @@ fn each_bit(mut bits: u64, base: usize, f: &mut impl FnMut(usize)) {
     }
 }
 
-/// The first letters of the keys, lower-cased.
-const FIRST_LETTERS: [u8; 9] = *b"cdhiprsux";
+/// The keys' first two letters, in either case, in seven groups: a bit per
+/// group, set for a byte that may be a first letter (`FIRST_*`) or a
+/// second letter (`SECOND_*`) of one of its keys. A byte's bits are the
+/// table entry of its low nibble and that of its high nibble ANDed (so a
+/// group's bytes are every pairing of its nibbles: a small superset), and
+/// a pair of bytes starts a key of some group when both have its bit.
+///
+/// | bit | first | second | keys |
+/// |---|---|---|---|
+/// | 0 | s | t, o | status…, StatusCode, sourceIp, source.ip |
+/// | 1 | r | e | response_code, request_uri, RequestPath, req.remoteAddress, remote…, request.… |
+/// | 2 | d | o | DownstreamStatus, downstream_remote_address |
+/// | 3 | h | t | http_status, httpRequest.remoteIp |
+/// | 4 | u, x | r, `_` | url, uri, x_forwarded_for |
+/// | 5 | p, i | a, p | path, ip |
+/// | 6 | c | l | client_ip, client.ip, ClientHost |
+///
+/// Bytes are lower-cased by setting bit 5 first (`_` becomes 0x7f). Most
+/// quotes in a log line open a name or value that no key starts like
+/// (`hostname`, `service`, `headers`, `content-type`): each one let
+/// through costs a call and a comparison.
+const FIRST_LO: [u8; 16] = nibbles(&[
+    (0x0, 1 << 5),
+    (0x2, 1 << 1),
+    (0x3, 1 | 1 << 6),
+    (0x4, 1 << 2),
+    (0x5, 1 << 4),
+    (0x8, 1 << 3 | 1 << 4),
+    (0x9, 1 << 5),
+]);
+const FIRST_HI: [u8; 16] = nibbles(&[
+    (0x6, 1 << 2 | 1 << 3 | 1 << 5 | 1 << 6),
+    (0x7, 1 | 1 << 1 | 1 << 4 | 1 << 5),
+]);
+const SECOND_LO: [u8; 16] = nibbles(&[
+    (0x0, 1 << 5),
+    (0x1, 1 << 5),
+    (0x2, 1 << 4),
+    (0x4, 1 | 1 << 3),
+    (0x5, 1 << 1),
+    (0xc, 1 << 6),
+    (0xf, 1 | 1 << 2 | 1 << 4),
+]);
+const SECOND_HI: [u8; 16] = nibbles(&[
+    (0x6, 1 | 1 << 1 | 1 << 2 | 1 << 5 | 1 << 6),
+    (0x7, 1 | 1 << 3 | 1 << 4 | 1 << 5),
+]);
 
-/// A bit for each of the first 64 bytes of `window` that is a `"` followed
-/// by one of [`FIRST_LETTERS`] in either case.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn key_quotes(window: &[u8; 65]) -> u64 {
-    use std::arch::x86_64::*;
-    // SAFETY: every load reads 16 bytes at offsets up to 49, inside the 65
-    // readable bytes of `window`; SSE2 is part of the x86_64 baseline.
-    unsafe {
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let case = _mm_set1_epi8(0x20);
-        let letters = FIRST_LETTERS.map(|l| _mm_set1_epi8(l as i8));
-        let mut bits = 0u64;
-        for i in 0..4 {
-            let at = window.as_ptr().add(16 * i);
-            let here = _mm_loadu_si128(at as *const __m128i);
-            let next = _mm_or_si128(_mm_loadu_si128(at.add(1) as *const __m128i), case);
-            let mut first = _mm_cmpeq_epi8(next, letters[0]);
-            for l in &letters[1..] {
-                first = _mm_or_si128(first, _mm_cmpeq_epi8(next, *l));
-            }
-            let hits = _mm_and_si128(_mm_cmpeq_epi8(here, quote), first);
-            bits |= (_mm_movemask_epi8(hits) as u16 as u64) << (16 * i);
-        }
-        bits
+const fn nibbles(entries: &[(usize, u8)]) -> [u8; 16] {
+    let mut table = [0u8; 16];
+    let mut i = 0;
+    while i < entries.len() {
+        table[entries[i].0] = entries[i].1;
+        i += 1;
     }
+    table
 }
 
-/// The same with 32 bytes a step, where the CPU has AVX2 (half the
-/// instructions of SSE2 for the one pass nearly every JSON line gets).
+/// Whether bytes `a`, `b` may be the first two letters of a key: what the
+/// vector code computes for each position.
+fn key_pair(a: u8, b: u8) -> bool {
+    let class = |c: u8, lo: &[u8; 16], hi: &[u8; 16]| {
+        let c = c | 0x20;
+        lo[usize::from(c & 0xf)] & hi[usize::from(c >> 4)]
+    };
+    class(a, &FIRST_LO, &FIRST_HI) & class(b, &SECOND_LO, &SECOND_HI) != 0
+}
+
+/// A bit for each of the first 64 bytes of `window` that is a `"` followed
+/// by a [`key_pair`] (a byte at a time: for CPUs without AVX2).
+fn key_quotes(window: &[u8; 66]) -> u64 {
+    (0..64).fold(0u64, |bits, i| {
+        let hit = window[i] == b'"' && key_pair(window[i + 1], window[i + 2]);
+        bits | (u64::from(hit) << i)
+    })
+}
+
+/// The same 32 bytes a step, with the nibble tables looked up by byte
+/// shuffles.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{key_quotes_by, FIRST_LETTERS};
+    use super::{key_quotes_by, FIRST_HI, FIRST_LO, SECOND_HI, SECOND_LO};
 
     /// # Safety
     /// The CPU must have AVX2.
@@ -356,39 +403,52 @@ mod avx2 {
         });
     }
 
+    /// A nibble table in both 128-bit lanes (a shuffle looks up within
+    /// its lane).
+    #[target_feature(enable = "avx2")]
+    fn table(t: &[u8; 16]) -> __m256i {
+        // SAFETY: reads the 16 bytes of `t`.
+        let lane = unsafe { _mm_loadu_si128(t.as_ptr() as *const __m128i) };
+        _mm256_broadcastsi128_si256(lane)
+    }
+
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn key_quotes(window: &[u8; 65]) -> u64 {
-        // SAFETY: the loads read 32 bytes at offsets 0, 1, 32 and 33, inside
-        // the 65 readable bytes of `window`.
-        unsafe {
-            let quote = _mm256_set1_epi8(b'"' as i8);
-            let case = _mm256_set1_epi8(0x20);
-            let letters = FIRST_LETTERS.map(|l| _mm256_set1_epi8(l as i8));
-            let mut bits = 0u64;
-            for i in 0..2 {
+    pub(super) unsafe fn key_quotes(window: &[u8; 66]) -> u64 {
+        let quote = _mm256_set1_epi8(b'"' as i8);
+        let case = _mm256_set1_epi8(0x20);
+        let low = _mm256_set1_epi8(0x0f);
+        let (first_lo, first_hi) = (table(&FIRST_LO), table(&FIRST_HI));
+        let (second_lo, second_hi) = (table(&SECOND_LO), table(&SECOND_HI));
+        let class = |v: __m256i, lo: __m256i, hi: __m256i| {
+            let v = _mm256_or_si256(v, case);
+            let l = _mm256_shuffle_epi8(lo, _mm256_and_si256(v, low));
+            let h = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
+            _mm256_and_si256(l, h)
+        };
+        let mut bits = 0u64;
+        for i in 0..2 {
+            // SAFETY: the loads read 32 bytes at offsets up to 34, inside
+            // the 66 readable bytes of `window`.
+            let (here, next, after) = unsafe {
                 let at = window.as_ptr().add(32 * i);
-                let here = _mm256_loadu_si256(at as *const __m256i);
-                let next = _mm256_or_si256(_mm256_loadu_si256(at.add(1) as *const __m256i), case);
-                let mut first = _mm256_cmpeq_epi8(next, letters[0]);
-                for l in &letters[1..] {
-                    first = _mm256_or_si256(first, _mm256_cmpeq_epi8(next, *l));
-                }
-                let hits = _mm256_and_si256(_mm256_cmpeq_epi8(here, quote), first);
-                bits |= (_mm256_movemask_epi8(hits) as u32 as u64) << (32 * i);
-            }
-            bits
+                (
+                    _mm256_loadu_si256(at as *const __m256i),
+                    _mm256_loadu_si256(at.add(1) as *const __m256i),
+                    _mm256_loadu_si256(at.add(2) as *const __m256i),
+                )
+            };
+            let pair = _mm256_and_si256(
+                class(next, first_lo, first_hi),
+                class(after, second_lo, second_hi),
+            );
+            let no_pair = _mm256_cmpeq_epi8(pair, _mm256_setzero_si256());
+            let hits = _mm256_andnot_si256(no_pair, _mm256_cmpeq_epi8(here, quote));
+            bits |= (_mm256_movemask_epi8(hits) as u32 as u64) << (32 * i);
         }
+        bits
     }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn key_quotes(window: &[u8; 65]) -> u64 {
-    (0..64).fold(0u64, |bits, i| {
-        let hit = window[i] == b'"' && FIRST_LETTERS.contains(&(window[i + 1] | 0x20));
-        bits | (u64::from(hit) << i)
-    })
 }
 
 #[cfg(test)]
@@ -612,27 +672,68 @@ mod tests {
         (!ends.is_empty(), status, path)
     }
 
-    /// The AVX2 blocks mark the bytes the SSE2 ones do (this machine's
-    /// reads take the AVX2 path; the SSE2 one is held to it here).
+    /// The AVX2 blocks mark the bytes the byte-at-a-time reading does
+    /// (this machine's reads take the AVX2 path; the other is held to it
+    /// here), on every byte value: the shuffles must see the high ones as
+    /// the tables do.
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn both_block_readers_mark_the_same_quotes() {
         if !std::arch::is_x86_feature_detected!("avx2") {
             return;
         }
-        let bytes = b"\"sSuUrRpPhHdDcCiIxX\"yY{}:, 0";
+        let letters = b"\"sStToOrReEdDhHuUxXpPiIaAcClL_\x7f`yYqQ{}:, 0";
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..20_000 {
-            let mut window = [0u8; 65];
+        for round in 0..40_000u32 {
+            let mut window = [0u8; 66];
             for b in window.iter_mut() {
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;
-                *b = bytes[(state % bytes.len() as u64) as usize];
+                *b = if round.is_multiple_of(2) {
+                    letters[(state % letters.len() as u64) as usize]
+                } else if state.is_multiple_of(3) {
+                    b'"'
+                } else {
+                    (state >> 8) as u8
+                };
             }
             // SAFETY: AVX2 is there, checked above.
             let wide = unsafe { avx2::key_quotes(&window) };
             assert_eq!(wide, key_quotes(&window), "{window:?}");
+        }
+    }
+
+    /// Every key's quote is let through, and most other names are not.
+    #[test]
+    fn the_pair_filter_lets_every_key_through() {
+        for key in STATUS_KEYS.iter().chain(&PATH_KEYS).chain(&CLIENT_KEYS) {
+            assert!(key_pair(key[0], key[1]), "{key:?}");
+        }
+        let others = [
+            "hostname",
+            "service",
+            "headers",
+            "host",
+            "user-agent",
+            "x-request-id",
+            "content-type",
+            "content-length",
+            "msg",
+            "level",
+            "time",
+            "pid",
+            "method",
+            "caller",
+            "latency",
+            "error",
+            "logger",
+            "bytes",
+            "duration",
+        ];
+        for name in others {
+            let b = name.as_bytes();
+            assert!(!key_pair(b[0], b[1]), "{name}");
         }
     }
 
