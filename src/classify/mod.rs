@@ -109,8 +109,9 @@ pub struct Classifier<'a> {
 /// HAR's start time preceding the server's `Date`.
 const LEEWAY_SECS: i64 = 1;
 
-/// Window in which a retry with credentials completes a handshake.
-const HANDSHAKE_WINDOW_SECS: i64 = 30;
+/// Window in which a retry with credentials completes a handshake (the
+/// log reader follows a 401 this long for its retry).
+pub(crate) const HANDSHAKE_WINDOW_SECS: i64 = 30;
 
 /// Environment words found in issuer/audience/host names.
 const ENV_LABELS: &[&str] = &[

@@ -817,20 +817,26 @@ mod thin_tests {
         assert_eq!(p.status, Some(200));
         assert!(p.request_ids.is_empty() && p.time.is_none());
         // Another client's 401 on the path: still counted only.
-        ctx.challenges.challenged(Leg {
-            client: Some("2"),
-            host: "",
-            path: "/a",
-        });
+        ctx.challenges.challenged(
+            Leg {
+                client: Some("2"),
+                host: "",
+                path: "/a",
+            },
+            None,
+        );
         let Some(Outcome::Record(_, p)) = parse(line, &ctx) else {
             panic!()
         };
         assert!(p.request_ids.is_empty());
-        ctx.challenges.challenged(Leg {
-            client: Some("1"),
-            host: "",
-            path: "/a",
-        });
+        ctx.challenges.challenged(
+            Leg {
+                client: Some("1"),
+                host: "",
+                path: "/a",
+            },
+            None,
+        );
         let Some(Outcome::Record(_, p)) = parse(line, &ctx) else {
             panic!()
         };

@@ -10,13 +10,14 @@
 //! anything is stored.
 //!
 //! Speed: every line is counted, but a line with none of the prefilter's
-//! words (`401`, `403`, `error`, `denied`, `token`…) that is not on a path
-//! that already saw a 401 is only classified cheaply: combined lines by the
-//! status after the quoted request (no allocation), JSON lines by the
-//! presence of a status key, nginx error lines by their shape. JSON lines
+//! words (`401`, `403`, `error`, `denied`, `token`…) that is not a success
+//! from a client a 401 on its path waits on is only classified cheaply:
+//! combined lines by the status after the quoted request (no allocation),
+//! JSON lines by the presence of a status key, nginx error lines by their
+//! shape. JSON lines
 //! that do get parsed stop after status/host/path unless they can matter.
 //! Memory per file is bounded: one reused line buffer, at most
-//! [`challenges::MAX_WAITING`] challenged paths, at most 100 listed errors.
+//! [`challenges::MAX_WAITING`] waiting 401s, at most 100 listed errors.
 //!
 //! A file may mix formats (nginx error + access lines, Envoy JSON and text
 //! in one CRI file): each line is tried with the format that matched last,
@@ -990,7 +991,7 @@ pub(crate) fn read_log_lines<R: Read>(
             match parsed.status {
                 Some(401) => {
                     summary.status_401 += 1;
-                    ctx.challenges.challenged(parsed.leg());
+                    ctx.challenges.challenged(parsed.leg(), parsed.time);
                     true
                 }
                 Some(403) => {

@@ -124,11 +124,14 @@ fn only_the_challenged_client_answers_a_401() {
 #[test]
 fn json_count_only_reads_the_clients_a_line_may_name() {
     let mut ctx = Ctx::new(None);
-    ctx.challenges.challenged(Leg {
-        client: Some("10.0.0.1"),
-        host: "",
-        path: "/x",
-    });
+    ctx.challenges.challenged(
+        Leg {
+            client: Some("10.0.0.1"),
+            host: "",
+            path: "/x",
+        },
+        None,
+    );
     let count = |line: &str, ctx: &Ctx<'_>| count_only(LogFormat::JsonLines, line, ctx);
     // Another client, or none named: counted only.
     assert_eq!(
@@ -153,11 +156,14 @@ fn json_count_only_reads_the_clients_a_line_may_name() {
         assert_eq!(count(line, &ctx), None, "{line}");
     }
     // A 401 that named no client waits for any line on its path.
-    ctx.challenges.challenged(Leg {
-        client: None,
-        host: "",
-        path: "/x",
-    });
+    ctx.challenges.challenged(
+        Leg {
+            client: None,
+            host: "",
+            path: "/x",
+        },
+        None,
+    );
     assert_eq!(
         count(r#"{"status":200,"url":"/x","ip":"10.0.0.2"}"#, &ctx),
         None
@@ -504,11 +510,14 @@ fn blank_and_comment_lines_are_skipped_however_they_start() {
 #[test]
 fn a_json_line_without_status_is_only_counted_while_a_401_waits() {
     let mut ctx = Ctx::new(None);
-    ctx.challenges.challenged(Leg {
-        client: None,
-        host: "api.example",
-        path: "/x",
-    });
+    ctx.challenges.challenged(
+        Leg {
+            client: None,
+            host: "api.example",
+            path: "/x",
+        },
+        None,
+    );
     let count = |line: &str| count_only(LogFormat::JsonLines, line, &ctx);
     // No status key: the full parse would find no status, so no second leg.
     assert_eq!(
