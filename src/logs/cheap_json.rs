@@ -7,9 +7,10 @@
 //! string) gives no answer, and the caller parses the line.
 //!
 //! The keys are found in one pass: a 64-byte block's quotes come as one
-//! bitmask (SSE2), and only a quote followed by a key's first letter is
-//! looked at. A search per key read each line seven times, and this runs
-//! for nearly every line of a JSON log.
+//! bitmask (AVX2, or a byte at a time), and only a quote followed by the
+//! first two letters of some key ([`key_pair`]) is looked at. A search per
+//! key read each line seven times, and this runs for nearly every line of
+//! a JSON log.
 
 /// Member names whose value is a status, as [`super::json`] reads them
 /// ([`key_at`] knows them by heart; the tests hold it to this list).
@@ -54,7 +55,7 @@ const CLIENT_KEYS: [&[u8]; 16] = [
 /// Client keys followed per line; a line with more is parsed.
 const MAX_CLIENT_KEYS: usize = 4;
 
-/// What a JSON line's status and path keys say.
+/// What a JSON line's status, path and client keys say.
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct CheapJson {
     /// Some status key is there (quoted, as a member name would be).
@@ -69,6 +70,7 @@ pub(crate) struct CheapJson {
     /// Where the string value of each client key starts (just after its
     /// opening quote).
     clients_at: [usize; MAX_CLIENT_KEYS],
+    /// How many of `clients_at` are set.
     clients: u8,
     /// Some client key holds what only the full parse reads (not a
     /// string, or too many keys).
