@@ -88,9 +88,9 @@ impl Challenges {
             .contains_key(&client_path_hash(client, path))
     }
 
-    /// A 401 at `time`: followed from now on, unless it already is. Legs
-    /// whose window has passed by then are let go, and the oldest one when
-    /// too many wait.
+    /// A 401 at `time`: followed from now on (a leg already waiting waits
+    /// from now on). Legs whose window has passed by then are let go, and
+    /// the oldest one when too many wait.
     pub fn challenged(&mut self, leg: Leg<'_>, time: Option<Timestamp>) {
         // A 401 without a time (a line that gives none, between lines that
         // do) counts from the last 401 that had one.
@@ -109,7 +109,13 @@ impl Challenges {
         }
         let host = lower(leg.host);
         let hash = leg_hash(leg.client, &host, leg.path);
-        if self.position(hash, leg.client, &host, leg.path).is_some() {
+        if let Some(at) = self.position(hash, leg.client, &host, leg.path) {
+            // Refused again: its retry may come up to a window after this
+            // 401, so it waits from now on, as the newest.
+            if let Some(mut again) = self.waiting.remove(at) {
+                again.time = time;
+                self.waiting.push_back(again);
+            }
             return;
         }
         let evicted = if self.waiting.len() >= MAX_WAITING {
@@ -256,7 +262,10 @@ mod tests {
                 }
             }
             let key = Self::key(leg);
-            if !self.0.iter().any(|(k, _)| *k == key) {
+            if let Some(at) = self.0.iter().position(|(k, _)| *k == key) {
+                self.0.remove(at);
+                self.0.push((key, time));
+            } else {
                 self.0.push((key, time));
                 if self.0.len() > MAX_WAITING {
                     self.0.remove(0);
@@ -302,6 +311,17 @@ mod tests {
         c.challenged(leg(Some("e"), "h", "/y"), at(10 * HANDSHAKE_WINDOW_SECS));
         assert!(!c.waits_on_path("/new") && !c.waits_on_path("/x"));
         assert!(c.waits_on_path("/y") && !c.is_empty());
+        // Refused again: the leg's window starts again.
+        c.challenged(leg(Some("f"), "h", "/z"), at(11 * HANDSHAKE_WINDOW_SECS));
+        c.challenged(
+            leg(Some("e"), "h", "/y"),
+            at(11 * HANDSHAKE_WINDOW_SECS + 10),
+        );
+        c.challenged(
+            leg(Some("g"), "h", "/w"),
+            at(12 * HANDSHAKE_WINDOW_SECS + 1),
+        );
+        assert!(c.waits_on_path("/y") && !c.waits_on_path("/z"));
     }
 
     #[test]
