@@ -102,9 +102,7 @@ impl Challenges {
                 if old.time.is_none_or(|t| t + window >= now) {
                     break;
                 }
-                if let Some(old) = self.waiting.pop_front() {
-                    self.unfollow(old.client.as_deref(), &old.path);
-                }
+                self.let_go(0);
             }
         }
         let host = lower(leg.host);
@@ -119,15 +117,12 @@ impl Challenges {
             return;
         }
         let evicted = if self.waiting.len() >= MAX_WAITING {
-            self.waiting.pop_front()
+            self.let_go(0)
         } else {
             None
         };
         let (mut client_buf, mut host_buf, mut path_buf) = match evicted {
-            Some(old) => {
-                self.unfollow(old.client.as_deref(), &old.path);
-                (old.client, old.host, old.path)
-            }
+            Some(old) => (old.client, old.host, old.path),
             None => Default::default(),
         };
         let client = leg.client.map(|c| {
@@ -167,9 +162,7 @@ impl Challenges {
         let Some(at) = self.position(hash, leg.client, &host, leg.path) else {
             return false;
         };
-        if let Some(done) = self.waiting.remove(at) {
-            self.unfollow(done.client.as_deref(), &done.path);
-        }
+        self.let_go(at);
         true
     }
 
@@ -184,19 +177,29 @@ impl Challenges {
         })
     }
 
-    fn unfollow(&mut self, client: Option<&str>, path: &str) {
-        if let Some(n) = self.paths.get_mut(path) {
-            *n -= 1;
-            if *n == 0 {
-                self.paths.remove(path);
-            }
-        }
-        let key = client_path_hash(client, path);
-        if let Some(n) = self.client_paths.get_mut(&key) {
-            *n -= 1;
-            if *n == 0 {
-                self.client_paths.remove(&key);
-            }
+    /// The leg at `at`, no longer followed.
+    fn let_go(&mut self, at: usize) -> Option<Waiting> {
+        let gone = self.waiting.remove(at)?;
+        count_down(&mut self.paths, gone.path.as_str());
+        count_down(
+            &mut self.client_paths,
+            &client_path_hash(gone.client.as_deref(), &gone.path),
+        );
+        Some(gone)
+    }
+}
+
+/// One fewer of `key` in a count map; a key counted down to none is
+/// removed.
+fn count_down<K, Q>(counts: &mut FxHashMap<K, usize>, key: &Q)
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: std::hash::Hash + Eq + ?Sized,
+{
+    if let Some(n) = counts.get_mut(key) {
+        *n -= 1;
+        if *n == 0 {
+            counts.remove(key);
         }
     }
 }

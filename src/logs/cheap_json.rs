@@ -122,15 +122,7 @@ impl CheapJson {
     /// The path of the first path key's value (an absolute URL's path, no
     /// query or fragment); `None` when there is none or it holds an escape.
     pub fn path<'a>(&self, line: &'a str) -> Option<&'a str> {
-        // Sliced from the line, already known to be UTF-8: both ends sit
-        // next to an ASCII quote (or backslash). A `from_utf8` of the value
-        // was 3 % of a JSON log's time.
-        let rest = line.get(self.path_at?..)?;
-        let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
-        if rest.as_bytes()[end] == b'\\' {
-            return None;
-        }
-        let value = rest.get(..end)?;
+        let value = plain_string_at(line, self.path_at?)?;
         // Cut as the full parse cuts the URL it keeps (`split_absolute`,
         // then `path_key`): a path read here must match the one a 401 left.
         Some(super::bare_path(super::split_absolute(value).1))
@@ -145,19 +137,28 @@ impl CheapJson {
         }
         let mut clients = smallvec::SmallVec::new();
         for &at in &self.clients_at[..usize::from(self.clients)] {
-            let rest = line.get(at..)?;
-            let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
-            if rest.as_bytes()[end] == b'\\' {
-                return None;
-            }
-            // Ends next to an ASCII quote: a char boundary.
-            let client = rest.get(..end)?.trim();
+            let client = plain_string_at(line, at)?.trim();
             if !client.is_empty() && client != "-" {
                 clients.push(client);
             }
         }
         Some(clients)
     }
+}
+
+/// The string value starting at `at` (just after its opening quote), up
+/// to its closing quote; `None` when it holds an escape (which only the
+/// full parse reads) or is not closed.
+fn plain_string_at(line: &str, at: usize) -> Option<&str> {
+    // Sliced from the line, already known to be UTF-8: both ends sit next
+    // to an ASCII quote (or backslash). A `from_utf8` of the value was 3 %
+    // of a JSON log's time.
+    let rest = line.get(at..)?;
+    let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
+    if rest.as_bytes()[end] == b'\\' {
+        return None;
+    }
+    rest.get(..end)
 }
 
 enum Key {
@@ -174,15 +175,18 @@ enum Key {
 #[inline]
 fn key_at(name: &[u8]) -> Option<(Key, usize)> {
     let (key, end) = match name.first()? {
-        b's' => match closes(name, b"status") {
-            Some(end) => (Key::Status, Some(end)),
-            None => match closes(name, b"statusCode").or_else(|| closes(name, b"status_code")) {
-                Some(end) => (Key::Status, Some(end)),
-                None => (
-                    Key::Client,
-                    closes(name, b"sourceIp").or_else(|| closes(name, b"source.ip")),
-                ),
-            },
+        b's' => match name.get(..3)? {
+            b"sta" => (
+                Key::Status,
+                closes(name, b"status")
+                    .or_else(|| closes(name, b"statusCode"))
+                    .or_else(|| closes(name, b"status_code")),
+            ),
+            b"sou" => (
+                Key::Client,
+                closes(name, b"sourceIp").or_else(|| closes(name, b"source.ip")),
+            ),
+            _ => return None,
         },
         // Told apart by their first four bytes: most `r` names are none of
         // these (`req`, `res`, `responseTime`, `remotePort`).

@@ -14,8 +14,8 @@
 //! from a client a 401 on its path waits on is only classified cheaply:
 //! combined lines by the status after the quoted request (no allocation),
 //! JSON lines by the presence of a status key, nginx error lines by their
-//! shape. JSON lines
-//! that do get parsed stop after status/host/path unless they can matter.
+//! shape. JSON lines that do get parsed stop after status/host/path/client
+//! unless they can matter.
 //! Memory per file is bounded: one reused line buffer, at most
 //! [`challenges::MAX_WAITING`] waiting 401s, at most 100 listed errors.
 //!
